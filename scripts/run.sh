@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# run.sh - set everything up and run the gateway on its default setup:
+# MCP over stdio, serving the built-in demo bundle.  Extra arguments are
+# passed to `mcpgate stdio`.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/setup.sh" --release >&2
+exec "$root/build/release/mcpgate" stdio --demo "$@"
