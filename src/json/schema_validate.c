@@ -1,0 +1,743 @@
+/*
+ * schema_validate.c - checking an instance against a compiled schema.
+ *
+ * Every keyword is checked and every failure recorded with its instance
+ * path, so one message tells a caller everything wrong with its arguments.
+ * Inside anyOf, oneOf, not, if and contains the outcome of a branch is all
+ * that matters; those run "quiet" and stop at the first failure.
+ *
+ * Schemas come from upstream servers, so validation is bounded: a step
+ * budget stops exponential anyOf/$ref structures and quadratic uniqueItems
+ * on large arrays, and a depth limit stops "$ref" cycles that make no
+ * progress through the instance.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json/schema_impl.h"
+#include "util/alloc.h"
+
+#define MAX_DEPTH 512        /* schema nesting while validating one instance */
+#define MAX_STEPS 2000000UL  /* schema nodes and comparisons per validation */
+#define MAX_ERRORS 32        /* messages listed; the count says how many more */
+
+struct buf {
+    char *p;
+    size_t len, cap;
+};
+
+struct vstate {
+    const struct mg_schema *s;
+    struct buf path; /* JSON Pointer of the instance being checked */
+    struct buf msg;
+    int errors;
+    int quiet;       /* > 0 inside a branch whose messages are not wanted */
+    int depth;
+    const char *aborted; /* why validation gave up; the instance is then invalid */
+    unsigned long steps;
+    pcre2_match_context *mctx;
+};
+
+static void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->p = mg_realloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void
+report(struct vstate *st, const char *fmt, ...)
+{
+    char reason[512];
+    va_list ap;
+
+    if (st->quiet > 0)
+        return;
+    if (++st->errors > MAX_ERRORS)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    if (st->msg.len > 0)
+        buf_add(&st->msg, "; ", 2);
+    if (st->path.len == 0)
+        buf_add(&st->msg, "(root)", 6);
+    else
+        buf_add(&st->msg, st->path.p, st->path.len);
+    buf_add(&st->msg, ": ", 2);
+    buf_add(&st->msg, reason, strlen(reason));
+}
+
+/* Push a path segment, escaped as RFC 6901 requires; returns the length
+ * to pop back to. */
+static size_t
+path_push(struct vstate *st, const char *seg)
+{
+    size_t mark = st->path.len;
+
+    buf_add(&st->path, "/", 1);
+    for (const char *p = seg; *p; p++) {
+        if (*p == '~')
+            buf_add(&st->path, "~0", 2);
+        else if (*p == '/')
+            buf_add(&st->path, "~1", 2);
+        else
+            buf_add(&st->path, p, 1);
+    }
+    return mark;
+}
+
+static size_t
+path_push_index(struct vstate *st, size_t i)
+{
+    char seg[24];
+
+    snprintf(seg, sizeof(seg), "%zu", i);
+    return path_push(st, seg);
+}
+
+static void
+path_pop(struct vstate *st, size_t mark)
+{
+    st->path.len = mark;
+    if (st->path.p != NULL)
+        st->path.p[mark] = '\0';
+}
+
+/* --- values --- */
+
+static double
+num(const json_t *x)
+{
+    return json_number_value(x);
+}
+
+static int
+is_integral(const json_t *x)
+{
+    if (json_is_integer(x))
+        return 1;
+    if (json_is_real(x)) {
+        double v = json_real_value(x);
+        return isfinite(v) && floor(v) == v;
+    }
+    return 0;
+}
+
+/* -1, 0, 1 as A <, =, > B; exact for two integers. */
+static int
+num_cmp(const json_t *a, const json_t *b)
+{
+    if (json_is_integer(a) && json_is_integer(b)) {
+        json_int_t x = json_integer_value(a), y = json_integer_value(b);
+        return x < y ? -1 : x > y;
+    }
+    return num(a) < num(b) ? -1 : num(a) > num(b);
+}
+
+int
+mg_json_equal(const json_t *a, const json_t *b)
+{
+    size_t i;
+    const char *k;
+    json_t *v;
+
+    if (json_is_number(a) && json_is_number(b))
+        return num_cmp(a, b) == 0;
+    if (json_typeof(a) != json_typeof(b))
+        return 0;
+    switch (json_typeof(a)) {
+    case JSON_STRING:
+        return json_string_length(a) == json_string_length(b) &&
+               memcmp(json_string_value(a), json_string_value(b), json_string_length(a)) == 0;
+    case JSON_ARRAY:
+        if (json_array_size(a) != json_array_size(b))
+            return 0;
+        json_array_foreach ((json_t *)a, i, v)
+            if (!mg_json_equal(v, json_array_get(b, i)))
+                return 0;
+        return 1;
+    case JSON_OBJECT:
+        if (json_object_size(a) != json_object_size(b))
+            return 0;
+        json_object_foreach ((json_t *)a, k, v) {
+            json_t *w = json_object_get(b, k);
+            if (w == NULL || !mg_json_equal(v, w))
+                return 0;
+        }
+        return 1;
+    default:
+        return 1; /* true, false, null */
+    }
+}
+
+static const char *
+type_of(const json_t *x)
+{
+    switch (json_typeof(x)) {
+    case JSON_OBJECT: return "object";
+    case JSON_ARRAY: return "array";
+    case JSON_STRING: return "string";
+    case JSON_INTEGER:
+    case JSON_REAL: return "number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "boolean";
+    default: return "null";
+    }
+}
+
+static int
+has_type(const json_t *x, const char *t)
+{
+    if (strcmp(t, "integer") == 0)
+        return is_integral(x);
+    if (strcmp(t, "number") == 0)
+        return json_is_number(x);
+    return strcmp(t, type_of(x)) == 0;
+}
+
+/* A short rendering of a JSON value for messages. */
+static void
+render(const json_t *v, char *out, size_t n)
+{
+    if (json_is_integer(v)) {
+        snprintf(out, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    } else if (json_is_real(v)) {
+        snprintf(out, n, "%.15g", json_real_value(v));
+    } else {
+        char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (s == NULL)
+            s = mg_strdup("?");
+        if (strlen(s) >= n && n > 4)
+            snprintf(out, n, "%.*s...", (int)(n - 4), s);
+        else
+            snprintf(out, n, "%s", s);
+        free(s);
+    }
+}
+
+static size_t
+utf8_length(const char *s, size_t n)
+{
+    size_t count = 0;
+
+    for (size_t i = 0; i < n; i++)
+        count += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return count;
+}
+
+static int
+regex_match(struct vstate *st, const char *pattern, const char *s, size_t len)
+{
+    pcre2_code *re = mg_strmap_get(&st->s->regexes, pattern);
+    pcre2_match_data *md;
+    int rc;
+
+    if (re == NULL)
+        return 1; /* compile refused it already; unreachable */
+    md = pcre2_match_data_create_from_pattern(re, NULL);
+    rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, md, st->mctx);
+    pcre2_match_data_free(md);
+    if (rc >= 0)
+        return 1;
+    if (rc != PCRE2_ERROR_NOMATCH)
+        st->aborted = "a pattern is too expensive to match"; /* backtracking limit */
+    return 0;
+}
+
+/* --- keywords --- */
+
+static int check(struct vstate *st, const json_t *schema, const json_t *x);
+
+/* Check X against SUB without recording messages. */
+static int
+check_quiet(struct vstate *st, const json_t *sub, const json_t *x)
+{
+    int rc;
+
+    st->quiet++;
+    rc = check(st, sub, x);
+    st->quiet--;
+    return rc;
+}
+
+static int
+check_type(struct vstate *st, const json_t *t, const json_t *x)
+{
+    size_t i;
+    json_t *v;
+    char want[128] = "";
+
+    if (json_is_string(t)) {
+        if (has_type(x, json_string_value(t)))
+            return 0;
+        snprintf(want, sizeof(want), "%s", json_string_value(t));
+    } else if (json_is_array(t)) {
+        json_array_foreach (t, i, v) {
+            if (json_is_string(v) && has_type(x, json_string_value(v)))
+                return 0;
+            if (json_is_string(v) && strlen(want) + json_string_length(v) + 5 < sizeof(want)) {
+                if (i > 0)
+                    strcat(want, " or ");
+                strcat(want, json_string_value(v));
+            }
+        }
+    } else {
+        return 0;
+    }
+    report(st, "expected %s, got %s", want, type_of(x));
+    return -1;
+}
+
+static int
+check_number(struct vstate *st, const json_t *schema, const json_t *x)
+{
+    const json_t *v;
+    char r[64];
+    int rc = 0;
+
+    if ((v = json_object_get(schema, "minimum")) && json_is_number(v)) {
+        int exclusive = json_is_true(json_object_get(schema, "exclusiveMinimum")); /* draft-04 form */
+        if (exclusive ? num_cmp(x, v) <= 0 : num_cmp(x, v) < 0) {
+            render(v, r, sizeof(r));
+            report(st, "must be %s %s", exclusive ? ">" : ">=", r);
+            rc = -1;
+        }
+    }
+    if ((v = json_object_get(schema, "maximum")) && json_is_number(v)) {
+        int exclusive = json_is_true(json_object_get(schema, "exclusiveMaximum"));
+        if (exclusive ? num_cmp(x, v) >= 0 : num_cmp(x, v) > 0) {
+            render(v, r, sizeof(r));
+            report(st, "must be %s %s", exclusive ? "<" : "<=", r);
+            rc = -1;
+        }
+    }
+    if ((v = json_object_get(schema, "exclusiveMinimum")) && json_is_number(v) && num_cmp(x, v) <= 0) {
+        render(v, r, sizeof(r));
+        report(st, "must be > %s", r);
+        rc = -1;
+    }
+    if ((v = json_object_get(schema, "exclusiveMaximum")) && json_is_number(v) && num_cmp(x, v) >= 0) {
+        render(v, r, sizeof(r));
+        report(st, "must be < %s", r);
+        rc = -1;
+    }
+    if ((v = json_object_get(schema, "multipleOf")) && json_is_number(v) && num(v) > 0) {
+        int ok;
+        if (json_is_integer(x) && json_is_integer(v)) {
+            ok = json_integer_value(x) % json_integer_value(v) == 0;
+        } else {
+            double q = num(x) / num(v);
+            ok = isfinite(q) && fabs(q - nearbyint(q)) <= 1e-9 * fmax(1.0, fabs(q));
+        }
+        if (!ok) {
+            render(v, r, sizeof(r));
+            report(st, "must be a multiple of %s", r);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+static int
+check_string(struct vstate *st, const json_t *schema, const json_t *x)
+{
+    const char *s = json_string_value(x);
+    size_t len = json_string_length(x), chars = utf8_length(s, len);
+    const json_t *v;
+    int rc = 0;
+
+    if ((v = json_object_get(schema, "minLength")) && json_is_number(v) && (double)chars < num(v)) {
+        report(st, "must be at least %.0f characters long", num(v));
+        rc = -1;
+    }
+    if ((v = json_object_get(schema, "maxLength")) && json_is_number(v) && (double)chars > num(v)) {
+        report(st, "must be at most %.0f characters long", num(v));
+        rc = -1;
+    }
+    if ((v = json_object_get(schema, "pattern")) && json_is_string(v) &&
+        !regex_match(st, json_string_value(v), s, len)) {
+        report(st, "must match pattern '%.100s'", json_string_value(v));
+        rc = -1;
+    }
+    if (st->s->assert_format && (v = json_object_get(schema, "format")) && json_is_string(v) &&
+        !mg_format_valid(json_string_value(v), s, len)) {
+        report(st, "must be a valid %.40s", json_string_value(v));
+        rc = -1;
+    }
+    return rc;
+}
+
+static int
+check_array(struct vstate *st, const json_t *schema, const json_t *x)
+{
+    const json_t *items = json_object_get(schema, "items"), *prefix = json_object_get(schema, "prefixItems");
+    const json_t *v;
+    size_t n = json_array_size(x), start = 0, mark;
+    int rc = 0;
+
+    /* Positional schemas: "prefixItems", or draft-07's array form of "items". */
+    if (json_is_array(items))
+        prefix = items;
+    if (json_is_array(prefix)) {
+        for (size_t i = 0; i < n && i < json_array_size(prefix); i++) {
+            mark = path_push_index(st, i);
+            rc |= check(st, json_array_get(prefix, i), json_array_get(x, i));
+            path_pop(st, mark);
+            if (rc && st->quiet)
+                return -1;
+        }
+        start = json_array_size(prefix);
+    }
+    /* The rest: "items" (2020-12), or "additionalItems" after an array "items". */
+    v = json_is_array(items) ? json_object_get(schema, "additionalItems") : items;
+    if (v != NULL && !json_is_array(v)) {
+        for (size_t i = start; i < n; i++) {
+            mark = path_push_index(st, i);
+            if (json_is_false(v)) {
+                report(st, "no item is allowed at this position (at most %zu items)", start);
+                rc = -1;
+            } else {
+                rc |= check(st, v, json_array_get(x, i));
+            }
+            path_pop(st, mark);
+            if (rc && st->quiet)
+                return -1;
+        }
+    }
+    if ((v = json_object_get(schema, "minItems")) && json_is_number(v) && (double)n < num(v)) {
+        report(st, "must have at least %.0f items", num(v));
+        rc = -1;
+    }
+    if ((v = json_object_get(schema, "maxItems")) && json_is_number(v) && (double)n > num(v)) {
+        report(st, "must have at most %.0f items", num(v));
+        rc = -1;
+    }
+    if (json_is_true(json_object_get(schema, "uniqueItems"))) {
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            for (size_t j = i + 1; j < n; j++) {
+                if (++st->steps > MAX_STEPS) {
+                    st->aborted = "validation is too complex";
+                    return -1;
+                }
+                if (mg_json_equal(json_array_get(x, i), json_array_get(x, j))) {
+                    report(st, "items %zu and %zu are equal; items must be unique", i, j);
+                    rc = -1;
+                    break;
+                }
+            }
+        }
+    }
+    if ((v = json_object_get(schema, "contains")) != NULL) {
+        const json_t *minc = json_object_get(schema, "minContains"), *maxc = json_object_get(schema, "maxContains");
+        double min = json_is_number(minc) ? num(minc) : 1;
+        size_t found = 0;
+        for (size_t i = 0; i < n; i++)
+            found += check_quiet(st, v, json_array_get(x, i)) == 0;
+        if ((double)found < min) {
+            report(st, "must contain at least %.0f item(s) matching the 'contains' schema", min);
+            rc = -1;
+        }
+        if (json_is_number(maxc) && (double)found > num(maxc)) {
+            report(st, "must contain at most %.0f item(s) matching the 'contains' schema", num(maxc));
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+/* Does KEY match any "patternProperties" pattern?  Checks matching ones. */
+static int
+pattern_properties(struct vstate *st, const json_t *pprops, const char *key, const json_t *val, int *rc)
+{
+    const char *pattern;
+    json_t *sub;
+    int matched = 0;
+
+    if (!json_is_object(pprops))
+        return 0;
+    json_object_foreach ((json_t *)pprops, pattern, sub) {
+        if (regex_match(st, pattern, key, strlen(key))) {
+            size_t mark = path_push(st, key);
+            matched = 1;
+            *rc |= check(st, sub, val);
+            path_pop(st, mark);
+        }
+    }
+    return matched;
+}
+
+static int
+check_dependencies(struct vstate *st, const json_t *deps, const json_t *x, int want_arrays, int want_schemas)
+{
+    const char *k;
+    json_t *dep, *v;
+    size_t i;
+    int rc = 0;
+
+    if (!json_is_object(deps))
+        return 0;
+    json_object_foreach ((json_t *)deps, k, dep) {
+        if (json_object_get(x, k) == NULL)
+            continue;
+        if (json_is_array(dep) && want_arrays) {
+            json_array_foreach (dep, i, v) {
+                if (json_is_string(v) && json_object_get(x, json_string_value(v)) == NULL) {
+                    report(st, "property '%.60s' is required when '%.60s' is present", json_string_value(v), k);
+                    rc = -1;
+                }
+            }
+        } else if (!json_is_array(dep) && want_schemas) {
+            rc |= check(st, dep, x);
+        }
+    }
+    return rc;
+}
+
+static int
+check_object(struct vstate *st, const json_t *schema, const json_t *x)
+{
+    const json_t *props = json_object_get(schema, "properties"), *pprops = json_object_get(schema, "patternProperties");
+    const json_t *addl = json_object_get(schema, "additionalProperties"), *v, *names;
+    const char *k;
+    json_t *val;
+    size_t i, n = json_object_size(x);
+    int rc = 0;
+
+    json_object_foreach ((json_t *)x, k, val) {
+        const json_t *sub = json_is_object(props) ? json_object_get(props, k) : NULL;
+        int known = sub != NULL;
+        if (sub != NULL) {
+            size_t mark = path_push(st, k);
+            rc |= check(st, sub, val);
+            path_pop(st, mark);
+        }
+        known |= pattern_properties(st, pprops, k, val, &rc);
+        if (!known && addl != NULL) {
+            if (json_is_false(addl)) {
+                report(st, "property '%.80s' is not allowed", k);
+                rc = -1;
+            } else {
+                size_t mark = path_push(st, k);
+                rc |= check(st, addl, val);
+                path_pop(st, mark);
+            }
+        }
+        if (rc && st->quiet)
+            return -1;
+    }
+    if (json_is_array(v = json_object_get(schema, "required"))) {
+        json_array_foreach (v, i, val) {
+            if (json_is_string(val) && json_object_get(x, json_string_value(val)) == NULL) {
+                report(st, "required property '%.80s' is missing", json_string_value(val));
+                rc = -1;
+            }
+        }
+    }
+    if ((names = json_object_get(schema, "propertyNames")) != NULL) {
+        json_object_foreach ((json_t *)x, k, val) {
+            json_t *name = json_string(k);
+            if (name != NULL && check_quiet(st, names, name) != 0) {
+                report(st, "property name '%.80s' is not allowed by 'propertyNames'", k);
+                rc = -1;
+            }
+            json_decref(name);
+        }
+    }
+    if ((v = json_object_get(schema, "minProperties")) && json_is_number(v) && (double)n < num(v)) {
+        report(st, "must have at least %.0f properties", num(v));
+        rc = -1;
+    }
+    if ((v = json_object_get(schema, "maxProperties")) && json_is_number(v) && (double)n > num(v)) {
+        report(st, "must have at most %.0f properties", num(v));
+        rc = -1;
+    }
+    rc |= check_dependencies(st, json_object_get(schema, "dependentRequired"), x, 1, 0);
+    rc |= check_dependencies(st, json_object_get(schema, "dependentSchemas"), x, 0, 1);
+    rc |= check_dependencies(st, json_object_get(schema, "dependencies"), x, 1, 1);
+    return rc;
+}
+
+static int
+check_combinators(struct vstate *st, const json_t *schema, const json_t *x)
+{
+    const json_t *v;
+    json_t *sub;
+    size_t i;
+    int rc = 0;
+
+    if (json_is_array(v = json_object_get(schema, "allOf")))
+        json_array_foreach (v, i, sub)
+            rc |= check(st, sub, x);
+    if (json_is_array(v = json_object_get(schema, "anyOf"))) {
+        int any = 0;
+        json_array_foreach (v, i, sub)
+            if (check_quiet(st, sub, x) == 0) {
+                any = 1;
+                break;
+            }
+        if (!any) {
+            report(st, "must match at least one of the %zu schemas in 'anyOf'", json_array_size(v));
+            rc = -1;
+        }
+    }
+    if (json_is_array(v = json_object_get(schema, "oneOf"))) {
+        size_t matched = 0;
+        json_array_foreach (v, i, sub)
+            matched += check_quiet(st, sub, x) == 0;
+        if (matched != 1) {
+            report(st, "must match exactly one of the %zu schemas in 'oneOf' (matched %zu)", json_array_size(v), matched);
+            rc = -1;
+        }
+    }
+    if ((v = json_object_get(schema, "not")) != NULL && check_quiet(st, v, x) == 0) {
+        report(st, "must not match the schema in 'not'");
+        rc = -1;
+    }
+    if ((v = json_object_get(schema, "if")) != NULL) {
+        const json_t *branch = json_object_get(schema, check_quiet(st, v, x) == 0 ? "then" : "else");
+        if (branch != NULL)
+            rc |= check(st, branch, x);
+    }
+    return rc;
+}
+
+static int
+check_ref(struct vstate *st, const json_t *schema, const char *keyword, const json_t *x)
+{
+    const json_t *node = json_object_get(schema, keyword), *target;
+
+    if (!json_is_string(node))
+        return 0;
+    target = mg_ptrmap_get(&st->s->refs, node);
+    if (target == NULL) {
+        report(st, "unresolved %s '%.80s'", keyword, json_string_value(node));
+        return -1;
+    }
+    return check(st, target, x);
+}
+
+static int
+check(struct vstate *st, const json_t *schema, const json_t *x)
+{
+    const json_t *v;
+    int rc = 0;
+
+    if (st->aborted)
+        return -1;
+    if (++st->steps > MAX_STEPS) {
+        st->aborted = "validation is too complex";
+        return -1;
+    }
+    if (st->depth >= MAX_DEPTH) {
+        st->aborted = "schema references nest too deeply";
+        return -1;
+    }
+    if (json_is_true(schema))
+        return 0;
+    if (json_is_false(schema)) {
+        report(st, "no value is allowed here");
+        return -1;
+    }
+    if (!json_is_object(schema))
+        return 0;
+    st->depth++;
+    if (json_object_get(schema, "$ref") != NULL) {
+        rc = check_ref(st, schema, "$ref", x);
+        /* Before 2019-09, "$ref" replaces every keyword beside it. */
+        if (st->s->dialect == MG_DIALECT_DRAFT7)
+            goto out;
+    }
+    rc |= check_ref(st, schema, "$dynamicRef", x);
+    rc |= check_ref(st, schema, "$recursiveRef", x);
+    if (rc && st->quiet)
+        goto out;
+    if ((v = json_object_get(schema, "type")) != NULL && check_type(st, v, x) != 0) {
+        rc = -1;
+        /* The other keywords would only repeat the mismatch. */
+        goto out;
+    }
+    if ((v = json_object_get(schema, "enum")) != NULL && json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        int found = 0;
+        json_array_foreach (v, i, e)
+            if (mg_json_equal(e, x)) {
+                found = 1;
+                break;
+            }
+        if (!found) {
+            char r[160];
+            render(v, r, sizeof(r));
+            report(st, "must be one of %s", r);
+            rc = -1;
+        }
+    }
+    if ((v = json_object_get(schema, "const")) != NULL && !mg_json_equal(v, x)) {
+        char r[160];
+        render(v, r, sizeof(r));
+        report(st, "must be equal to %s", r);
+        rc = -1;
+    }
+    if (json_is_number(x))
+        rc |= check_number(st, schema, x);
+    else if (json_is_string(x))
+        rc |= check_string(st, schema, x);
+    else if (json_is_array(x))
+        rc |= check_array(st, schema, x);
+    else if (json_is_object(x))
+        rc |= check_object(st, schema, x);
+    if (rc && st->quiet)
+        goto out;
+    rc |= check_combinators(st, schema, x);
+out:
+    st->depth--;
+    return rc ? -1 : 0;
+}
+
+int
+mg_schema_validate(const struct mg_schema *s, const json_t *instance, char **msg)
+{
+    struct vstate st = {.s = s};
+    int rc;
+
+    if (msg != NULL)
+        *msg = NULL;
+    st.mctx = pcre2_match_context_create(NULL);
+    /* Bound backtracking: a pattern from an upstream must not stall the loop. */
+    pcre2_set_match_limit(st.mctx, 1000000);
+    pcre2_set_depth_limit(st.mctx, 10000);
+    if (msg == NULL)
+        st.quiet = 1;
+    rc = check(&st, s->root, instance);
+    if (st.aborted != NULL) {
+        /* Quiet branches may have turned the give-up into a "pass". */
+        rc = -1;
+        st.quiet = 0;
+        path_pop(&st, 0);
+        report(&st, "%s", st.aborted);
+    }
+    if (rc != 0 && msg != NULL) {
+        if (st.errors > MAX_ERRORS) {
+            char more[64];
+            snprintf(more, sizeof(more), "; and %d more", st.errors - MAX_ERRORS);
+            buf_add(&st.msg, more, strlen(more));
+        }
+        *msg = st.msg.len ? st.msg.p : mg_strdup("(root): invalid");
+        if (st.msg.len == 0)
+            mg_free(st.msg.p);
+    } else {
+        mg_free(st.msg.p);
+    }
+    mg_free(st.path.p);
+    pcre2_match_context_free(st.mctx);
+    return rc ? -1 : 0;
+}
