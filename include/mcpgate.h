@@ -1,0 +1,187 @@
+/*
+ * mcpgate.h - the embedding API: inline tool bundles.
+ *
+ * A program (or mcpgate itself) registers a bundle: a namespace and its
+ * tools, each with a C handler.  Clients see each tool as
+ * "<namespace>__<tool>" in the gateway's merged catalog.
+ *
+ *   static void
+ *   hello(struct mg_call *call, json_t *args, void *udata)
+ *   {
+ *       mg_call_add_text(call, "hello");
+ *       mg_call_finish(call);
+ *   }
+ *
+ *   static const struct mg_tool_def tools[] = {
+ *       { .name = "hello", .description = "Say hello", .handler = hello },
+ *   };
+ *   static const struct mg_bundle_def bundle = {
+ *       .ns = "greet", .tools = tools, .tool_count = 1,
+ *   };
+ *   ...
+ *   char err[256];
+ *   if (mg_bundle_register(gw, &bundle, err, sizeof(err)) != 0)
+ *       fprintf(stderr, "%s\n", err);
+ *
+ * Handlers run on the gateway's event loop thread and must not block.
+ * A handler may finish before returning or later (from a timer, a libuv
+ * callback, ...); until it calls mg_call_finish() or mg_call_fail() the
+ * call stays open.  Exactly one of those two ends every call, also after
+ * cancellation.
+ *
+ * JSON values are jansson values.  Comments say "borrowed" when the
+ * caller keeps its reference and "steals" when the callee takes it.
+ */
+#ifndef MCPGATE_H
+#define MCPGATE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct mg_gateway; /* the gateway: catalog, sessions, transports */
+struct mg_call;    /* one tools/call in progress */
+
+/*
+ * A tool handler.  `args` (borrowed, valid until the call ends) has already
+ * been validated against the tool's inputSchema.  `udata` is the tool's.
+ */
+typedef void (*mg_tool_fn)(struct mg_call *call, json_t *args, void *udata);
+
+/* One tool.  All strings are copied at registration. */
+struct mg_tool_def {
+    const char *name;          /* ^[a-z][a-z0-9_-]*$, unique in the bundle */
+    const char *title;         /* optional display name */
+    const char *description;   /* optional, but clients and models rely on it */
+    const char *input_schema;  /* JSON Schema text with "type":"object" at the root;
+                                  NULL means no arguments */
+    const char *output_schema; /* optional JSON Schema text for structuredContent */
+    const char *annotations;   /* optional JSON object text (readOnlyHint, ...) */
+    const char *icons;         /* optional JSON array text of Icon objects */
+    mg_tool_fn handler;
+    void *udata;
+};
+
+/* A bundle: one namespace and its tools. */
+struct mg_bundle_def {
+    const char *ns; /* ^[a-z][a-z0-9-]*$, unique in the gateway */
+    const struct mg_tool_def *tools;
+    size_t tool_count;
+};
+
+/*
+ * Register a bundle.  Returns 0, or -1 with a message in `err` that names
+ * what was refused: a bad name, a schema that does not compile, a namespace
+ * already registered, or an exposed name that collides with another tool
+ * (the message names both).  On failure nothing is registered.
+ */
+int mg_bundle_register(struct mg_gateway *gw, const struct mg_bundle_def *def, char *err, size_t errlen);
+
+/* --- the gateway ---------------------------------------------------------- */
+
+/* A gateway on `uv_loop` (a uv_loop_t *), with an empty catalog. */
+struct mg_gateway *mg_gateway_new(void *uv_loop);
+
+/* Free the gateway.  Call after its loop has stopped. */
+void mg_gateway_free(struct mg_gateway *gw);
+
+/*
+ * Serve MCP on stdin/stdout (newline-delimited JSON-RPC) until end of
+ * input, running the loop.  Returns 0 on a clean end, -1 on an I/O error.
+ */
+int mg_gateway_serve_stdio(struct mg_gateway *gw);
+
+/* --- building the result ------------------------------------------------ */
+
+/* Content blocks, appended in order.  Strings are copied. */
+void mg_call_add_text(struct mg_call *call, const char *text);
+void mg_call_add_image(struct mg_call *call, const char *base64_data, const char *mime_type);
+void mg_call_add_audio(struct mg_call *call, const char *base64_data, const char *mime_type);
+void mg_call_add_resource_link(struct mg_call *call, const char *uri, const char *name, const char *mime_type,
+                               const char *description);
+/* An embedded resource with text contents (blob_base64 == NULL) or a blob. */
+void mg_call_add_resource(struct mg_call *call, const char *uri, const char *mime_type, const char *text,
+                          const char *blob_base64);
+/* Any content block given as a JSON object (steals). */
+void mg_call_add_content(struct mg_call *call, json_t *block);
+
+/*
+ * Structured result (steals).  It is checked against the tool's
+ * outputSchema when the call finishes; when no content was added, its JSON
+ * text is added as a text block, as the specification recommends.
+ */
+void mg_call_set_structured(struct mg_call *call, json_t *value);
+
+/* End the call successfully.  `call` is invalid afterwards. */
+void mg_call_finish(struct mg_call *call);
+
+/*
+ * End the call with an execution error (a result with isError: true whose
+ * text is the formatted message).  `call` is invalid afterwards.
+ */
+void mg_call_fail(struct mg_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* --- while the call runs ------------------------------------------------ */
+
+/* The loop the gateway runs on, for timers and I/O (a uv_loop_t *). */
+void *mg_call_loop(struct mg_call *call);
+
+/* 1 once the client cancelled the call (or went away).  The handler must
+ * still end the call; its result is then discarded. */
+int mg_call_cancelled(const struct mg_call *call);
+
+/* Called once, on cancellation, so a handler can stop its work early. */
+void mg_call_on_cancel(struct mg_call *call, void (*fn)(struct mg_call *call, void *data), void *data);
+
+/*
+ * Report progress.  Sent only when the client asked for it (a progressToken)
+ * and only when `progress` increased; total <= 0 means unknown; message
+ * may be NULL.
+ */
+void mg_call_progress(struct mg_call *call, double progress, double total, const char *message);
+
+/* Log levels of MCP (RFC 5424). */
+enum mg_call_log_level {
+    MG_CALL_LOG_DEBUG,
+    MG_CALL_LOG_INFO,
+    MG_CALL_LOG_NOTICE,
+    MG_CALL_LOG_WARNING,
+    MG_CALL_LOG_ERROR,
+    MG_CALL_LOG_CRITICAL,
+    MG_CALL_LOG_ALERT,
+    MG_CALL_LOG_EMERGENCY,
+};
+
+/* Send a log message to the client (notifications/message), if the client's
+ * log level lets it through.  The logger is the bundle's namespace. */
+void mg_call_log(struct mg_call *call, enum mg_call_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * 1 if the client declared the capability at `path` (e.g. "sampling",
+ * "elicitation", "elicitation.url", "roots").
+ */
+int mg_call_client_has(const struct mg_call *call, const char *path);
+
+/*
+ * Require a client capability.  Returns 0 if the client declared it;
+ * otherwise ends the call with a protocol error (-32021 with
+ * requiredCapabilities in 2026-07-28, -32602 in older revisions) and returns
+ * -1, after which `call` is invalid.
+ */
+int mg_call_require(struct mg_call *call, const char *path);
+
+/* The protocol revision this call arrived under, e.g. "2025-11-25". */
+const char *mg_call_protocol_version(const struct mg_call *call);
+
+/* The exposed tool name ("<namespace>__<tool>"). */
+const char *mg_call_tool_name(const struct mg_call *call);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * catalog.h - the merged tool catalog.
+ *
+ * Tools are found by their exposed name through a lookup table; names are
+ * never split on the "__" separator, because a tool named "a__b" in
+ * namespace "x" and "b" in namespace "x__a" would be indistinguishable.
+ */
+#ifndef MG_GATEWAY_CATALOG_H
+#define MG_GATEWAY_CATALOG_H
+
+#include <jansson.h>
+
+#include "mcpgate.h"
+#include "util/strmap.h"
+
+struct mg_schema;
+
+/* One inline bundle. */
+struct mg_bundle {
+    char *ns;
+    struct mg_tool **tools;
+    size_t tool_count;
+};
+
+/* One tool as the catalog exposes it. */
+struct mg_tool {
+    char *name;                /* exposed: "<ns>__<tool>" */
+    char *local_name;          /* the bundle's own name for it */
+    struct mg_bundle *bundle;  /* owner */
+    json_t *def;               /* the Tool object clients see (name = exposed) */
+    struct mg_schema *input;   /* compiled inputSchema */
+    struct mg_schema *output;  /* compiled outputSchema, or NULL */
+    mg_tool_fn handler;
+    void *udata;
+};
+
+struct mg_catalog {
+    struct mg_bundle **bundles;
+    size_t bundle_count;
+    struct mg_strmap by_ns;   /* ns -> struct mg_bundle * */
+    struct mg_strmap by_name; /* exposed name -> struct mg_tool * */
+    struct mg_tool **order;   /* every tool, sorted by exposed name (deterministic lists) */
+    size_t tool_count;
+};
+
+void mg_catalog_init(struct mg_catalog *c);
+void mg_catalog_free(struct mg_catalog *c);
+/* The tool with exposed name `name`, or NULL. */
+struct mg_tool *mg_catalog_find(const struct mg_catalog *c, const char *name);
+/* Register a bundle (see mg_bundle_register). */
+int mg_catalog_add_bundle(struct mg_catalog *c, const struct mg_bundle_def *def, char *err, size_t errlen);
+
+/* 1 if `s` matches ^[a-z][a-z0-9-]*$ (namespaces). */
+int mg_name_valid_ns(const char *s);
+/* 1 if `s` matches ^[a-z][a-z0-9_-]*$ (bundle tool names). */
+int mg_name_valid_tool(const char *s);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * gateway.c - creating the gateway and registering bundles.
+ */
+#include "gateway/gateway.h"
+
+#include "mcpgate.h"
+#include "util/alloc.h"
+#include "util/limits.h"
+#include "util/log.h"
+
+struct mg_gateway *
+mg_gateway_new(void *uv_loop)
+{
+    struct mg_gateway *gw = mg_calloc(1, sizeof(*gw));
+
+    gw->loop = uv_loop;
+    gw->max_message = MG_MAX_MESSAGE_DEFAULT;
+    gw->list_ttl_ms = 30000;
+    gw->drain_ms = 5000;
+    mg_catalog_init(&gw->catalog);
+    return gw;
+}
+
+void
+mg_gateway_free(struct mg_gateway *gw)
+{
+    if (gw == NULL)
+        return;
+    mg_catalog_free(&gw->catalog);
+    mg_free(gw);
+}
+
+int
+mg_bundle_register(struct mg_gateway *gw, const struct mg_bundle_def *def, char *err, size_t errlen)
+{
+    if (mg_catalog_add_bundle(&gw->catalog, def, err, errlen) != 0)
+        return -1;
+    mg_log_debug("bundle %s registered with %zu tools", def->ns, def->tool_count);
+    return 0;
+}

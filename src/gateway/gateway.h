@@ -1,0 +1,20 @@
+/*
+ * gateway.h - the gateway object shared by every session and transport.
+ */
+#ifndef MG_GATEWAY_GATEWAY_H
+#define MG_GATEWAY_GATEWAY_H
+
+#include <stddef.h>
+#include <uv.h>
+
+#include "gateway/catalog.h"
+
+struct mg_gateway {
+    uv_loop_t *loop;
+    struct mg_catalog catalog;
+    size_t max_message;     /* largest inbound message, bytes */
+    long long list_ttl_ms;  /* ttlMs on modern list results */
+    unsigned drain_ms;      /* how long in-flight calls may run after end of input */
+};
+
+#endif

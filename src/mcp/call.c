@@ -1,0 +1,335 @@
+/*
+ * call.c - the mg_call_* half of the embedding API (include/mcpgate.h).
+ *
+ * A call wraps the request it answers.  The request may lose its client
+ * (cancellation, session closed) while the handler runs; the call stays
+ * valid until the handler ends it, and only then is anything freed.
+ */
+#include "mcp/call.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gateway/catalog.h"
+#include "gateway/gateway.h"
+#include "json/jsonrpc.h"
+#include "json/schema.h"
+#include "mcp/methods.h"
+#include "mcp/session.h"
+#include "mcpgate.h"
+#include "util/alloc.h"
+
+struct mg_call {
+    struct mg_req *req;
+    struct mg_tool *tool;
+    struct mg_gateway *gw;
+    json_t *args;       /* validated arguments */
+    json_t *content;    /* array of content blocks */
+    json_t *structured; /* or NULL */
+    void (*on_cancel)(struct mg_call *call, void *data);
+    void *cancel_data;
+};
+
+static void
+call_cancelled(struct mg_req *req, void *data)
+{
+    struct mg_call *call = data;
+
+    if (call->on_cancel != NULL) {
+        void (*fn)(struct mg_call *, void *) = call->on_cancel;
+        call->on_cancel = NULL;
+        fn(call, call->cancel_data);
+    }
+}
+
+void
+mg_call_start(struct mg_req *req, struct mg_tool *tool, json_t *args)
+{
+    struct mg_call *call = mg_calloc(1, sizeof(*call));
+
+    call->req = req;
+    call->tool = tool;
+    call->gw = req->s->gw;
+    call->args = args;
+    call->content = json_array();
+    req->on_cancel = call_cancelled;
+    req->cancel_data = call;
+    tool->handler(call, args, tool->udata);
+}
+
+static void
+call_free(struct mg_call *call)
+{
+    json_decref(call->args);
+    json_decref(call->content);
+    json_decref(call->structured);
+    mg_free(call);
+}
+
+/* json_string() refuses invalid UTF-8; a handler's bad bytes must not
+ * drop the block silently, so they are replaced by a marker text. */
+static json_t *
+str_or_marker(const char *s)
+{
+    json_t *v = json_string(s ? s : "");
+    return v ? v : json_string("(invalid UTF-8 replaced by mcpgate)");
+}
+
+void
+mg_call_add_content(struct mg_call *call, json_t *block)
+{
+    if (block != NULL)
+        json_array_append_new(call->content, block);
+}
+
+void
+mg_call_add_text(struct mg_call *call, const char *text)
+{
+    json_t *b = json_object();
+
+    json_object_set_new(b, "type", json_string("text"));
+    json_object_set_new(b, "text", str_or_marker(text));
+    mg_call_add_content(call, b);
+}
+
+static void
+add_media(struct mg_call *call, const char *type, const char *data, const char *mime)
+{
+    json_t *b = json_object();
+
+    json_object_set_new(b, "type", json_string(type));
+    json_object_set_new(b, "data", str_or_marker(data));
+    json_object_set_new(b, "mimeType", str_or_marker(mime));
+    mg_call_add_content(call, b);
+}
+
+void
+mg_call_add_image(struct mg_call *call, const char *base64_data, const char *mime_type)
+{
+    add_media(call, "image", base64_data, mime_type);
+}
+
+void
+mg_call_add_audio(struct mg_call *call, const char *base64_data, const char *mime_type)
+{
+    add_media(call, "audio", base64_data, mime_type);
+}
+
+void
+mg_call_add_resource_link(struct mg_call *call, const char *uri, const char *name, const char *mime_type,
+                          const char *description)
+{
+    json_t *b = json_object();
+
+    json_object_set_new(b, "type", json_string("resource_link"));
+    json_object_set_new(b, "uri", str_or_marker(uri));
+    json_object_set_new(b, "name", str_or_marker(name ? name : uri));
+    if (mime_type)
+        json_object_set_new(b, "mimeType", str_or_marker(mime_type));
+    if (description)
+        json_object_set_new(b, "description", str_or_marker(description));
+    mg_call_add_content(call, b);
+}
+
+void
+mg_call_add_resource(struct mg_call *call, const char *uri, const char *mime_type, const char *text,
+                     const char *blob_base64)
+{
+    json_t *r = json_object(), *b = json_object();
+
+    json_object_set_new(r, "uri", str_or_marker(uri));
+    if (mime_type)
+        json_object_set_new(r, "mimeType", str_or_marker(mime_type));
+    if (blob_base64 != NULL)
+        json_object_set_new(r, "blob", str_or_marker(blob_base64));
+    else
+        json_object_set_new(r, "text", str_or_marker(text));
+    json_object_set_new(b, "type", json_string("resource"));
+    json_object_set_new(b, "resource", r);
+    mg_call_add_content(call, b);
+}
+
+void
+mg_call_set_structured(struct mg_call *call, json_t *value)
+{
+    json_decref(call->structured);
+    call->structured = value;
+}
+
+void
+mg_call_finish(struct mg_call *call)
+{
+    struct mg_req *req = call->req;
+    json_t *result = json_object();
+    char *why = NULL;
+
+    if (call->tool->output != NULL && call->structured == NULL) {
+        char msg[300];
+        snprintf(msg, sizeof(msg), "Internal error: tool %s declares an outputSchema but returned no "
+                 "structuredContent", call->tool->name);
+        mg_req_fail(req, MG_RPC_INTERNAL_ERROR, msg, NULL);
+        goto out;
+    }
+    if (call->structured != NULL) {
+        if (call->tool->output != NULL && mg_schema_validate(call->tool->output, call->structured, &why) != 0) {
+            json_t *m = json_string("");
+            json_string_set(m, why ? why : "invalid");
+            mg_req_fail(req, MG_RPC_INTERNAL_ERROR,
+                        "Internal error: the tool's structuredContent does not match its outputSchema",
+                        json_pack("{s:s, s:o}", "tool", call->tool->name, "errors", m));
+            free(why);
+            goto out;
+        }
+        if (json_array_size(call->content) == 0) {
+            char *text = json_dumps(call->structured, JSON_COMPACT | JSON_ENCODE_ANY);
+            mg_call_add_text(call, text);
+            free(text);
+        }
+        json_object_set(result, "structuredContent", call->structured);
+    }
+    json_object_set(result, "content", call->content);
+    mg_req_reply(req, mg_adapt_call_result(result, req->version));
+out:
+    json_decref(result);
+    call_free(call);
+}
+
+void
+mg_call_fail(struct mg_call *call, const char *fmt, ...)
+{
+    char buf[4096];
+    va_list ap;
+    json_t *result;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    result = json_object();
+    json_object_set_new(result, "content", json_array());
+    json_array_append_new(json_object_get(result, "content"),
+                          json_pack("{s:s, s:o}", "type", "text", "text", str_or_marker(buf)));
+    json_object_set_new(result, "isError", json_true());
+    mg_req_reply(call->req, result);
+    call_free(call);
+}
+
+void *
+mg_call_loop(struct mg_call *call)
+{
+    return call->gw->loop;
+}
+
+int
+mg_call_cancelled(const struct mg_call *call)
+{
+    return call->req->cancelled;
+}
+
+void
+mg_call_on_cancel(struct mg_call *call, void (*fn)(struct mg_call *call, void *data), void *data)
+{
+    call->on_cancel = fn;
+    call->cancel_data = data;
+    if (call->req->cancelled)
+        call_cancelled(call->req, call);
+}
+
+void
+mg_call_progress(struct mg_call *call, double progress, double total, const char *message)
+{
+    struct mg_req *req = call->req;
+    json_t *params;
+
+    /* Progress MUST increase, and only a client that asked gets it. */
+    if (req->progress_token == NULL || !isfinite(progress) ||
+        (req->has_progress && !(progress > req->last_progress)))
+        return;
+    req->has_progress = 1;
+    req->last_progress = progress;
+    params = json_object();
+    json_object_set(params, "progressToken", req->progress_token);
+    json_object_set_new(params, "progress", json_real(progress));
+    if (total > 0 && isfinite(total))
+        json_object_set_new(params, "total", json_real(total));
+    if (message != NULL && (req->era == MG_ERA_MODERN || mg_proto_at_least(req->version, MG_PROTO_2025_03_26)))
+        json_object_set_new(params, "message", str_or_marker(message));
+    mg_req_notify(req, "notifications/progress", params);
+}
+
+void
+mg_call_log(struct mg_call *call, enum mg_call_log_level level, const char *fmt, ...)
+{
+    struct mg_req *req = call->req;
+    char buf[4096];
+    va_list ap;
+
+    if ((int)level < req->log_level || (int)level >= MG_MCP_LOG_OFF)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    mg_req_notify(req, "notifications/message",
+                  json_pack("{s:s, s:s, s:o}", "level", mg_mcp_log_level_name((int)level), "logger",
+                            call->tool->bundle->ns, "data", str_or_marker(buf)));
+}
+
+int
+mg_call_client_has(const struct mg_call *call, const char *path)
+{
+    return mg_req_client_has(call->req, path);
+}
+
+/* Build {"a":{"b":{}}} from "a.b". */
+static json_t *
+caps_from_path(const char *path)
+{
+    json_t *root = json_object(), *cur = root;
+    char part[64];
+
+    while (*path) {
+        const char *dot = strchr(path, '.');
+        size_t n = dot ? (size_t)(dot - path) : strlen(path);
+        json_t *next = json_object();
+        if (n >= sizeof(part))
+            n = sizeof(part) - 1;
+        memcpy(part, path, n);
+        part[n] = '\0';
+        json_object_set_new(cur, part, next);
+        cur = next;
+        path += (dot ? (size_t)(dot - path) + 1 : strlen(path));
+    }
+    return root;
+}
+
+int
+mg_call_require(struct mg_call *call, const char *path)
+{
+    struct mg_req *req = call->req;
+    char msg[300];
+
+    if (mg_req_client_has(req, path))
+        return 0;
+    snprintf(msg, sizeof(msg), "Tool %s needs the client capability '%s', which this client did not declare",
+             call->tool->name, path);
+    if (req->era == MG_ERA_MODERN)
+        mg_req_fail(req, MG_RPC_MISSING_CAPABILITY, msg,
+                    json_pack("{s:o}", "requiredCapabilities", caps_from_path(path)));
+    else
+        mg_req_fail(req, MG_RPC_INVALID_PARAMS, msg, NULL);
+    call_free(call);
+    return -1;
+}
+
+const char *
+mg_call_protocol_version(const struct mg_call *call)
+{
+    return call->req->version;
+}
+
+const char *
+mg_call_tool_name(const struct mg_call *call)
+{
+    return call->tool->name;
+}

@@ -1,0 +1,654 @@
+/*
+ * session.c - message intake, era decision, lifecycle and dispatch.
+ *
+ * The era of every request is decided in request_era(), and only there:
+ *   - `initialize` opens a legacy session (2024-11-05 .. 2025-11-25);
+ *   - once initialized, the session is legacy and _meta versions are
+ *     ordinary metadata;
+ *   - otherwise a request whose params._meta carries
+ *     io.modelcontextprotocol/protocolVersion is a modern (2026-07-28)
+ *     request, answered on its own terms (no handshake, no state);
+ *   - `ping` is answered in either state, as the lifecycle allows.
+ */
+#include "mcp/session.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gateway/gateway.h"
+#include "json/jsonrpc.h"
+#include "mcp/methods.h"
+#include "util/alloc.h"
+#include "util/limits.h"
+#include "util/log.h"
+
+static const char *const log_level_names[] = {"debug",    "info",  "notice", "warning",
+                                              "error",    "critical", "alert", "emergency"};
+
+int
+mg_mcp_log_level_parse(const char *name)
+{
+    for (int i = 0; name && i < MG_MCP_LOG_OFF; i++)
+        if (strcmp(name, log_level_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *
+mg_mcp_log_level_name(int level)
+{
+    return level >= 0 && level < MG_MCP_LOG_OFF ? log_level_names[level] : "off";
+}
+
+struct mg_session *
+mg_session_new(struct mg_gateway *gw, const struct mg_sink *sink)
+{
+    struct mg_session *s = mg_calloc(1, sizeof(*s));
+
+    s->gw = gw;
+    s->sink = *sink;
+    /* Until the client sets a level, log messages of every level are sent;
+     * the tools decide what is worth logging. */
+    s->log_level = MG_MCP_LOG_DEBUG;
+    return s;
+}
+
+/* --- output ---------------------------------------------------------------- */
+
+static void
+batch_maybe_flush(struct mg_batch *b)
+{
+    if (b->pending > 0 || !b->fed)
+        return;
+    if (!b->dead && json_array_size(b->replies) > 0)
+        b->sink.send(b->sink.ctx, b->replies);
+    json_decref(b->replies);
+    mg_free(b);
+}
+
+/* Deliver a reply: into its batch, or straight to the sink. */
+static void
+deliver(const struct mg_sink *sink, struct mg_batch *batch, json_t *msg)
+{
+    if (batch != NULL)
+        json_array_append(batch->replies, msg);
+    else
+        sink->send(sink->ctx, msg);
+}
+
+static void
+reply_error(const struct mg_sink *sink, struct mg_batch *batch, json_t *id, int code, const char *message,
+            json_t *data)
+{
+    json_t *msg = mg_rpc_make_error(id, code, message, data);
+
+    deliver(sink, batch, msg);
+    json_decref(msg);
+}
+
+/* --- requests -------------------------------------------------------------- */
+
+static void
+req_unlink(struct mg_req *req)
+{
+    struct mg_session *s = req->s;
+
+    if (s == NULL)
+        return;
+    if (req->prev)
+        req->prev->next = req->next;
+    else
+        s->inflight = req->next;
+    if (req->next)
+        req->next->prev = req->prev;
+    req->prev = req->next = NULL;
+    s->inflight_count--;
+}
+
+static void
+req_free(struct mg_req *req)
+{
+    struct mg_session *s = req->s;
+    struct mg_batch *b = req->batch;
+
+    req_unlink(req);
+    json_decref(req->id);
+    json_decref(req->caps);
+    json_decref(req->progress_token);
+    mg_free(req->method);
+    mg_free(req);
+    if (b != NULL) {
+        b->pending--;
+        batch_maybe_flush(b);
+    }
+    if (s != NULL && s->inflight_count == 0 && s->on_idle != NULL)
+        s->on_idle(s, s->idle_data);
+}
+
+static void
+req_send(struct mg_req *req, json_t *msg)
+{
+    if (req->s != NULL && !req->cancelled)
+        deliver(&req->sink, req->batch, msg);
+    json_decref(msg);
+    req_free(req);
+}
+
+void
+mg_req_reply(struct mg_req *req, json_t *result)
+{
+    if (result == NULL)
+        result = json_object();
+    if (req->era == MG_ERA_MODERN) {
+        /* 2026-07-28: every result carries resultType, and SHOULD carry
+         * serverInfo in _meta. */
+        if (json_object_get(result, "resultType") == NULL)
+            json_object_set_new(result, "resultType", json_string("complete"));
+        json_t *meta = json_object_get(result, "_meta");
+        if (meta == NULL) {
+            meta = json_object();
+            json_object_set_new(result, "_meta", meta);
+        }
+        if (json_is_object(meta))
+            json_object_set_new(meta, MG_META_SERVER_INFO, mg_server_info());
+    }
+    req_send(req, mg_rpc_make_result(req->id, result));
+}
+
+void
+mg_req_fail(struct mg_req *req, int code, const char *message, json_t *data)
+{
+    req_send(req, mg_rpc_make_error(req->id, code, message, data));
+}
+
+void
+mg_req_notify(struct mg_req *req, const char *method, json_t *params)
+{
+    json_t *msg;
+
+    if (req->s == NULL || req->cancelled) {
+        json_decref(params);
+        return;
+    }
+    msg = mg_rpc_make_notification(method, params);
+    req->sink.send(req->sink.ctx, msg);
+    json_decref(msg);
+}
+
+int
+mg_req_client_has(const struct mg_req *req, const char *path)
+{
+    const json_t *v = req->caps;
+    char part[64];
+
+    while (v != NULL && *path) {
+        const char *dot = strchr(path, '.');
+        size_t n = dot ? (size_t)(dot - path) : strlen(path);
+        if (n >= sizeof(part))
+            return 0;
+        memcpy(part, path, n);
+        part[n] = '\0';
+        v = json_is_object(v) ? json_object_get(v, part) : NULL;
+        path += n + (dot ? 1 : 0);
+    }
+    return v != NULL && json_is_object(v);
+}
+
+static void
+req_cancel(struct mg_req *req)
+{
+    if (req->cancelled)
+        return;
+    req->cancelled = 1;
+    if (req->on_cancel != NULL)
+        req->on_cancel(req, req->cancel_data);
+}
+
+void
+mg_session_close(struct mg_session *s)
+{
+    struct mg_req *req, *next;
+
+    s->on_idle = NULL;
+    for (req = s->inflight; req != NULL; req = next) {
+        next = req->next;
+        req->prev = req->next = NULL;
+        req->s = NULL;
+        if (req->batch != NULL)
+            req->batch->dead = 1;
+        req_cancel(req);
+    }
+    json_decref(s->client_caps);
+    json_decref(s->client_info);
+    mg_free(s);
+}
+
+/* --- lifecycle methods ----------------------------------------------------- */
+
+static const char server_instructions[] =
+    "mcpgate serves one merged catalog of tools; each tool is named <server>__<tool> after the source that "
+    "provides it.";
+
+json_t *
+mg_server_info(void)
+{
+    return json_pack("{s:s, s:s, s:s}", "name", "mcpgate", "title", "mcpgate MCP gateway", "version", MG_VERSION);
+}
+
+json_t *
+mg_server_capabilities(struct mg_gateway *gw)
+{
+    (void)gw;
+    /* Only what the gateway honours: tools (the catalog does not change
+     * while running yet, so no listChanged) and logging (tools may log;
+     * logging/setLevel is implemented). */
+    return json_pack("{s:{}, s:{}}", "tools", "logging");
+}
+
+static void
+method_initialize(struct mg_session *s, struct mg_req *req, json_t *params)
+{
+    json_t *requested = json_object_get(params, "protocolVersion");
+    json_t *caps = json_object_get(params, "capabilities");
+    json_t *info = json_object_get(params, "clientInfo");
+    json_t *result;
+
+    if (s->initialized) {
+        mg_req_fail(req, MG_RPC_INVALID_REQUEST, "Invalid Request: the session is already initialized", NULL);
+        return;
+    }
+    if (!json_is_string(requested)) {
+        mg_req_fail(req, MG_RPC_INVALID_PARAMS,
+                    "Invalid params: initialize requires params.protocolVersion (a string such as \"2025-11-25\")",
+                    NULL);
+        return;
+    }
+    if (caps != NULL && !json_is_object(caps)) {
+        mg_req_fail(req, MG_RPC_INVALID_PARAMS, "Invalid params: params.capabilities must be an object", NULL);
+        return;
+    }
+    s->version = mg_proto_negotiate_legacy(json_string_value(requested));
+    s->initialized = 1;
+    s->client_caps = caps ? json_incref(caps) : json_object();
+    s->client_info = json_is_object(info) ? json_incref(info) : NULL;
+    req->version = s->version;
+    mg_log_debug("initialize: client asked for %s, answering %s", json_string_value(requested), s->version);
+
+    result = json_object();
+    json_object_set_new(result, "protocolVersion", json_string(s->version));
+    json_object_set_new(result, "capabilities", mg_server_capabilities(s->gw));
+    json_object_set_new(result, "serverInfo", mg_server_info());
+    if (!mg_proto_at_least(s->version, MG_PROTO_2025_06_18)) /* Implementation.title came in 2025-06-18 */
+        json_object_del(json_object_get(result, "serverInfo"), "title");
+    json_object_set_new(result, "instructions",
+                            json_string(server_instructions));
+    mg_req_reply(req, result);
+}
+
+static json_t *
+supported_versions(void)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < mg_proto_version_count; i++)
+        json_array_append_new(a, json_string(mg_proto_versions[i]));
+    return a;
+}
+
+static void
+method_discover(struct mg_session *s, struct mg_req *req, json_t *params)
+{
+    json_t *result = json_object();
+
+    json_object_set_new(result, "supportedVersions", supported_versions());
+    json_object_set_new(result, "capabilities", mg_server_capabilities(s->gw));
+    json_object_set_new(result, "ttlMs", json_integer(s->gw->list_ttl_ms));
+    json_object_set_new(result, "cacheScope", json_string("public"));
+    json_object_set_new(result, "instructions",
+                        json_string(server_instructions));
+    mg_req_reply(req, result);
+}
+
+static void
+method_ping(struct mg_session *s, struct mg_req *req, json_t *params)
+{
+    mg_req_reply(req, json_object());
+}
+
+static void
+method_set_level(struct mg_session *s, struct mg_req *req, json_t *params)
+{
+    json_t *level = json_object_get(params, "level");
+    int l = json_is_string(level) ? mg_mcp_log_level_parse(json_string_value(level)) : -1;
+
+    if (l < 0) {
+        mg_req_fail(req, MG_RPC_INVALID_PARAMS,
+                    "Invalid params: logging/setLevel requires params.level, one of debug, info, notice, warning, "
+                    "error, critical, alert, emergency",
+                    NULL);
+        return;
+    }
+    s->log_level = l;
+    mg_req_reply(req, json_object());
+}
+
+static void
+method_tools_list(struct mg_session *s, struct mg_req *req, json_t *params)
+{
+    mg_method_tools_list(req, params);
+}
+
+static void
+method_tools_call(struct mg_session *s, struct mg_req *req, json_t *params)
+{
+    mg_method_tools_call(req, params);
+}
+
+#define ERA_LEGACY (1 << MG_ERA_LEGACY)
+#define ERA_MODERN (1 << MG_ERA_MODERN)
+
+static const struct method {
+    const char *name;
+    int eras; /* where the method exists */
+    void (*fn)(struct mg_session *s, struct mg_req *req, json_t *params);
+} methods[] = {
+    {"initialize", ERA_LEGACY, method_initialize},
+    {"ping", ERA_LEGACY, method_ping},
+    {"server/discover", ERA_MODERN, method_discover},
+    {"logging/setLevel", ERA_LEGACY, method_set_level},
+    {"tools/list", ERA_LEGACY | ERA_MODERN, method_tools_list},
+    {"tools/call", ERA_LEGACY | ERA_MODERN, method_tools_call},
+};
+
+static const struct method *
+find_method(const char *name)
+{
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+        if (strcmp(methods[i].name, name) == 0)
+            return &methods[i];
+    return NULL;
+}
+
+/* --- the era decision ------------------------------------------------------ */
+
+/*
+ * Decide the era of request `m` and fill req's version, caps and log
+ * level.  Returns 0, or -1 after answering the request with an error.
+ */
+static int
+request_era(struct mg_session *s, struct mg_req *req, const char *method, json_t *params)
+{
+    json_t *meta = json_object_get(params, "_meta");
+    json_t *pv = json_is_object(meta) ? json_object_get(meta, MG_META_PROTOCOL_VERSION) : NULL;
+
+    if (strcmp(method, "initialize") == 0 || s->initialized) {
+        req->era = MG_ERA_LEGACY;
+        req->version = s->version; /* NULL until initialize answers */
+        req->caps = s->client_caps ? json_incref(s->client_caps) : json_object();
+        req->log_level = s->log_level;
+        return 0;
+    }
+    if (pv == NULL) {
+        if (strcmp(method, "ping") == 0) { /* allowed before initialization */
+            req->era = MG_ERA_LEGACY;
+            req->caps = json_object();
+            req->log_level = MG_MCP_LOG_OFF;
+            return 0;
+        }
+        mg_req_fail(req, MG_RPC_INVALID_REQUEST,
+                    "Invalid Request: no session: send initialize first (protocol 2025-11-25 and older), or put "
+                    "io.modelcontextprotocol/protocolVersion and io.modelcontextprotocol/clientCapabilities in "
+                    "params._meta (protocol 2026-07-28)",
+                    NULL);
+        return -1;
+    }
+
+    /* A modern request: everything it needs travels with it. */
+    req->era = MG_ERA_MODERN;
+    req->log_level = MG_MCP_LOG_OFF; /* no level, no notifications/message */
+    if (!json_is_string(pv)) {
+        mg_req_fail(req, MG_RPC_INVALID_PARAMS,
+                    "Invalid params: _meta.io.modelcontextprotocol/protocolVersion must be a string", NULL);
+        return -1;
+    }
+    if (!mg_proto_is_modern(json_string_value(pv))) {
+        char msg[512];
+        json_t *data = json_pack("{s:o, s:O}", "supported", supported_versions(), "requested", pv);
+        snprintf(msg, sizeof(msg),
+                 "Unsupported protocol version: %s; this server speaks %s per request, and %s through %s after "
+                 "initialize",
+                 json_string_value(pv), MG_PROTO_LATEST, MG_PROTO_2024_11_05, MG_PROTO_LATEST_LEGACY);
+        mg_req_fail(req, MG_RPC_UNSUPPORTED_VERSION, msg, data);
+        return -1;
+    }
+    for (size_t i = 0; i < mg_proto_version_count; i++)
+        if (strcmp(json_string_value(pv), mg_proto_versions[i]) == 0)
+            req->version = mg_proto_versions[i];
+
+    json_t *caps = json_object_get(meta, MG_META_CLIENT_CAPABILITIES);
+    if (!json_is_object(caps)) {
+        mg_req_fail(req, MG_RPC_INVALID_PARAMS,
+                    "Invalid params: _meta.io.modelcontextprotocol/clientCapabilities is required (an object; {} "
+                    "declares no optional capabilities)",
+                    NULL);
+        return -1;
+    }
+    req->caps = json_incref(caps);
+
+    json_t *level = json_object_get(meta, MG_META_LOG_LEVEL);
+    if (level != NULL) {
+        int l = json_is_string(level) ? mg_mcp_log_level_parse(json_string_value(level)) : -1;
+        if (l < 0) {
+            mg_req_fail(req, MG_RPC_INVALID_PARAMS,
+                        "Invalid params: _meta.io.modelcontextprotocol/logLevel must be one of debug, info, notice, "
+                        "warning, error, critical, alert, emergency",
+                        NULL);
+            return -1;
+        }
+        req->log_level = l;
+    }
+    return 0;
+}
+
+/* --- intake ---------------------------------------------------------------- */
+
+static struct mg_req *
+find_inflight(struct mg_session *s, json_t *id)
+{
+    for (struct mg_req *r = s->inflight; r != NULL; r = r->next)
+        if (json_equal(r->id, id) && json_typeof(r->id) == json_typeof(id))
+            return r;
+    return NULL;
+}
+
+static void
+handle_request(struct mg_session *s, struct mg_rpc_msg *m, const struct mg_sink *sink, struct mg_batch *batch)
+{
+    json_t *params = m->params;
+    const struct method *meth;
+    struct mg_req *req;
+    json_t *empty = NULL;
+
+    if (batch != NULL && strcmp(m->method, "initialize") == 0) {
+        reply_error(sink, batch, m->id, MG_RPC_INVALID_REQUEST,
+                    "Invalid Request: initialize must not be part of a JSON-RPC batch", NULL);
+        return;
+    }
+    if (find_inflight(s, m->id) != NULL) {
+        reply_error(sink, batch, m->id, MG_RPC_INVALID_REQUEST,
+                    "Invalid Request: this id is already used by a request in progress", NULL);
+        return;
+    }
+    if (s->inflight_count >= MG_MAX_INFLIGHT) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "Internal error: too many requests in progress (limit %d)", MG_MAX_INFLIGHT);
+        reply_error(sink, batch, m->id, MG_RPC_INTERNAL_ERROR, msg, NULL);
+        return;
+    }
+    if (params != NULL && !json_is_object(params)) {
+        reply_error(sink, batch, m->id, MG_RPC_INVALID_PARAMS,
+                    "Invalid params: MCP request params must be an object", NULL);
+        return;
+    }
+    if (params == NULL)
+        params = empty = json_object();
+
+    req = mg_calloc(1, sizeof(*req));
+    req->s = s;
+    req->id = json_incref(m->id);
+    req->method = mg_strdup(m->method);
+    req->sink = *sink;
+    req->batch = batch;
+    if (batch != NULL)
+        batch->pending++;
+    req->next = s->inflight;
+    if (s->inflight)
+        s->inflight->prev = req;
+    s->inflight = req;
+    s->inflight_count++;
+
+    if (request_era(s, req, m->method, params) != 0)
+        goto out;
+
+    json_t *meta = json_object_get(params, "_meta");
+    json_t *token = json_is_object(meta) ? json_object_get(meta, "progressToken") : NULL;
+    if (token != NULL) {
+        if (!json_is_string(token) && !json_is_integer(token)) {
+            mg_req_fail(req, MG_RPC_INVALID_PARAMS,
+                        "Invalid params: _meta.progressToken must be a string or an integer", NULL);
+            goto out;
+        }
+        req->progress_token = json_incref(token);
+    }
+
+    meth = find_method(m->method);
+    if (meth == NULL) {
+        char msg[300];
+        snprintf(msg, sizeof(msg), "Method not found: %.200s", m->method);
+        mg_req_fail(req, MG_RPC_METHOD_NOT_FOUND, msg, NULL);
+        goto out;
+    }
+    if (!(meth->eras & (1 << req->era))) {
+        char msg[300];
+        snprintf(msg, sizeof(msg), "Method not found: %s is not part of protocol %s", m->method,
+                 req->version ? req->version : "before initialize");
+        mg_req_fail(req, MG_RPC_METHOD_NOT_FOUND, msg, NULL);
+        goto out;
+    }
+    meth->fn(s, req, params);
+out:
+    json_decref(empty);
+}
+
+static void
+handle_notification(struct mg_session *s, struct mg_rpc_msg *m)
+{
+    json_t *params = json_is_object(m->params) ? m->params : NULL;
+
+    if (strcmp(m->method, "notifications/initialized") == 0) {
+        if (s->initialized)
+            s->ready = 1;
+        else
+            mg_log_debug("notifications/initialized before initialize; ignored");
+        return;
+    }
+    if (strcmp(m->method, "notifications/cancelled") == 0) {
+        json_t *id = params ? json_object_get(params, "requestId") : NULL;
+        struct mg_req *req = mg_rpc_id_valid(id) ? find_inflight(s, id) : NULL;
+
+        /* Unknown or finished ids are ignored: cancellation races with
+         * completion by design.  initialize cannot be cancelled. */
+        if (req != NULL && strcmp(req->method, "initialize") != 0)
+            req_cancel(req);
+        return;
+    }
+    /* Other notifications (roots/list_changed, progress, ...) need nothing
+     * from the gateway yet; a notification is never answered. */
+    mg_log_debug("notification %s ignored", m->method);
+}
+
+static void
+handle_one(struct mg_session *s, json_t *msg, const struct mg_sink *sink, struct mg_batch *batch)
+{
+    struct mg_rpc_error err;
+    struct mg_rpc_msg m;
+
+    if (mg_rpc_classify(msg, &m, &err) != 0) {
+        reply_error(sink, batch, err.id, err.code, err.message, NULL);
+        return;
+    }
+    switch (m.kind) {
+    case MG_RPC_REQUEST:
+        handle_request(s, &m, sink, batch);
+        break;
+    case MG_RPC_NOTIFICATION:
+        handle_notification(s, &m);
+        break;
+    case MG_RPC_RESPONSE:
+    case MG_RPC_ERROR_RESPONSE:
+        /* The gateway sends no requests to this client yet, so no
+         * response can be expected; never answer a response. */
+        mg_log_debug("unexpected response from client ignored");
+        break;
+    }
+}
+
+void
+mg_session_receive(struct mg_session *s, json_t *msg, const struct mg_sink *sink)
+{
+    struct mg_batch *batch;
+    size_t i, n;
+
+    if (!json_is_array(msg)) {
+        handle_one(s, msg, sink, NULL);
+        return;
+    }
+    /* Batches exist only in 2025-03-26 (added there, removed in 2025-06-18). */
+    if (!(s->initialized && strcmp(s->version, MG_PROTO_2025_03_26) == 0)) {
+        reply_error(sink, NULL, NULL, MG_RPC_INVALID_REQUEST,
+                    "Invalid Request: JSON-RPC batches are accepted only in a session that negotiated protocol "
+                    "2025-03-26",
+                    NULL);
+        return;
+    }
+    n = json_array_size(msg);
+    if (n == 0 || n > MG_MAX_BATCH) {
+        char text[160];
+        snprintf(text, sizeof(text), "Invalid Request: a batch must hold between 1 and %d messages, got %zu",
+                 MG_MAX_BATCH, n);
+        reply_error(sink, NULL, NULL, MG_RPC_INVALID_REQUEST, text, NULL);
+        return;
+    }
+    batch = mg_calloc(1, sizeof(*batch));
+    batch->replies = json_array();
+    batch->sink = *sink;
+    batch->pending = 1; /* held until every member is dispatched */
+    for (i = 0; i < n; i++)
+        handle_one(s, json_array_get(msg, i), sink, batch);
+    batch->fed = 1;
+    batch->pending--;
+    batch_maybe_flush(batch);
+}
+
+void
+mg_session_receive_text(struct mg_session *s, const char *buf, size_t len, const struct mg_sink *sink)
+{
+    struct mg_rpc_error err;
+    json_t *msg;
+
+    if (len > s->gw->max_message) {
+        char text[160];
+        snprintf(text, sizeof(text), "Invalid Request: message of %zu bytes exceeds the %zu-byte limit", len,
+                 s->gw->max_message);
+        reply_error(sink, NULL, NULL, MG_RPC_INVALID_REQUEST, text, NULL);
+        return;
+    }
+    msg = mg_rpc_decode(buf, len, &err);
+    if (msg == NULL) {
+        reply_error(sink, NULL, NULL, err.code, err.message, NULL);
+        return;
+    }
+    mg_session_receive(s, msg, sink);
+    json_decref(msg);
+}

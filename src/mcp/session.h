@@ -1,0 +1,124 @@
+/*
+ * session.h - one client of the gateway, and its requests in flight.
+ *
+ * A session is what a transport feeds: the stdio transport has one for the
+ * life of the process; the HTTP front door has one per legacy session and a
+ * short-lived one per modern (stateless) request.  Whatever the transport,
+ * the era of each request is decided here, in mg_session_receive(), and
+ * everything above works on one model: a request (struct mg_req) that ends
+ * with exactly one reply.
+ *
+ * Messages leave through sinks.  A request's reply and the notifications
+ * that belong to it (progress, log messages) go to the sink the request
+ * came in on; other server messages go to the session's own sink.
+ */
+#ifndef MG_MCP_SESSION_H
+#define MG_MCP_SESSION_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "mcp/version.h"
+
+struct mg_gateway;
+struct mg_session;
+struct mg_req;
+
+/* Where outgoing messages go.  `send` gets a borrowed message. */
+struct mg_sink {
+    void (*send)(void *ctx, json_t *msg);
+    void *ctx;
+};
+
+/* The replies of one JSON-RPC batch (2025-03-26), sent together. */
+struct mg_batch {
+    json_t *replies;    /* array of response messages */
+    size_t pending;     /* requests of the batch still running */
+    int fed;            /* every member has been dispatched */
+    int dead;           /* the session went away: send nothing */
+    struct mg_sink sink;
+};
+
+/* MCP log levels (RFC 5424 order); MG_MCP_LOG_OFF sends nothing. */
+enum mg_mcp_log_level {
+    MG_MCP_LOG_DEBUG = 0,
+    MG_MCP_LOG_INFO,
+    MG_MCP_LOG_NOTICE,
+    MG_MCP_LOG_WARNING,
+    MG_MCP_LOG_ERROR,
+    MG_MCP_LOG_CRITICAL,
+    MG_MCP_LOG_ALERT,
+    MG_MCP_LOG_EMERGENCY,
+    MG_MCP_LOG_OFF,
+};
+
+/* One request in flight. */
+struct mg_req {
+    struct mg_session *s;       /* NULL once the session has gone */
+    struct mg_req *prev, *next; /* the session's in-flight list */
+    json_t *id;                 /* as the client sent it */
+    char *method;
+    enum mg_era era;
+    const char *version;        /* the revision this request is answered under (static) */
+    json_t *caps;               /* client capabilities that apply to it */
+    json_t *progress_token;     /* params._meta.progressToken, or NULL */
+    int log_level;              /* enum mg_mcp_log_level threshold */
+    struct mg_sink sink;
+    struct mg_batch *batch;     /* or NULL */
+    int cancelled;
+    int has_progress;
+    double last_progress;
+    void (*on_cancel)(struct mg_req *req, void *data);
+    void *cancel_data;
+};
+
+struct mg_session {
+    struct mg_gateway *gw;
+    struct mg_sink sink;        /* server messages unrelated to a request */
+    int initialized;            /* legacy: initialize answered */
+    int ready;                  /* legacy: notifications/initialized received */
+    const char *version;        /* legacy: negotiated revision (static) */
+    json_t *client_caps;        /* legacy: from initialize */
+    json_t *client_info;        /* legacy: from initialize */
+    int log_level;              /* legacy: logging/setLevel threshold */
+    struct mg_req *inflight;    /* requests not yet answered */
+    size_t inflight_count;
+    void (*on_idle)(struct mg_session *s, void *data); /* inflight dropped to 0 */
+    void *idle_data;
+};
+
+/* A new session whose unrelated messages go to `sink`. */
+struct mg_session *mg_session_new(struct mg_gateway *gw, const struct mg_sink *sink);
+
+/*
+ * End the session: requests still running are cancelled (their handlers
+ * see mg_call_cancelled() and their replies are dropped) and the session is
+ * freed at once.
+ */
+void mg_session_close(struct mg_session *s);
+
+/*
+ * Handle one framed message (a stdio line, an HTTP body) of `len` bytes.
+ * Replies go to `sink`.  Malformed input is answered with an error; nothing
+ * here ever aborts on peer input.
+ */
+void mg_session_receive_text(struct mg_session *s, const char *buf, size_t len, const struct mg_sink *sink);
+
+/* The same for an already decoded message or batch (borrowed). */
+void mg_session_receive(struct mg_session *s, json_t *msg, const struct mg_sink *sink);
+
+/* --- requests (used by request handlers) --------------------------------- */
+
+/* Answer `req` with `result` (steals) and free it. */
+void mg_req_reply(struct mg_req *req, json_t *result);
+/* Answer `req` with a JSON-RPC error (data stolen, may be NULL) and free it. */
+void mg_req_fail(struct mg_req *req, int code, const char *message, json_t *data);
+/* Send a notification that belongs to `req` (params stolen). */
+void mg_req_notify(struct mg_req *req, const char *method, json_t *params);
+/* 1 if the client capability at dotted `path` applies to `req`. */
+int mg_req_client_has(const struct mg_req *req, const char *path);
+/* Parse an MCP log level name; -1 if unknown. */
+int mg_mcp_log_level_parse(const char *name);
+const char *mg_mcp_log_level_name(int level);
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * tools.c - tools/list and tools/call against the catalog.
+ *
+ * Arguments are validated against the tool's inputSchema before the
+ * handler sees them.  How an invalid call is reported depends on the
+ * revision: 2025-11-25 made input validation failures execution errors
+ * (a result with isError, so the model can correct itself, SEP-1303);
+ * earlier revisions list "invalid arguments" as protocol error -32602.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "gateway/catalog.h"
+#include "gateway/gateway.h"
+#include "json/jsonrpc.h"
+#include "json/schema.h"
+#include "mcp/call.h"
+#include "mcp/methods.h"
+#include "mcp/session.h"
+#include "util/alloc.h"
+
+void
+mg_method_tools_list(struct mg_req *req, json_t *params)
+{
+    const struct mg_catalog *c = &req->s->gw->catalog;
+    json_t *cursor = json_object_get(params, "cursor");
+    json_t *tools, *result;
+
+    /* The whole catalog fits one page, so the gateway never hands out a
+     * cursor and none can be valid. */
+    if (cursor != NULL && !json_is_null(cursor)) {
+        mg_req_fail(req, MG_RPC_INVALID_PARAMS, "Invalid params: unknown or expired cursor", NULL);
+        return;
+    }
+    tools = json_array();
+    for (size_t i = 0; i < c->tool_count; i++)
+        json_array_append_new(tools, mg_adapt_tool(c->order[i]->def, req->version));
+    result = json_object();
+    json_object_set_new(result, "tools", tools);
+    if (req->era == MG_ERA_MODERN) {
+        /* Caching hints (2026-07-28).  "private": the catalog a client sees
+         * may depend on who it is, so shared caches must not reuse it. */
+        json_object_set_new(result, "ttlMs", json_integer(req->s->gw->list_ttl_ms));
+        json_object_set_new(result, "cacheScope", json_string("private"));
+    }
+    mg_req_reply(req, result);
+}
+
+/* Report invalid arguments as this revision wants them. */
+static void
+fail_arguments(struct mg_req *req, const char *tool, const char *why)
+{
+    char *msg;
+    size_t n = strlen(tool) + strlen(why) + 64;
+
+    msg = mg_malloc(n);
+    snprintf(msg, n, "Invalid arguments for tool %s: %s", tool, why);
+    if (req->era == MG_ERA_MODERN || mg_proto_at_least(req->version, MG_PROTO_2025_11_25)) {
+        json_t *result = json_pack("{s:[{s:s, s:s}], s:b}", "content", "type", "text", "text", msg, "isError", 1);
+        mg_req_reply(req, result);
+    } else {
+        mg_req_fail(req, MG_RPC_INVALID_PARAMS, msg, NULL);
+    }
+    mg_free(msg);
+}
+
+void
+mg_method_tools_call(struct mg_req *req, json_t *params)
+{
+    const struct mg_catalog *c = &req->s->gw->catalog;
+    json_t *name = json_object_get(params, "name");
+    json_t *args = json_object_get(params, "arguments");
+    struct mg_tool *tool;
+    char *why = NULL;
+
+    if (!json_is_string(name)) {
+        mg_req_fail(req, MG_RPC_INVALID_PARAMS, "Invalid params: tools/call requires params.name (a string)", NULL);
+        return;
+    }
+    tool = mg_catalog_find(c, json_string_value(name));
+    if (tool == NULL) {
+        char msg[300];
+        snprintf(msg, sizeof(msg), "Unknown tool: %.200s", json_string_value(name));
+        mg_req_fail(req, MG_RPC_INVALID_PARAMS, msg, NULL);
+        return;
+    }
+    if (args != NULL && !json_is_object(args) && !json_is_null(args)) {
+        fail_arguments(req, tool->name, "(root): arguments must be an object");
+        return;
+    }
+    args = json_is_object(args) ? json_incref(args) : json_object();
+    if (mg_schema_validate(tool->input, args, &why) != 0) {
+        fail_arguments(req, tool->name, why ? why : "invalid");
+        free(why);
+        json_decref(args);
+        return;
+    }
+    mg_call_start(req, tool, args);
+}
