@@ -1,0 +1,297 @@
+// lib.mjs - shared helpers for mcpgate's integration tests.
+//
+// MCPGATE_BIN picks the binary under test (default: the ASan+UBSan build in
+// build/test).  Every child started here is tracked so a test can always
+// kill it in `finally`, and its stderr is kept so the test can check that the
+// sanitizers stayed quiet.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+export const MCPGATE_BIN = process.env.MCPGATE_BIN
+  ? path.resolve(process.env.MCPGATE_BIN)
+  : path.resolve(import.meta.dirname, '../../build/test/mcpgate');
+
+/** Per-test time limit (ms); every test passes it to node:test. */
+export const TEST_TIMEOUT = 10_000;
+
+/** Every protocol revision mcpgate speaks (src/mcp/version.c), newest first. */
+export const ALL_VERSIONS = ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
+export const LEGACY_VERSIONS = ALL_VERSIONS.slice(1);
+export const MODERN_VERSION = '2026-07-28';
+
+/** _meta keys of the 2026-07-28 era (src/mcp/version.h). */
+export const META = Object.freeze({
+  protocolVersion: 'io.modelcontextprotocol/protocolVersion',
+  clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
+  clientInfo: 'io.modelcontextprotocol/clientInfo',
+  serverInfo: 'io.modelcontextprotocol/serverInfo',
+  logLevel: 'io.modelcontextprotocol/logLevel',
+});
+
+export const DEMO_TOOLS = ['demo__add', 'demo__echo', 'demo__wait'];
+
+/**
+ * Environment for children: a minimal one (what the SDKs' stdio transports
+ * pass by default) plus any sanitizer options the caller set.
+ */
+export function childEnv(extra = {}) {
+  const env = {};
+  for (const k of ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'LANG', 'TMPDIR']) {
+    if (process.env[k] !== undefined) env[k] = process.env[k];
+  }
+  for (const k of Object.keys(process.env)) {
+    if (/^(ASAN|UBSAN|LSAN|MSAN|TSAN)_OPTIONS$/.test(k) || k === 'ASAN_SYMBOLIZER_PATH' || k === 'LLVM_SYMBOLIZER_PATH') {
+      env[k] = process.env[k];
+    }
+  }
+  return { ...env, ...extra };
+}
+
+/** Fail early, and clearly, when the binary is missing (e.g. mid-rebuild). */
+export function requireBinary() {
+  assert.ok(existsSync(MCPGATE_BIN), `mcpgate binary not found at ${MCPGATE_BIN} (set MCPGATE_BIN)`);
+  return MCPGATE_BIN;
+}
+
+const SANITIZER_MARKERS = ['AddressSanitizer', 'LeakSanitizer', 'runtime error:'];
+
+/** Fails when stderr shows a sanitizer report (ASan, LSan, UBSan). */
+export function assertCleanStderr(stderr, what = 'mcpgate') {
+  for (const marker of SANITIZER_MARKERS) {
+    assert.ok(!stderr.includes(marker), `${what} stderr contains "${marker}":\n${stderr}`);
+  }
+}
+
+/** Reject after `ms` with a message naming what was awaited. */
+export function withTimeout(promise, ms, what) {
+  let timer;
+  const t = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, t]).finally(() => clearTimeout(timer));
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Spawn mcpgate with `args`.  Returns { child, stderr(), exited } where
+ * `exited` resolves to { code, signal } once the process has exited and its
+ * stdio has closed.
+ */
+export function spawnGate(args, { env } = {}) {
+  requireBinary();
+  const child = spawn(MCPGATE_BIN, args, { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv(env) });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+  // A write to a child that died must surface as a test failure, not as an
+  // unhandled 'error' event that kills the runner.
+  child.stdin.on('error', () => {});
+  return { child, stderr: () => stderr, exited };
+}
+
+/** Kill a child that is still running (used in `finally`). */
+export function killChild(child) {
+  if (child && child.exitCode === null && child.signalCode === null) {
+    try { child.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+}
+
+const sameId = (a, b) => typeof a === typeof b && a === b;
+
+/**
+ * A raw newline-delimited JSON-RPC client for `mcpgate stdio`.
+ *
+ * Every line mcpgate writes is kept (text and parsed value) in `lines`;
+ * `waitFor(pred)` claims the first message matching `pred` that no earlier
+ * wait claimed.  Responses are matched by id with its JSON type, so 1 and
+ * "1" are different ids.
+ */
+export class LineClient {
+  constructor(args = ['stdio', '--demo'], opts = {}) {
+    const g = spawnGate(args, opts);
+    this.child = g.child;
+    this.exited = g.exited;
+    this._stderr = g.stderr;
+    this.lines = [];      // { text, msg, claimed }
+    this.badLines = [];   // stdout lines that are not JSON
+    this._waiters = [];
+    this._buf = '';
+    this._nextId = 1;
+    this.child.stdout.setEncoding('utf8');
+    this.child.stdout.on('data', (d) => this._onData(d));
+  }
+
+  get stderr() { return this._stderr(); }
+
+  _onData(d) {
+    this._buf += d;
+    let nl;
+    while ((nl = this._buf.indexOf('\n')) >= 0) {
+      const text = this._buf.slice(0, nl);
+      this._buf = this._buf.slice(nl + 1);
+      let msg;
+      try { msg = JSON.parse(text); } catch { this.badLines.push(text); continue; }
+      const entry = { text, msg, claimed: false };
+      this.lines.push(entry);
+      this._dispatch(entry);
+    }
+  }
+
+  _dispatch(entry) {
+    for (let i = 0; i < this._waiters.length; i++) {
+      const w = this._waiters[i];
+      if (w.pred(entry.msg)) {
+        entry.claimed = true;
+        this._waiters.splice(i, 1);
+        w.resolve(w.raw ? entry : entry.msg);
+        return;
+      }
+    }
+  }
+
+  /** Every message received so far (parsed). */
+  get messages() { return this.lines.map((l) => l.msg); }
+
+  /** Notifications received so far, optionally of one method. */
+  notifications(method) {
+    return this.messages.filter((m) => m && !Array.isArray(m) && !('id' in m) && (!method || m.method === method));
+  }
+
+  /** Send one value as a JSON line (or a raw string as is, plus "\n"). */
+  send(value) {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    this.child.stdin.write(text + '\n');
+  }
+
+  /** Wait for the first unclaimed message matching `pred`. */
+  waitFor(pred, { timeout = 5000, what = 'a message', raw = false } = {}) {
+    const found = this.lines.find((l) => !l.claimed && pred(l.msg));
+    if (found) {
+      found.claimed = true;
+      return Promise.resolve(raw ? found : found.msg);
+    }
+    let w;
+    const p = new Promise((resolve) => { w = { pred, resolve, raw }; this._waiters.push(w); });
+    return withTimeout(p, timeout, what).catch((e) => {
+      this._waiters = this._waiters.filter((x) => x !== w);
+      throw new Error(`${e.message}; received so far:\n${this.lines.map((l) => l.text).join('\n')}\nstderr:\n${this.stderr}`);
+    });
+  }
+
+  /** Wait for the response (result or error) carrying exactly `id`. */
+  response(id, opts = {}) {
+    return this.waitFor(
+      (m) => m && !Array.isArray(m) && 'id' in m && sameId(m.id, id) && ('result' in m || 'error' in m),
+      { what: `the response to id ${JSON.stringify(id)}`, ...opts },
+    );
+  }
+
+  /** Send a request and await its response.  `id` defaults to a fresh integer. */
+  request(method, params, { id, ...opts } = {}) {
+    if (id === undefined) id = this._nextId++;
+    const msg = { jsonrpc: '2.0', id, method };
+    if (params !== undefined) msg.params = params;
+    this.send(msg);
+    return this.response(id, opts);
+  }
+
+  notify(method, params) {
+    const msg = { jsonrpc: '2.0', method };
+    if (params !== undefined) msg.params = params;
+    this.send(msg);
+  }
+
+  /** Legacy handshake: initialize + notifications/initialized. */
+  async initialize(protocolVersion = '2025-11-25', capabilities = {}) {
+    const r = await this.request('initialize', {
+      protocolVersion,
+      capabilities,
+      clientInfo: { name: 'mcpgate-integration', version: '0.0.0' },
+    });
+    assert.ok(r.result, `initialize failed: ${JSON.stringify(r)}`);
+    this.notify('notifications/initialized');
+    return r.result;
+  }
+
+  /** Close stdin and await the exit; returns { code, signal }. */
+  async close({ timeout = 8000 } = {}) {
+    this.child.stdin.end();
+    return withTimeout(this.exited, timeout, 'mcpgate to exit after end of input');
+  }
+
+  kill() { killChild(this.child); }
+
+  /**
+   * Close stdin, then check: exit 0, no sanitizer report, every stdout line
+   * was JSON.
+   */
+  async closeAndCheck(opts) {
+    const { code, signal } = await this.close(opts);
+    assertCleanStderr(this.stderr);
+    assert.deepEqual(this.badLines, [], 'mcpgate wrote non-JSON lines to stdout');
+    assert.equal(signal, null, `mcpgate died of ${signal}; stderr:\n${this.stderr}`);
+    assert.equal(code, 0, `mcpgate exited ${code}; stderr:\n${this.stderr}`);
+  }
+}
+
+/** Run `fn(client)` against a fresh `mcpgate stdio` and check a clean exit. */
+export async function withLineClient(args, fn) {
+  const c = new LineClient(args);
+  try {
+    await fn(c);
+    await c.closeAndCheck();
+  } finally {
+    c.kill();
+  }
+}
+
+/** params._meta of a modern (2026-07-28) request. */
+export function modernMeta(extra = {}, { version = MODERN_VERSION, capabilities = {} } = {}) {
+  return {
+    [META.protocolVersion]: version,
+    [META.clientCapabilities]: capabilities,
+    [META.clientInfo]: { name: 'mcpgate-integration', version: '0.0.0' },
+    ...extra,
+  };
+}
+
+/** The text of a CallToolResult's content blocks, joined. */
+export function resultText(result) {
+  return (result.content ?? []).filter((b) => b.type === 'text').map((b) => b.text).join('\n');
+}
+
+/**
+ * Tap an SDK transport: record every message it sends and receives in
+ * `log` ({ dir: 'out'|'in', msg }).  Works for both SDKs, whose Protocol
+ * assigns transport.onmessage on connect.
+ */
+export function tapTransport(transport) {
+  const log = [];
+  const send = transport.send.bind(transport);
+  transport.send = (msg, ...rest) => { log.push({ dir: 'out', msg }); return send(msg, ...rest); };
+  let handler;
+  Object.defineProperty(transport, 'onmessage', {
+    configurable: true,
+    get() { return handler; },
+    set(fn) { handler = fn ? (m, ...rest) => { log.push({ dir: 'in', msg: m }); return fn(m, ...rest); } : undefined; },
+  });
+  return log;
+}
+
+/** Collect a Readable (e.g. an SDK transport's stderr PassThrough) into a string getter. */
+export function collect(stream) {
+  let text = '';
+  if (stream) {
+    stream.setEncoding?.('utf8');
+    stream.on('data', (d) => { text += d; });
+  }
+  return () => text;
+}
