@@ -226,7 +226,11 @@ mg_rpc_make_error(json_t *id, int code, const char *message, json_t *data)
     if (data != NULL)
         json_object_set_new(e, "data", data);
     json_object_set_new(m, "jsonrpc", json_string("2.0"));
-    json_object_set(m, "id", id ? id : json_null());
+    /* An id that could not be read is left out: JSON-RPC 2.0 writes null,
+     * but MCP ids are never null, and the 2025-11-25 and 2026-07-28
+     * schemas make the member optional on errors for this case. */
+    if (id != NULL)
+        json_object_set(m, "id", id);
     json_object_set_new(m, "error", e);
     return m;
 }

@@ -35,7 +35,7 @@ enum mg_rpc_kind {
 struct mg_rpc_error {
     int code;
     char message[512];
-    json_t *id; /* borrowed: the id to answer with when it was readable, else NULL (null) */
+    json_t *id; /* borrowed: the id to answer with when it was readable, else NULL (left out) */
 };
 
 /* One classified message.  Every pointer is borrowed from `json`. */
