@@ -63,6 +63,8 @@ batch_maybe_flush(struct mg_batch *b)
         return;
     if (!b->dead && json_array_size(b->replies) > 0)
         b->sink.send(b->sink.ctx, b->replies);
+    else if (!b->dead && b->sink.dropped != NULL)
+        b->sink.dropped(b->sink.ctx); /* every member was cancelled */
     json_decref(b->replies);
     mg_free(b);
 }
@@ -131,6 +133,8 @@ req_send(struct mg_req *req, json_t *msg)
 {
     if (req->s != NULL && !req->cancelled)
         deliver(&req->sink, req->batch, msg);
+    else if (req->s != NULL && req->batch == NULL && req->sink.dropped != NULL)
+        req->sink.dropped(req->sink.ctx);
     json_decref(msg);
     req_free(req);
 }

@@ -28,6 +28,10 @@ struct mg_req;
 struct mg_sink {
     void (*send)(void *ctx, json_t *msg);
     void *ctx;
+    /* Optional: a request that came in on this sink ended without a reply
+     * (the client cancelled it), so a transport awaiting replies can stop
+     * waiting for this one. */
+    void (*dropped)(void *ctx);
 };
 
 /* The replies of one JSON-RPC batch (2025-03-26), sent together. */
