@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # run.sh - set everything up and run the gateway on its default setup:
-# MCP over stdio, serving the built-in demo bundle.  Extra arguments are
-# passed to `mcpgate stdio`.
+# MCP over HTTP at http://127.0.0.1:8808/mcp, serving the built-in demo
+# bundle.  Extra arguments are passed to `mcpgate serve`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh" --release >&2
-exec "$root/build/release/mcpgate" stdio --demo "$@"
+exec "$root/build/release/mcpgate" serve --demo "$@"

@@ -295,3 +295,266 @@ export function collect(stream) {
   }
   return () => text;
 }
+
+// --- HTTP: `mcpgate serve` ---------------------------------------------------
+
+/** Per-test time limit (ms) for the HTTP tests (a server start, a shutdown). */
+export const HTTP_TEST_TIMEOUT = 20_000;
+
+/** Wait (bounded) for the binary to exist: another engineer may be relinking it. */
+export async function waitForBinary(ms = 8000) {
+  const end = Date.now() + ms;
+  while (!existsSync(MCPGATE_BIN) && Date.now() < end) await sleep(200);
+  return requireBinary();
+}
+
+/**
+ * Start `mcpgate serve --demo --listen 127.0.0.1:0 ARGS` and wait for the
+ * line that names its URL.  Returns { child, url, origin, stderr(), exited,
+ * stop(), kill() }.  stop() sends SIGTERM and resolves to { code, signal, ms }.
+ */
+export async function startHttpGate(args = [], { env, demo = true, timeout = 8000 } = {}) {
+  await waitForBinary();
+  const g = spawnGate(['serve', ...(demo ? ['--demo'] : []), '--listen', '127.0.0.1:0', ...args], { env });
+  const re = /serving MCP on (http:\/\/\S+\/mcp)/;
+  let url;
+  try {
+    url = await withTimeout(new Promise((resolve, reject) => {
+      const check = () => {
+        const m = re.exec(g.stderr());
+        if (m) { g.child.stderr.off('data', check); resolve(m[1]); }
+      };
+      g.child.stderr.on('data', check);
+      g.exited.then(({ code, signal }) => reject(new Error(`mcpgate serve exited (${code ?? signal}) before listening:\n${g.stderr()}`)));
+      check();
+    }), timeout, 'mcpgate serve to listen');
+  } catch (e) {
+    killChild(g.child);
+    throw e;
+  }
+  const gate = {
+    ...g,
+    url,
+    origin: new URL(url).origin,
+    async stop({ timeout: t = 15000, signal = 'SIGTERM' } = {}) {
+      const t0 = Date.now();
+      if (g.child.exitCode === null && g.child.signalCode === null) g.child.kill(signal);
+      const r = await withTimeout(g.exited, t, `mcpgate serve to exit after ${signal}`);
+      return { ...r, ms: Date.now() - t0 };
+    },
+    kill() { killChild(g.child); },
+  };
+  return gate;
+}
+
+/**
+ * A fetch with a connection pool of its own (undici Agent with a tiny
+ * keep-alive), so close() can drop every connection before the server is
+ * stopped.  Falls back to the global fetch when undici does not resolve;
+ * then `pooled` is false and a shutdown may wait for idle connections.
+ */
+export async function httpClient() {
+  let undici = null;
+  try { undici = await import('undici'); } catch { /* not installed */ }
+  if (!undici) {
+    return { fetch: globalThis.fetch.bind(globalThis), pooled: false, async close() {} };
+  }
+  const agent = new undici.Agent({ keepAliveTimeout: 10, keepAliveMaxTimeout: 10 });
+  let closed = false;
+  return {
+    pooled: true,
+    agent,
+    fetch: (input, init = {}) => undici.fetch(input, { ...init, dispatcher: agent }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await agent.destroy().catch(() => {});
+    },
+  };
+}
+
+/**
+ * Run fn({ gate, url, fetch, http }) against a fresh `mcpgate serve`, then
+ * close the client's connections, SIGTERM the server and check: exit 0
+ * within `stopWithin` ms, no sanitizer report.
+ */
+export async function withHttpGate(args, fn, { stopWithin = 5000, env } = {}) {
+  const gate = await startHttpGate(args, { env });
+  const http = await httpClient();
+  try {
+    await fn({ gate, url: gate.url, fetch: http.fetch, http });
+    await http.close();
+    const { code, signal, ms } = await gate.stop();
+    assertCleanStderr(gate.stderr());
+    assert.equal(signal, null, `mcpgate died of ${signal}; stderr:\n${gate.stderr()}`);
+    assert.equal(code, 0, `mcpgate exited ${code}; stderr:\n${gate.stderr()}`);
+    if (http.pooled) assert.ok(ms <= stopWithin, `mcpgate took ${ms} ms to stop (limit ${stopWithin})`);
+  } finally {
+    await http.close();
+    gate.kill();
+  }
+}
+
+export const ACCEPT_BOTH = 'application/json, text/event-stream';
+
+/**
+ * POST a JSON-RPC body (a value, or a string sent as is).  Resolves to
+ * { status, headers, contentType, text, json, response } once the whole body
+ * has arrived (an SSE body stays text; see parseSse).
+ */
+export async function postRpc(fetchFn, url, body, headers = {}, { timeout = 8000 } = {}) {
+  const init = {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: ACCEPT_BOTH, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  };
+  for (const [k, v] of Object.entries(init.headers)) if (v === undefined) delete init.headers[k];
+  return readAll(fetchFn(url, init), timeout, `POST ${init.body.slice(0, 80)}`);
+}
+
+/** Send any request and read it whole, like postRpc. */
+export async function httpRequest(fetchFn, url, init = {}, { timeout = 8000 } = {}) {
+  return readAll(fetchFn(url, init), timeout, `${init.method ?? 'GET'} ${url}`);
+}
+
+async function readAll(responsePromise, timeout, what) {
+  const work = (async () => {
+    const response = await responsePromise;
+    const text = await response.text();
+    const contentType = response.headers.get('content-type') ?? '';
+    let json;
+    if (contentType.includes('application/json') && text.length > 0) {
+      try { json = JSON.parse(text); } catch { json = undefined; }
+    }
+    return { status: response.status, headers: response.headers, contentType, text, json, response };
+  })();
+  return withTimeout(work, timeout, what);
+}
+
+/**
+ * Parse a whole text/event-stream body into events { id, event, data, retry }
+ * (data lines joined with "\n"; comments dropped).
+ */
+export function parseSse(text) {
+  const events = [];
+  for (const block of text.replace(/\r\n?/g, '\n').split('\n\n')) {
+    if (block.trim() === '') continue;
+    const ev = {};
+    let data = null;
+    for (const line of block.split('\n')) {
+      if (line === '' || line.startsWith(':')) continue;
+      const i = line.indexOf(':');
+      const field = i < 0 ? line : line.slice(0, i);
+      let value = i < 0 ? '' : line.slice(i + 1);
+      if (value.startsWith(' ')) value = value.slice(1);
+      if (field === 'data') data = data === null ? value : `${data}\n${value}`;
+      else ev[field] = value;
+    }
+    if (data !== null) ev.data = data;
+    if (Object.keys(ev).length > 0) events.push(ev);
+  }
+  return events;
+}
+
+/** The JSON-RPC messages in SSE events (events with empty data skipped). */
+export function sseMessages(events) {
+  return events.filter((e) => e.data !== undefined && e.data !== '').map((e) => JSON.parse(e.data));
+}
+
+/**
+ * Read an open event stream incrementally: next() resolves to the next
+ * event (or null at the end), close() cancels it.
+ */
+export class SseReader {
+  constructor(response) {
+    this.response = response;
+    this._reader = response.body.getReader();
+    this._decoder = new TextDecoder();
+    this._buf = '';
+    this._queue = [];
+    this._done = false;
+    this.raw = '';
+  }
+
+  async _fill() {
+    const { value, done } = await this._reader.read();
+    if (done) { this._done = true; return; }
+    const chunk = this._decoder.decode(value, { stream: true });
+    this.raw += chunk;
+    this._buf += chunk.replace(/\r\n?/g, '\n');
+    let i;
+    while ((i = this._buf.indexOf('\n\n')) >= 0) {
+      const block = this._buf.slice(0, i + 2);
+      this._buf = this._buf.slice(i + 2);
+      this._queue.push(...parseSse(block));
+    }
+  }
+
+  /** The next event, or null when the stream ended. */
+  async next({ timeout = 5000, what = 'an SSE event' } = {}) {
+    const work = (async () => {
+      while (this._queue.length === 0 && !this._done) await this._fill();
+      return this._queue.length > 0 ? this._queue.shift() : null;
+    })();
+    return withTimeout(work, timeout, `${what}; stream so far:\n${this.raw}`);
+  }
+
+  /** The next event carrying a JSON-RPC message matching pred (others skipped). */
+  async nextMessage(pred = () => true, opts = {}) {
+    for (;;) {
+      const ev = await this.next(opts);
+      if (ev === null) throw new Error(`the event stream ended before the message awaited; stream:\n${this.raw}`);
+      if (ev.data === undefined || ev.data === '') continue;
+      const msg = JSON.parse(ev.data);
+      if (pred(msg)) return { event: ev, msg };
+    }
+  }
+
+  /** Read to the end (bounded); returns every event. */
+  async rest({ timeout = 8000 } = {}) {
+    const out = [];
+    const end = Date.now() + timeout;
+    for (;;) {
+      const ev = await this.next({ timeout: Math.max(1, end - Date.now()), what: 'the end of the event stream' });
+      if (ev === null) return out;
+      out.push(ev);
+    }
+  }
+
+  async close() {
+    try { await this._reader.cancel(); } catch { /* gone */ }
+  }
+}
+
+/** Headers of a modern (2026-07-28) POST for `method` (and Mcp-Name when given). */
+export function modernHeaders(method, name, extra = {}) {
+  const h = { 'mcp-protocol-version': MODERN_VERSION, 'mcp-method': method };
+  if (name !== undefined) h['mcp-name'] = name;
+  return { ...h, ...extra };
+}
+
+/** A modern request body: params plus the era's _meta. */
+export function modernRequest(id, method, params = {}, metaExtra = {}, metaOpts = {}) {
+  return { jsonrpc: '2.0', id, method, params: { ...params, _meta: modernMeta({ ...(params._meta ?? {}), ...metaExtra }, metaOpts) } };
+}
+
+/**
+ * Open a legacy session over raw HTTP: initialize (+ notifications/initialized).
+ * Returns { sid, version, result, headers(extra) } where headers() gives
+ * the session's Mcp-Session-Id and MCP-Protocol-Version.
+ */
+export async function openLegacySession(fetchFn, url, protocolVersion = '2025-11-25', { capabilities = {} } = {}) {
+  const r = await postRpc(fetchFn, url, {
+    jsonrpc: '2.0', id: 0, method: 'initialize',
+    params: { protocolVersion, capabilities, clientInfo: { name: 'mcpgate-integration', version: '0.0.0' } },
+  });
+  assert.equal(r.status, 200, `initialize: HTTP ${r.status} ${r.text}`);
+  assert.ok(r.json?.result, `initialize failed: ${r.text}`);
+  const sid = r.headers.get('mcp-session-id');
+  assert.match(sid ?? '', /^[0-9a-f]{64}$/, 'no 64-hex Mcp-Session-Id on the initialize reply');
+  const version = r.json.result.protocolVersion;
+  const headers = (extra = {}) => ({ 'mcp-session-id': sid, 'mcp-protocol-version': version, ...extra });
+  const n = await postRpc(fetchFn, url, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers());
+  assert.equal(n.status, 202, `notifications/initialized: HTTP ${n.status} ${n.text}`);
+  return { sid, version, result: r.json.result, headers };
+}

@@ -1,0 +1,124 @@
+/*
+ * http_internal.h - what the files of the HTTP front door share.
+ *
+ *   http_server.c    listening, h2o setup, routing, Origin, health
+ *   http_exchange.c  one POST: feeding the session, JSON or SSE reply
+ *   http_legacy.c    legacy sessions: POST, GET stream, DELETE, expiry
+ *   http_modern.c    modern (2026-07-28) stateless POST and its headers
+ */
+#ifndef MG_TRANSPORT_HTTP_INTERNAL_H
+#define MG_TRANSPORT_HTTP_INTERNAL_H
+
+#include <h2o.h>
+#include <jansson.h>
+#include <uv.h>
+
+#include "mcp/session.h"
+#include "transport/http.h"
+#include "transport/http_stream.h"
+#include "util/strmap.h"
+
+struct http_session;
+
+struct http_server {
+    struct mg_gateway *gw;
+    uv_loop_t *loop;
+    h2o_globalconf_t config;
+    h2o_context_t ctx;
+    h2o_accept_ctx_t accept_ctx;
+    uv_tcp_t listener;
+    uv_signal_t sigint, sigterm;
+    uv_timer_t sweep;              /* expires idle legacy sessions */
+    struct mg_strmap sessions;     /* Mcp-Session-Id -> struct http_session */
+    struct mg_http_opts opts;
+    int loopback;                  /* listening on a loopback address */
+    int stopping;
+    size_t connections;            /* accepted and not yet closed */
+    uv_timer_t drain;              /* shutdown: waits for connections to close */
+    uint64_t drain_deadline;
+    struct http_exchange *stateless; /* modern exchanges in progress */
+    uv_timer_t tick;               /* probes modern requests for closed connections */
+};
+
+/* One POST carrying JSON-RPC: its replies go to the HTTP response. */
+struct http_exchange {
+    struct http_server *srv;
+    h2o_req_t *req;                /* NULL once h2o freed it */
+    struct mg_http_req_link *link;
+    struct mg_http_stream *sse;    /* the reply became an event stream */
+    struct http_session *hs;       /* legacy session, or NULL */
+    struct mg_session *own;        /* modern: this request's own session */
+    struct http_exchange *prev, *next; /* hs->exchanges, or srv->stateless */
+    struct mg_sink sink;
+    size_t expected;               /* response messages awaited */
+    size_t got;
+    json_t *replies;               /* responses so far, in order */
+    int batch;                     /* the body was an array */
+    int accept_json, accept_sse;
+    int responded;                 /* the HTTP response has begun */
+    int awaiting;                  /* holds a reference until replies end */
+    int refs;
+    int modern;
+    int status;                    /* legacy: HTTP status when not 200 */
+    int bad_meta;                  /* modern: _meta lacks client capabilities */
+    int event_seq;
+    uint64_t started, last_write;  /* uv_now() */
+    char stream_id[24];            /* SSE event id prefix */
+};
+
+/* --- http_server.c --- */
+/* Reply with a JSON body (borrowed) and STATUS. */
+void http_send_json(h2o_req_t *req, int status, json_t *body);
+/* Reply with a JSON-RPC error (id may be NULL) and STATUS. */
+void http_send_rpc_error(h2o_req_t *req, int status, json_t *id, int code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* The value of request header NAME (lower case), or NULL; *LEN its length. */
+const char *http_header(h2o_req_t *req, const char *name, size_t *len);
+/* Nonzero when the header value contains TOKEN (case-insensitive). */
+int http_header_has(h2o_req_t *req, const char *name, const char *token);
+void http_add_header(h2o_req_t *req, const char *name, const char *value);
+
+/* --- http_exchange.c --- */
+/* Decode REQ's body; on failure the HTTP reply is sent and NULL returned. */
+json_t *http_decode_body(struct http_server *srv, h2o_req_t *req);
+/* Requests (messages with a method and an id) in MSG. */
+size_t http_count_requests(json_t *msg);
+struct http_exchange *http_exchange_new(struct http_server *srv, h2o_req_t *req, json_t *msg);
+/* Feed MSG to SESSION with the exchange as the reply sink, then answer
+ * 202 if nothing is awaited. */
+void http_exchange_run(struct http_exchange *ex, struct mg_session *session, json_t *msg);
+/* A new SSE stream name, unique in this process: event ids are
+ * "<stream>-<seq>", so they are unique per session and say their stream. */
+void http_new_stream_id(char *out, size_t len);
+/* The session of a legacy exchange ended: stop awaiting replies. */
+void http_exchange_abandon(struct http_exchange *ex, int status, const char *why);
+/* A modern exchange: tracked by the server so shutdown can end it. */
+void http_exchange_link_stateless(struct http_exchange *ex);
+/* Every second: modern requests still running get their reply turned
+ * into an event stream with keep-alive comments, so that a client that
+ * closed the connection is noticed (and its request cancelled). */
+void http_exchange_tick(struct http_server *srv);
+/* Shutdown: end every modern exchange still running. */
+void http_exchange_abandon_stateless(struct http_server *srv);
+/* The HTTP status for a modern error reply (hook in http_modern.c). */
+int http_modern_status(const struct http_exchange *ex, const json_t *reply);
+
+/* --- http_legacy.c --- */
+void http_legacy_post(struct http_server *srv, h2o_req_t *req, json_t *msg);
+void http_legacy_get(struct http_server *srv, h2o_req_t *req);
+void http_legacy_delete(struct http_server *srv, h2o_req_t *req);
+void http_old_sse_open(struct http_server *srv, h2o_req_t *req);
+void http_old_sse_post(struct http_server *srv, h2o_req_t *req, json_t *msg);
+/* Route a message unrelated to a request to the session's GET stream. */
+void http_session_push(struct http_session *hs, json_t *msg);
+void http_session_close(struct http_session *hs);
+void http_sessions_sweep(struct http_server *srv, int all);
+const char *http_session_id(const struct http_session *hs);
+void http_session_unlink_exchange(struct http_session *hs, struct http_exchange *ex);
+
+/* --- http_modern.c --- */
+/* Nonzero when MSG is a modern request (a _meta protocol version). */
+int http_is_modern(json_t *msg);
+void http_modern_post(struct http_server *srv, h2o_req_t *req, json_t *msg);
+
+#endif

@@ -1,0 +1,437 @@
+/*
+ * http_legacy.c - Streamable HTTP sessions (protocol 2025-03-26 to
+ * 2025-11-25): POST, the GET stream and DELETE on /mcp.
+ *
+ * initialize opens a session and its reply carries Mcp-Session-Id (32
+ * random bytes, hex).  Every later request must carry it: 400 without it,
+ * 404 for one that is unknown, deleted or expired.  Messages unrelated to
+ * a request go to the session's GET stream, or wait for one (bounded).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "gateway/gateway.h"
+#include "json/jsonrpc.h"
+#include "mcp/version.h"
+#include "transport/http_internal.h"
+#include "util/alloc.h"
+#include "util/log.h"
+
+#define OUTBOX_MAX 256 /* messages kept for a session with no GET stream */
+#define KEEPALIVE_MS 15000
+
+struct http_session {
+    struct http_server *srv;
+    char id[65];
+    struct mg_session *s;
+    uint64_t last_used;             /* uv_now() of the last request */
+    struct http_exchange *exchanges; /* POSTs in progress */
+    struct mg_http_stream *get;     /* the GET stream, or NULL */
+    struct mg_http_req_link *get_link;
+    char get_stream_id[24];
+    int get_seq;
+    uint64_t get_last_write;
+    json_t *outbox;                 /* waiting for a GET stream */
+    int old_sse;                    /* 2024-11-05 HTTP+SSE: the stream is the session */
+};
+
+const char *
+http_session_id(const struct http_session *hs)
+{
+    /* Only an initialized session has an id worth telling the client. */
+    return hs->s->initialized ? hs->id : NULL;
+}
+
+static void
+get_write(struct http_session *hs, json_t *msg)
+{
+    size_t len = 0;
+    char *text = mg_rpc_encode(msg, &len), id[64];
+    int rc;
+
+    if (hs->old_sse) {
+        /* 2024-11-05: every server message is an "event: message". */
+        char *ev = mg_malloc(len + 32);
+        memcpy(ev, "event: message\ndata: ", 21);
+        memcpy(ev + 21, text, len);
+        memcpy(ev + 21 + len, "\n\n", 2);
+        rc = mg_http_stream_write(hs->get, ev, len + 23);
+        mg_free(ev);
+    } else {
+        snprintf(id, sizeof(id), "%s-%d", hs->get_stream_id, ++hs->get_seq);
+        rc = mg_http_stream_event(hs->get, id, text, len);
+    }
+    if (rc != 0)
+        mg_log_warn("session %.8s: the client does not read its GET stream; dropping a message", hs->id);
+    hs->get_last_write = uv_now(hs->srv->loop);
+    mg_free(text);
+}
+
+void
+http_session_push(struct http_session *hs, json_t *msg)
+{
+    if (hs->get != NULL) {
+        get_write(hs, msg);
+        return;
+    }
+    if (json_array_size(hs->outbox) >= OUTBOX_MAX) {
+        mg_log_warn("session %.8s: no GET stream and %d messages waiting; dropping the oldest", hs->id, OUTBOX_MAX);
+        json_array_remove(hs->outbox, 0);
+    }
+    json_array_append(hs->outbox, msg);
+}
+
+static void
+session_sink(void *ctx, json_t *msg)
+{
+    http_session_push(ctx, msg);
+}
+
+static struct http_session *
+session_new(struct http_server *srv)
+{
+    struct http_session *hs = mg_calloc(1, sizeof(*hs));
+    unsigned char raw[32];
+    struct mg_sink sink = {.send = session_sink, .ctx = hs};
+
+    if (RAND_bytes(raw, sizeof(raw)) != 1) {
+        mg_free(hs);
+        return NULL;
+    }
+    for (size_t i = 0; i < sizeof(raw); i++)
+        snprintf(hs->id + 2 * i, 3, "%02x", raw[i]);
+    hs->srv = srv;
+    hs->s = mg_session_new(srv->gw, &sink);
+    hs->outbox = json_array();
+    hs->last_used = uv_now(srv->loop);
+    mg_strmap_put(&srv->sessions, hs->id, hs);
+    return hs;
+}
+
+static void
+link_exchange(struct http_session *hs, struct http_exchange *ex)
+{
+    ex->hs = hs;
+    ex->next = hs->exchanges;
+    if (hs->exchanges != NULL)
+        hs->exchanges->prev = ex;
+    hs->exchanges = ex;
+}
+
+void
+http_session_unlink_exchange(struct http_session *hs, struct http_exchange *ex)
+{
+    if (ex->prev != NULL)
+        ex->prev->next = ex->next;
+    else if (hs->exchanges == ex)
+        hs->exchanges = ex->next;
+    if (ex->next != NULL)
+        ex->next->prev = ex->prev;
+    ex->prev = ex->next = NULL;
+    ex->hs = NULL;
+}
+
+/* h2o freed a GET request whose session is gone: free its stream. */
+static void
+free_orphan_stream(void *ctx)
+{
+    mg_http_stream_free(ctx);
+}
+
+void
+http_session_close(struct http_session *hs)
+{
+    mg_strmap_del(&hs->srv->sessions, hs->id);
+    /* First the session: its requests are cancelled and their replies
+     * dropped, so nothing is sent to an exchange after this. */
+    mg_session_close(hs->s);
+    while (hs->exchanges != NULL) {
+        struct http_exchange *ex = hs->exchanges;
+        http_session_unlink_exchange(hs, ex);
+        http_exchange_abandon(ex, 404, "Session not found: the session ended while this request was running");
+    }
+    if (hs->get != NULL) {
+        hs->get_link->fn = free_orphan_stream;
+        hs->get_link->ctx = hs->get;
+        mg_http_stream_end(hs->get);
+    }
+    json_decref(hs->outbox);
+    mg_free(hs);
+}
+
+void
+http_sessions_sweep(struct http_server *srv, int all)
+{
+    uint64_t now = uv_now(srv->loop), idle = (uint64_t)srv->opts.session_idle_s * 1000;
+    struct http_session **expired = mg_malloc((srv->sessions.len + 1) * sizeof(*expired));
+    size_t n = 0;
+
+    for (size_t i = 0; i < srv->sessions.cap; i++) {
+        struct mg_strmap_slot *slot = &srv->sessions.slots[i];
+        struct http_session *hs;
+        if (slot->key == NULL || slot->value == NULL)
+            continue;
+        hs = slot->value;
+        if (all || (hs->get == NULL && hs->exchanges == NULL && now - hs->last_used >= idle)) {
+            expired[n++] = hs;
+        } else if (hs->get != NULL && now - hs->get_last_write >= KEEPALIVE_MS) {
+            /* An SSE comment: finds dead connections, keeps proxies open. */
+            mg_http_stream_write(hs->get, ":\n\n", 3);
+            hs->get_last_write = now;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!all)
+            mg_log_info("session %.8s expired after %us idle", expired[i]->id, srv->opts.session_idle_s);
+        http_session_close(expired[i]);
+    }
+    mg_free(expired);
+}
+
+/* The session for REQ, or NULL after answering 400 or 404. */
+static struct http_session *
+find_session(struct http_server *srv, h2o_req_t *req)
+{
+    size_t len = 0;
+    const char *sid = http_header(req, "mcp-session-id", &len);
+    char key[65];
+    struct http_session *hs;
+
+    if (sid == NULL) {
+        http_send_rpc_error(req, 400, NULL, MG_RPC_INVALID_REQUEST,
+                            "Bad Request: Mcp-Session-Id header is required; send initialize first to get one");
+        return NULL;
+    }
+    if (len != 64) {
+        hs = NULL;
+    } else {
+        memcpy(key, sid, 64);
+        key[64] = '\0';
+        hs = mg_strmap_get(&srv->sessions, key);
+    }
+    if (hs == NULL) {
+        http_send_rpc_error(req, 404, NULL, MG_RPC_INVALID_REQUEST,
+                            "Session not found: it expired or was deleted; send initialize without Mcp-Session-Id "
+                            "to start a new one");
+        return NULL;
+    }
+    hs->last_used = uv_now(srv->loop);
+    return hs;
+}
+
+/* MCP-Protocol-Version on a request inside a session: absent means
+ * 2025-03-26; otherwise it must be the negotiated revision. */
+static int
+version_ok(struct http_session *hs, h2o_req_t *req)
+{
+    size_t len = 0;
+    const char *v = http_header(req, "mcp-protocol-version", &len);
+    char got[32];
+
+    if (v == NULL || hs->s->version == NULL)
+        return 1;
+    snprintf(got, sizeof(got), "%.*s", (int)(len < 31 ? len : 31), v);
+    if (!mg_proto_is_legacy(got)) {
+        http_send_rpc_error(req, 400, NULL, MG_RPC_INVALID_REQUEST,
+                            "Bad Request: unsupported MCP-Protocol-Version '%s'", got);
+        return 0;
+    }
+    if (strcmp(got, hs->s->version) != 0) {
+        http_send_rpc_error(req, 400, NULL, MG_RPC_INVALID_REQUEST,
+                            "Bad Request: MCP-Protocol-Version '%s' differs from the session's negotiated version %s",
+                            got, hs->s->version);
+        return 0;
+    }
+    return 1;
+}
+
+static int
+is_initialize(json_t *msg)
+{
+    const char *m = json_string_value(json_object_get(msg, "method"));
+
+    return json_is_object(msg) && m != NULL && strcmp(m, "initialize") == 0;
+}
+
+void
+http_legacy_post(struct http_server *srv, h2o_req_t *req, json_t *msg)
+{
+    struct http_session *hs;
+    struct http_exchange *ex;
+
+    if (http_count_requests(msg) > 0 && !http_header_has(req, "accept", "application/json") &&
+        !http_header_has(req, "accept", "text/event-stream") && !http_header_has(req, "accept", "*/*")) {
+        http_send_rpc_error(req, 406, NULL, MG_RPC_INVALID_REQUEST,
+                            "Not Acceptable: Accept must include application/json and text/event-stream");
+        return;
+    }
+    if (is_initialize(msg)) {
+        if ((hs = session_new(srv)) == NULL) {
+            http_send_rpc_error(req, 503, NULL, MG_RPC_INTERNAL_ERROR, "no randomness for a session id");
+            return;
+        }
+        ex = http_exchange_new(srv, req, msg);
+        link_exchange(hs, ex);
+        http_exchange_run(ex, hs->s, msg);
+        if (!hs->s->initialized)
+            http_session_close(hs); /* initialize was refused: no session */
+        else
+            mg_log_debug("session %.8s opened (%s)", hs->id, hs->s->version);
+        return;
+    }
+    if ((hs = find_session(srv, req)) == NULL || !version_ok(hs, req))
+        return;
+    ex = http_exchange_new(srv, req, msg);
+    link_exchange(hs, ex);
+    http_exchange_run(ex, hs->s, msg);
+}
+
+static void
+on_get_free(void *ctx)
+{
+    struct http_session *hs = ctx;
+
+    mg_http_stream_free(hs->get);
+    hs->get = NULL;
+    hs->get_link = NULL;
+    hs->last_used = uv_now(hs->srv->loop);
+    if (hs->old_sse) {
+        mg_log_debug("session %.8s: the SSE stream closed, ending the session", hs->id);
+        http_session_close(hs);
+    }
+}
+
+static void
+on_get_gone(void *ctx)
+{
+    (void)ctx; /* on_get_free follows */
+}
+
+void
+http_legacy_get(struct http_server *srv, h2o_req_t *req)
+{
+    struct http_session *hs;
+    size_t i;
+    json_t *msg;
+
+    if (!http_header_has(req, "accept", "text/event-stream")) {
+        http_send_rpc_error(req, 406, NULL, MG_RPC_INVALID_REQUEST,
+                            "Not Acceptable: the GET stream is text/event-stream; send Accept: text/event-stream");
+        return;
+    }
+    if ((hs = find_session(srv, req)) == NULL || !version_ok(hs, req))
+        return;
+    if (hs->get != NULL) {
+        /* A client reconnecting: its old connection may look alive to us
+         * (HTTP/1.1 is not read while a response streams).  The new stream
+         * replaces it, so each message still goes to exactly one stream. */
+        mg_log_debug("session %.8s: a new GET stream replaces the open one", hs->id);
+        hs->get_link->fn = free_orphan_stream;
+        hs->get_link->ctx = hs->get;
+        mg_http_stream_end(hs->get);
+        hs->get = NULL;
+        hs->get_link = NULL;
+    }
+    http_add_header(req, "mcp-session-id", hs->id);
+    hs->get = mg_http_stream_start(req, on_get_gone, hs);
+    hs->get_link = mg_http_on_req_free(req, on_get_free, hs);
+    http_new_stream_id(hs->get_stream_id, sizeof(hs->get_stream_id));
+    hs->get_seq = 0;
+    hs->get_last_write = uv_now(srv->loop);
+    if (mg_proto_at_least(hs->s->version, MG_PROTO_2025_11_25)) {
+        /* SEP-1699 priming event: an id, no data, so the client has
+         * something to resume from. */
+        char prime[64];
+        int n = snprintf(prime, sizeof(prime), "id: %s-0\ndata: \n\n", hs->get_stream_id);
+        mg_http_stream_write(hs->get, prime, (size_t)n);
+    } else {
+        mg_http_stream_write(hs->get, ":\n\n", 3); /* an SSE comment: sends the headers now */
+    }
+    json_array_foreach (hs->outbox, i, msg)
+        get_write(hs, msg);
+    json_array_clear(hs->outbox);
+}
+
+void
+http_legacy_delete(struct http_server *srv, h2o_req_t *req)
+{
+    struct http_session *hs = find_session(srv, req);
+
+    if (hs == NULL)
+        return;
+    mg_log_debug("session %.8s deleted by the client", hs->id);
+    http_session_close(hs);
+    req->res.status = 200;
+    req->res.reason = "OK";
+    req->res.content_length = 0;
+    h2o_send_inline(req, "", 0);
+}
+
+/* --- 2024-11-05 HTTP+SSE: GET /sse, POST /messages?sessionId= ------------ */
+
+void
+http_old_sse_open(struct http_server *srv, h2o_req_t *req)
+{
+    struct http_session *hs;
+    char endpoint[160];
+    int n;
+
+    if ((hs = session_new(srv)) == NULL) {
+        http_send_rpc_error(req, 503, NULL, MG_RPC_INTERNAL_ERROR, "no randomness for a session id");
+        return;
+    }
+    hs->old_sse = 1;
+    hs->get = mg_http_stream_start(req, on_get_gone, hs);
+    hs->get_link = mg_http_on_req_free(req, on_get_free, hs);
+    hs->get_last_write = uv_now(srv->loop);
+    /* A relative URI: clients resolve it against the stream's URL, and
+     * refuse one on another origin. */
+    n = snprintf(endpoint, sizeof(endpoint), "event: endpoint\ndata: /messages?sessionId=%s\n\n", hs->id);
+    mg_http_stream_write(hs->get, endpoint, (size_t)n);
+    mg_log_debug("session %.8s opened (HTTP+SSE)", hs->id);
+}
+
+/* The sessionId query parameter of REQ into KEY (65 bytes), or -1. */
+static int
+query_session_id(h2o_req_t *req, char *key)
+{
+    const char *q, *end, *p;
+
+    if (req->query_at == SIZE_MAX)
+        return -1;
+    q = req->path.base + req->query_at + 1;
+    end = req->path.base + req->path.len;
+    for (p = q; p < end; p++) {
+        if ((p == q || p[-1] == '&') && (size_t)(end - p) >= 10 + 64 && memcmp(p, "sessionId=", 10) == 0 &&
+            (p + 74 == end || p[74] == '&')) {
+            memcpy(key, p + 10, 64);
+            key[64] = '\0';
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void
+http_old_sse_post(struct http_server *srv, h2o_req_t *req, json_t *msg)
+{
+    char key[65];
+    struct http_session *hs = NULL;
+
+    if (query_session_id(req, key) == 0)
+        hs = mg_strmap_get(&srv->sessions, key);
+    if (hs == NULL || !hs->old_sse || hs->get == NULL) {
+        http_send_rpc_error(req, 404, NULL, MG_RPC_INVALID_REQUEST,
+                            "Session not found: open GET /sse first and POST to the endpoint it names");
+        return;
+    }
+    hs->last_used = uv_now(srv->loop);
+    /* Every reply travels on the stream; the POST only says "accepted". */
+    mg_session_receive(hs->s, msg, &hs->s->sink);
+    req->res.status = 202;
+    req->res.reason = "Accepted";
+    req->res.content_length = 8;
+    h2o_send_inline(req, "Accepted", 8);
+}

@@ -1,0 +1,175 @@
+/*
+ * http_modern.c - protocol 2026-07-28 over HTTP: one stateless POST per
+ * request, answered on its own response; no session, no GET stream.
+ *
+ * The routing headers must agree with the body, because intermediaries
+ * route and authorise on them without reading it: MCP-Protocol-Version
+ * equals params._meta's protocol version, Mcp-Method the method, Mcp-Name
+ * the tool or prompt name or resource URI.  A mismatch is 400 with -32020.
+ * Closing the response cancels the request (see http_exchange.c).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "gateway/gateway.h"
+#include "json/jsonrpc.h"
+#include "mcp/version.h"
+#include "transport/http_internal.h"
+#include "util/alloc.h"
+#include "util/log.h"
+
+static json_t *
+meta_of(json_t *msg)
+{
+    return json_object_get(json_object_get(msg, "params"), "_meta");
+}
+
+int
+http_is_modern(json_t *msg)
+{
+    return json_is_object(msg) && json_object_get(meta_of(msg), MG_META_PROTOCOL_VERSION) != NULL;
+}
+
+/* A header value, decoding the "=?base64?...?=" form used for values
+ * that are not header-safe.  Returns a malloc'd string or NULL. */
+static char *
+header_value(h2o_req_t *req, const char *name)
+{
+    size_t len = 0;
+    const char *v = http_header(req, name, &len);
+    char *out;
+
+    if (v == NULL)
+        return NULL;
+    if (len >= 12 && strncmp(v, "=?base64?", 9) == 0 && strncmp(v + len - 2, "?=", 2) == 0) {
+        size_t enc = len - 11;
+        int n;
+        out = mg_malloc(enc + 4);
+        n = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)v + 9, (int)enc);
+        if (n < 0) {
+            mg_free(out);
+            return mg_strndup(v, len); /* compared as is: a mismatch */
+        }
+        /* EVP_DecodeBlock counts padding bytes as zeros; drop them. */
+        if (enc >= 1 && v[9 + enc - 1] == '=')
+            n--;
+        if (enc >= 2 && v[9 + enc - 2] == '=')
+            n--;
+        out[n] = '\0';
+        return out;
+    }
+    return mg_strndup(v, len);
+}
+
+/* Compare header NAME with the body's value WANT; answer 400 -32020 and
+ * return -1 when they differ. */
+static int
+check_header(h2o_req_t *req, json_t *id, const char *name, const char *shown, const char *want, const char *field)
+{
+    char *got = header_value(req, name);
+    int ok = got != NULL && want != NULL && strcmp(got, want) == 0;
+
+    if (!ok) {
+        if (got == NULL)
+            http_send_rpc_error(req, 400, id, MG_RPC_HEADER_MISMATCH,
+                                "Header mismatch: the %s header is required and must equal %s ('%.200s')", shown,
+                                field, want ? want : "");
+        else
+            http_send_rpc_error(req, 400, id, MG_RPC_HEADER_MISMATCH,
+                                "Header mismatch: %s is '%.200s' but %s is '%.200s'", shown, got, field,
+                                want ? want : "(missing)");
+    }
+    mg_free(got);
+    return ok ? 0 : -1;
+}
+
+int
+http_modern_status(const struct http_exchange *ex, const json_t *reply)
+{
+    json_t *err = json_object_get(reply, "error");
+
+    if (err == NULL)
+        return 200;
+    switch (json_integer_value(json_object_get(err, "code"))) {
+    case MG_RPC_PARSE_ERROR:
+    case MG_RPC_INVALID_REQUEST:
+    case MG_RPC_HEADER_MISMATCH:
+    case MG_RPC_UNSUPPORTED_VERSION:
+        return 400;
+    case MG_RPC_METHOD_NOT_FOUND:
+        return 404;
+    case MG_RPC_INVALID_PARAMS:
+        /* Missing protocol _meta is a bad request; bad tool arguments are
+         * an answer like any other. */
+        return ex->bad_meta ? 400 : 200;
+    default:
+        return 200;
+    }
+}
+
+static void
+drop(void *ctx, json_t *msg)
+{
+    (void)ctx;
+    (void)msg; /* a stateless request has nowhere else to send */
+}
+
+void
+http_modern_post(struct http_server *srv, h2o_req_t *req, json_t *msg)
+{
+    json_t *meta = meta_of(msg), *params = json_object_get(msg, "params"), *id = json_object_get(msg, "id");
+    const char *method = json_string_value(json_object_get(msg, "method"));
+    const char *version = json_string_value(json_object_get(meta, MG_META_PROTOCOL_VERSION));
+    const char *name = NULL, *field = NULL;
+    char *hv;
+    struct mg_sink none = {.send = drop};
+    struct http_exchange *ex;
+
+    if (!json_is_object(msg)) {
+        http_send_rpc_error(req, 400, NULL, MG_RPC_INVALID_REQUEST,
+                            "Invalid Request: protocol %s has no JSON-RPC batches; send one message per POST",
+                            MG_PROTO_2026_07_28);
+        return;
+    }
+    if (!mg_rpc_id_valid(id))
+        id = NULL;
+    /* An absent header means 2025-03-26, which cannot match a modern body. */
+    hv = header_value(req, "mcp-protocol-version");
+    if (hv == NULL || version == NULL || strcmp(hv, version) != 0) {
+        http_send_rpc_error(req, 400, id, MG_RPC_HEADER_MISMATCH,
+                            "Header mismatch: MCP-Protocol-Version is '%.40s' but params._meta[\"%s\"] is '%.40s'",
+                            hv ? hv : "(absent: 2025-03-26)", MG_META_PROTOCOL_VERSION, version ? version : "(absent)");
+        mg_free(hv);
+        return;
+    }
+    mg_free(hv);
+    if (method != NULL && check_header(req, id, "mcp-method", "Mcp-Method", method, "the body's method") != 0)
+        return;
+    if (method != NULL && (strcmp(method, "initialize") == 0 || strcmp(method, "ping") == 0 ||
+                           strcmp(method, "logging/setLevel") == 0)) {
+        /* Legacy lifecycle methods do not exist in 2026-07-28. */
+        http_send_rpc_error(req, 404, id, MG_RPC_METHOD_NOT_FOUND,
+                            "Method not found: %s is not part of protocol %s%s", method, MG_PROTO_2026_07_28,
+                            strcmp(method, "initialize") == 0 ? "; use server/discover" : "");
+        return;
+    }
+    if (method != NULL && (strcmp(method, "tools/call") == 0 || strcmp(method, "prompts/get") == 0))
+        name = json_string_value(json_object_get(params, "name")), field = "params.name";
+    else if (method != NULL && strcmp(method, "resources/read") == 0)
+        name = json_string_value(json_object_get(params, "uri")), field = "params.uri";
+    if (field != NULL && check_header(req, id, "mcp-name", "Mcp-Name", name, field) != 0)
+        return;
+    if (http_count_requests(msg) > 0 && !http_header_has(req, "accept", "application/json") &&
+        !http_header_has(req, "accept", "text/event-stream") && !http_header_has(req, "accept", "*/*")) {
+        http_send_rpc_error(req, 406, id, MG_RPC_INVALID_REQUEST,
+                            "Not Acceptable: Accept must include application/json and text/event-stream");
+        return;
+    }
+    ex = http_exchange_new(srv, req, msg);
+    http_exchange_link_stateless(ex);
+    ex->bad_meta = !json_is_object(json_object_get(meta, MG_META_CLIENT_CAPABILITIES));
+    ex->own = mg_session_new(srv->gw, &none);
+    http_exchange_run(ex, ex->own, msg);
+}
