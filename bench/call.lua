@@ -1,0 +1,50 @@
+-- call.lua - wrk script: POST tools/call of an echo tool, check every reply.
+--
+-- Environment: TOOL (tool name), SID (Mcp-Session-Id, legacy) or MODERN=1
+-- (stateless 2026-07-28 requests with the routing headers).
+local tool = os.getenv("TOOL") or "demo__echo"
+local sid = os.getenv("SID")
+local modern = os.getenv("MODERN") == "1"
+local threads = {}
+
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept"] = "application/json, text/event-stream"
+if modern then
+  wrk.headers["MCP-Protocol-Version"] = "2026-07-28"
+  wrk.headers["Mcp-Method"] = "tools/call"
+  wrk.headers["Mcp-Name"] = tool
+  wrk.body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"' .. tool ..
+    '","arguments":{"text":"hello"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",' ..
+    '"io.modelcontextprotocol/clientCapabilities":{}}}}'
+else
+  wrk.headers["Mcp-Session-Id"] = sid
+  wrk.headers["MCP-Protocol-Version"] = os.getenv("VERSION") or "2025-11-25"
+  wrk.body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"' .. tool ..
+    '","arguments":{"text":"hello"}}}'
+end
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  bad = 0
+end
+
+function response(status, headers, body)
+  if status ~= 200 or not string.find(body, '"text":"hello"', 1, true) then
+    bad = bad + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local errors = 0
+  for _, t in ipairs(threads) do
+    errors = errors + t:get("bad")
+  end
+  local e = summary.errors
+  io.write(string.format("RESULT requests=%d bad_replies=%d socket_errors=%d calls_per_s=%.0f p50_us=%d p99_us=%d\n",
+    summary.requests, errors, e.connect + e.read + e.write + e.timeout, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50), latency:percentile(99)))
+end
