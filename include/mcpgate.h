@@ -70,6 +70,10 @@ struct mg_bundle_def {
     const char *ns; /* ^[a-z][a-z0-9-]*$, unique in the gateway */
     const struct mg_tool_def *tools;
     size_t tool_count;
+    /* Nonzero: clients see the tools under their own names, without the
+     * "<ns>__" prefix, for a gateway that serves one bundle such as a test
+     * fixture.  Collisions are still refused. */
+    int unprefixed;
 };
 
 /*

@@ -6,7 +6,8 @@
 #
 # Steps: unit tests (cmocka), the JSON-Schema-Test-Suite run against the
 # validator, integration tests with the official MCP SDK clients (Node 22
-# from npm), and a bounded libFuzzer run of the message parser.
+# from npm), the official MCP conformance suite against `mcpgate serve`,
+# and bounded libFuzzer runs of the message parser and schema validator.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -80,7 +81,8 @@ fuzz() {
 
 step "unit tests (cmocka, ASan+UBSan)" unit_tests
 step "JSON-Schema-Test-Suite" schema_suite
-step "integration (official MCP SDK clients over stdio)" integration
+step "integration (official MCP SDK clients, stdio and HTTP)" integration
+step "MCP conformance suite (server, 2025-11-25 and 2026-07-28)" scripts/conformance.sh
 step "fuzz (libFuzzer, ${FUZZ_SECONDS:-30} s)" fuzz
 
 echo

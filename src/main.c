@@ -7,6 +7,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "bundles/conformance.h"
 #include "bundles/demo.h"
 #include "gateway/gateway.h"
 #include "mcpgate.h"
@@ -54,6 +55,8 @@ static const char serve_usage[] =
     "options:\n"
     "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8808)\n"
     "  --demo                 serve the built-in demo bundle\n"
+    "  --conformance          serve the fixture the MCP conformance suite calls\n"
+    "                         (its test_* tools, unprefixed); for testing only\n"
     "  --session-idle SECS    end legacy sessions idle this long (default 1800)\n"
     "  --allow-origin ORIGIN  also accept browser requests from ORIGIN, e.g.\n"
     "                         https://app.example.com (repeatable; '*' for any).\n"
@@ -150,7 +153,7 @@ cmd_serve(int argc, char **argv)
     struct mg_gateway *gw;
     struct mg_http_opts opts = {0};
     const char **origins = mg_calloc((size_t)argc, sizeof(*origins));
-    int demo = 0, rc;
+    int demo = 0, conformance = 0, rc;
     size_t max_message = 0;
     char err[512], *end;
 
@@ -162,6 +165,8 @@ cmd_serve(int argc, char **argv)
             return 0;
         } else if (strcmp(a, "--demo") == 0) {
             demo = 1;
+        } else if (strcmp(a, "--conformance") == 0) {
+            conformance = 1;
         } else if (strcmp(a, "--listen") == 0 && i + 1 < argc) {
             opts.listen = argv[++i];
         } else if (strcmp(a, "--allow-origin") == 0 && i + 1 < argc) {
@@ -198,7 +203,8 @@ cmd_serve(int argc, char **argv)
     if (max_message)
         gw->max_message = max_message;
     rc = 0;
-    if (demo && mg_demo_register(gw, err, sizeof(err)) != 0) {
+    if ((demo && mg_demo_register(gw, err, sizeof(err)) != 0) ||
+        (conformance && mg_conformance_register(gw, err, sizeof(err)) != 0)) {
         fprintf(stderr, "mcpgate: %s\n", err);
         rc = -1;
     }

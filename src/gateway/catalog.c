@@ -146,18 +146,18 @@ compile_tool_schema(json_t *schema, const char *ns, const char *tool, const char
 }
 
 static struct mg_tool *
-tool_build(const char *ns, const struct mg_tool_def *d, char *err, size_t errlen)
+tool_build(const char *ns, int prefixed, const struct mg_tool_def *d, char *err, size_t errlen)
 {
     struct mg_tool *t = mg_calloc(1, sizeof(*t));
     json_t *input = NULL, *output = NULL, *annotations = NULL, *icons = NULL;
     const char *name = d->name ? d->name : "(null)";
-    size_t nslen = strlen(ns), namelen = strlen(name);
+    size_t nslen = prefixed ? strlen(ns) : 0, namelen = strlen(name), extra = prefixed ? 2 : 0;
 
     if (!mg_name_valid_tool(d->name)) {
         failf(err, errlen, "bundle '%s': tool name '%s' is invalid: it must match ^[a-z][a-z0-9_-]*$", ns, name);
         goto fail;
     }
-    if (nslen + 2 + namelen > MG_MAX_TOOL_NAME) {
+    if (nslen + extra + namelen > MG_MAX_TOOL_NAME) {
         failf(err, errlen, "bundle '%s': tool name '%s__%s' is longer than %d characters", ns, ns, name,
               MG_MAX_TOOL_NAME);
         goto fail;
@@ -178,8 +178,11 @@ tool_build(const char *ns, const struct mg_tool_def *d, char *err, size_t errlen
     if (output != NULL && (t->output = compile_tool_schema(output, ns, name, "outputSchema", err, errlen)) == NULL)
         goto fail;
 
-    t->name = mg_malloc(nslen + 2 + namelen + 1);
-    snprintf(t->name, nslen + 2 + namelen + 1, "%s__%s", ns, name);
+    t->name = mg_malloc(nslen + extra + namelen + 1);
+    if (prefixed)
+        snprintf(t->name, nslen + 2 + namelen + 1, "%s__%s", ns, name);
+    else
+        memcpy(t->name, name, namelen + 1);
     t->local_name = mg_strdup(name);
     t->handler = d->handler;
     t->udata = d->udata;
@@ -254,7 +257,7 @@ mg_catalog_add_bundle(struct mg_catalog *c, const struct mg_bundle_def *def, cha
     b->tools = mg_calloc(def->tool_count ? def->tool_count : 1, sizeof(*b->tools));
     mg_strmap_init(&seen);
     for (size_t i = 0; i < def->tool_count; i++) {
-        struct mg_tool *t = tool_build(def->ns, &def->tools[i], err, errlen);
+        struct mg_tool *t = tool_build(def->ns, !def->unprefixed, &def->tools[i], err, errlen);
         struct mg_tool *other;
 
         if (t == NULL)

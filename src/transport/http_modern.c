@@ -43,6 +43,11 @@ header_value(h2o_req_t *req, const char *name)
 
     if (v == NULL)
         return NULL;
+    /* Optional whitespace around a field value is not part of it (RFC 9110). */
+    while (len > 0 && (v[0] == ' ' || v[0] == '\t'))
+        v++, len--;
+    while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+        len--;
     if (len >= 12 && strncmp(v, "=?base64?", 9) == 0 && strncmp(v + len - 2, "?=", 2) == 0) {
         size_t enc = len - 11;
         int n;
@@ -97,6 +102,7 @@ http_modern_status(const struct http_exchange *ex, const json_t *reply)
     case MG_RPC_INVALID_REQUEST:
     case MG_RPC_HEADER_MISMATCH:
     case MG_RPC_UNSUPPORTED_VERSION:
+    case MG_RPC_MISSING_CAPABILITY:
         return 400;
     case MG_RPC_METHOD_NOT_FOUND:
         return 404;
@@ -135,12 +141,26 @@ http_modern_post(struct http_server *srv, h2o_req_t *req, json_t *msg)
     }
     if (!mg_rpc_id_valid(id))
         id = NULL;
-    /* An absent header means 2025-03-26, which cannot match a modern body. */
+    /* The order of checks is the one the conformance suite expects: the
+     * header, then the _meta keys, then their agreement. */
     hv = header_value(req, "mcp-protocol-version");
-    if (hv == NULL || version == NULL || strcmp(hv, version) != 0) {
+    if (hv == NULL) {
+        http_send_rpc_error(req, 400, id, MG_RPC_HEADER_MISMATCH,
+                            "Header mismatch: the MCP-Protocol-Version header is required and must equal "
+                            "params._meta[\"%s\"]", MG_META_PROTOCOL_VERSION);
+        return;
+    }
+    if (version == NULL || !json_is_object(json_object_get(meta, MG_META_CLIENT_CAPABILITIES))) {
+        http_send_rpc_error(req, 400, id, MG_RPC_INVALID_PARAMS,
+                            "Invalid params: params._meta must carry \"%s\" and \"%s\"", MG_META_PROTOCOL_VERSION,
+                            MG_META_CLIENT_CAPABILITIES);
+        mg_free(hv);
+        return;
+    }
+    if (strcmp(hv, version) != 0) {
         http_send_rpc_error(req, 400, id, MG_RPC_HEADER_MISMATCH,
                             "Header mismatch: MCP-Protocol-Version is '%.40s' but params._meta[\"%s\"] is '%.40s'",
-                            hv ? hv : "(absent: 2025-03-26)", MG_META_PROTOCOL_VERSION, version ? version : "(absent)");
+                            hv, MG_META_PROTOCOL_VERSION, version);
         mg_free(hv);
         return;
     }
@@ -148,7 +168,8 @@ http_modern_post(struct http_server *srv, h2o_req_t *req, json_t *msg)
     if (method != NULL && check_header(req, id, "mcp-method", "Mcp-Method", method, "the body's method") != 0)
         return;
     if (method != NULL && (strcmp(method, "initialize") == 0 || strcmp(method, "ping") == 0 ||
-                           strcmp(method, "logging/setLevel") == 0)) {
+                           strcmp(method, "logging/setLevel") == 0 || strcmp(method, "resources/subscribe") == 0 ||
+                           strcmp(method, "resources/unsubscribe") == 0)) {
         /* Legacy lifecycle methods do not exist in 2026-07-28. */
         http_send_rpc_error(req, 404, id, MG_RPC_METHOD_NOT_FOUND,
                             "Method not found: %s is not part of protocol %s%s", method, MG_PROTO_2026_07_28,

@@ -202,7 +202,17 @@ mcp_endpoint(struct http_server *srv, h2o_req_t *req)
 {
     size_t vlen;
     const char *v = http_header(req, "mcp-protocol-version", &vlen);
-    int modern_header = v != NULL && h2o_memis(v, vlen, H2O_STRLIT(MG_PROTO_2026_07_28));
+    char version[32];
+    int modern_header;
+
+    /* Legacy clients send no MCP-Protocol-Version or a dated legacy one;
+     * 2026-07-28 is modern (which ignores Mcp-Session-Id), and so is any
+     * other value without a session id, so that an unknown version gets
+     * -32022 with the supported versions.  Inside a session, a bad
+     * version is the session's 400. */
+    snprintf(version, sizeof(version), "%.*s", (int)(v != NULL && vlen < 31 ? vlen : 31), v != NULL ? v : "");
+    modern_header = v != NULL && (mg_proto_is_modern(version) ||
+                                  (!mg_proto_is_legacy(version) && http_header(req, "mcp-session-id", NULL) == NULL));
 
     if (method_is(req, "POST")) {
         json_t *msg = http_decode_body(srv, req);

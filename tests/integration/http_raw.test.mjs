@@ -659,7 +659,6 @@ test('modern: routing headers must match the body (400, -32020)', opts, async ()
       ['Mcp-Name bad base64', callBody(7), modernHeaders('tools/call', '=?base64?!!!?=')],
       ['MCP-Protocol-Version missing', callBody(8), modernHeaders('tools/call', 'demo__echo', { 'mcp-protocol-version': undefined })],
       ['MCP-Protocol-Version legacy', callBody(9), modernHeaders('tools/call', 'demo__echo', { 'mcp-protocol-version': '2025-11-25' })],
-      ['body lacks _meta version', { jsonrpc: '2.0', id: 10, method: 'tools/list', params: {} }, modernHeaders('tools/list')],
       ['resources/read without Mcp-Name', modernRequest(11, 'resources/read', { uri: 'file:///a' }), modernHeaders('resources/read')],
       ['resources/read Mcp-Name differs', modernRequest(12, 'resources/read', { uri: 'file:///a' }), modernHeaders('resources/read', 'file:///b')],
       ['prompts/get without Mcp-Name', modernRequest(13, 'prompts/get', { name: 'p' }), modernHeaders('prompts/get')],
@@ -669,6 +668,12 @@ test('modern: routing headers must match the body (400, -32020)', opts, async ()
       assertRpcError(r, 400, -32020, what);
       assert.equal(r.json.id, body.id, `${what}: id not echoed`);
     }
+    // A modern header over a body without the _meta keys: the keys are
+    // checked before their agreement with the header (-32602, as the
+    // conformance suite expects).
+    const bare = await postRpc(fetch, url, { jsonrpc: '2.0', id: 10, method: 'tools/list', params: {} }, modernHeaders('tools/list'));
+    assertRpcError(bare, 400, -32602, 'body lacks _meta');
+    assert.equal(bare.json.id, 10);
   });
 });
 

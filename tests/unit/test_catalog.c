@@ -154,6 +154,24 @@ test_bad_schemas_refused(void **state)
 }
 
 static void
+test_unprefixed_bundle_uses_own_names(void **state)
+{
+    struct mg_tool_def tools[] = {{.name = "test_simple_text", .handler = noop}};
+    struct mg_tool_def clash[] = {{.name = "test_simple_text", .handler = noop}};
+    struct mg_bundle_def flat = {.ns = "fixture", .tools = tools, .tool_count = 1, .unprefixed = 1};
+    struct mg_bundle_def other = {.ns = "other", .tools = clash, .tool_count = 1, .unprefixed = 1};
+    char err[256] = "";
+
+    assert_int_equal(mg_bundle_register(gw, &flat, err, sizeof(err)), 0);
+    assert_non_null(mg_catalog_find(&gw->catalog, "test_simple_text"));
+    assert_null(mg_catalog_find(&gw->catalog, "fixture__test_simple_text"));
+    /* Without the prefix, names can collide across bundles: refused. */
+    assert_int_equal(mg_bundle_register(gw, &other, err, sizeof(err)), -1);
+    if (strstr(err, "fixture") == NULL || strstr(err, "other") == NULL)
+        fail_msg("collision message '%s' does not name both bundles", err);
+}
+
+static void
 test_definition_fields_exposed(void **state)
 {
     struct mg_tool_def t[] = {{.name = "t",
@@ -187,6 +205,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_collision_with_other_bundle_names_both, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_schemas_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_definition_fields_exposed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unprefixed_bundle_uses_own_names, setup, teardown),
     };
     return cmocka_run_group_tests_name("catalog", tests, NULL, NULL);
 }

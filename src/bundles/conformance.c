@@ -1,0 +1,240 @@
+/*
+ * conformance.c - the tools the MCP conformance suite's server scenarios
+ * call, with the payloads they check, written against the public API.
+ *
+ * Registered unprefixed (the suite calls "test_simple_text", not
+ * "<ns>__test_simple_text").  Tools that need server-to-client requests
+ * (sampling, elicitation, roots) are not here yet: mcpgate cannot send
+ * those requests yet, and listing a tool that cannot work would hide that.
+ */
+#include "bundles/conformance.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <uv.h>
+
+#include "mcpgate.h"
+
+/* A 1x1 PNG and a minimal WAV, as the suite's reference server sends. */
+static const char png_base64[] =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+static const char wav_base64[] = "UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=";
+
+static void
+simple_text(struct mg_call *call, json_t *args, void *udata)
+{
+    mg_call_add_text(call, "This is a simple text response for testing.");
+    mg_call_finish(call);
+}
+
+static void
+image_content(struct mg_call *call, json_t *args, void *udata)
+{
+    mg_call_add_image(call, png_base64, "image/png");
+    mg_call_finish(call);
+}
+
+static void
+audio_content(struct mg_call *call, json_t *args, void *udata)
+{
+    mg_call_add_audio(call, wav_base64, "audio/wav");
+    mg_call_finish(call);
+}
+
+static void
+embedded_resource(struct mg_call *call, json_t *args, void *udata)
+{
+    mg_call_add_resource(call, "test://embedded-resource", "text/plain", "This is an embedded resource content.",
+                         NULL);
+    mg_call_finish(call);
+}
+
+static void
+multiple_content(struct mg_call *call, json_t *args, void *udata)
+{
+    mg_call_add_text(call, "Multiple content types test:");
+    mg_call_add_image(call, png_base64, "image/png");
+    mg_call_add_resource(call, "test://mixed-content-resource", "application/json", "{\"test\":\"data\",\"value\":123}",
+                         NULL);
+    mg_call_finish(call);
+}
+
+static void
+error_handling(struct mg_call *call, json_t *args, void *udata)
+{
+    mg_call_fail(call, "This tool intentionally returns an error for testing");
+}
+
+/* --- tools that take several steps, 50 ms apart ------------------------- */
+
+struct steps {
+    uv_timer_t timer;
+    struct mg_call *call;
+    int step;
+    void (*on_step)(struct steps *s); /* returns after ending the call on the last step */
+    int done;
+};
+
+static void
+steps_free(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void
+steps_end(struct steps *s)
+{
+    s->done = 1;
+    uv_timer_stop(&s->timer);
+    uv_close((uv_handle_t *)&s->timer, steps_free);
+}
+
+static void
+steps_tick(uv_timer_t *t)
+{
+    struct steps *s = t->data;
+
+    s->on_step(s);
+    if (!s->done) {
+        s->step++;
+        uv_timer_start(&s->timer, steps_tick, 50, 0);
+    }
+}
+
+static void
+steps_cancel(struct mg_call *call, void *data)
+{
+    struct steps *s = data;
+
+    mg_call_fail(s->call, "cancelled at step %d", s->step);
+    steps_end(s);
+}
+
+static void
+steps_start(struct mg_call *call, void (*on_step)(struct steps *s))
+{
+    struct steps *s = calloc(1, sizeof(*s));
+
+    if (s == NULL) {
+        mg_call_fail(call, "out of memory");
+        return;
+    }
+    s->call = call;
+    s->on_step = on_step;
+    uv_timer_init(mg_call_loop(call), &s->timer);
+    s->timer.data = s;
+    mg_call_on_cancel(call, steps_cancel, s);
+    uv_timer_start(&s->timer, steps_tick, 0, 0);
+}
+
+static void
+progress_step(struct steps *s)
+{
+    static const double at[] = {0, 50, 100};
+
+    if (s->step < 3) {
+        char msg[64];
+        snprintf(msg, sizeof(msg), "Completed step %d of 3", s->step + 1);
+        mg_call_progress(s->call, at[s->step], 100, msg);
+        return;
+    }
+    mg_call_add_text(s->call, "Progress test completed");
+    mg_call_finish(s->call);
+    steps_end(s);
+}
+
+static void
+tool_with_progress(struct mg_call *call, json_t *args, void *udata)
+{
+    steps_start(call, progress_step);
+}
+
+static void
+logging_step(struct steps *s)
+{
+    static const char *const lines[] = {"Tool execution started", "Tool processing data", "Tool execution completed"};
+
+    if (s->step < 3) {
+        mg_call_log(s->call, MG_CALL_LOG_INFO, "%s", lines[s->step]);
+        return;
+    }
+    mg_call_add_text(s->call, "Tool with logging executed successfully");
+    mg_call_finish(s->call);
+    steps_end(s);
+}
+
+static void
+tool_with_logging(struct mg_call *call, json_t *args, void *udata)
+{
+    steps_start(call, logging_step);
+}
+
+/* 2026-07-28: a tool that needs a capability the client did not declare
+ * must be refused with -32021 before it runs. */
+static void
+missing_capability(struct mg_call *call, json_t *args, void *udata)
+{
+    if (mg_call_require(call, "sampling") != 0)
+        return;
+    mg_call_add_text(call, "The client declared sampling.");
+    mg_call_finish(call);
+}
+
+/* Logs only when the request asked for a log level (2026-07-28 sends no
+ * notifications/message otherwise; mg_call_log honours that). */
+static void
+logging_tool(struct mg_call *call, json_t *args, void *udata)
+{
+    mg_call_log(call, MG_CALL_LOG_INFO, "logging tool ran");
+    mg_call_add_text(call, "Logged at the requested level, if any.");
+    mg_call_finish(call);
+}
+
+/* Must not send an independent request on the response stream; until
+ * input_required is implemented it answers with a plain result. */
+static void
+streaming_elicitation(struct mg_call *call, json_t *args, void *udata)
+{
+    mg_call_add_text(call, "No elicitation: mcpgate does not send input requests yet.");
+    mg_call_finish(call);
+}
+
+#define NO_ARGS "{\"type\":\"object\",\"properties\":{}}"
+
+static const struct mg_tool_def conformance_tools[] = {
+    {.name = "test_simple_text", .description = "Returns a simple text response", .input_schema = NO_ARGS,
+     .handler = simple_text},
+    {.name = "test_image_content", .description = "Returns an image (a 1x1 PNG)", .input_schema = NO_ARGS,
+     .handler = image_content},
+    {.name = "test_audio_content", .description = "Returns audio (a minimal WAV)", .input_schema = NO_ARGS,
+     .handler = audio_content},
+    {.name = "test_embedded_resource", .description = "Returns an embedded text resource", .input_schema = NO_ARGS,
+     .handler = embedded_resource},
+    {.name = "test_multiple_content_types", .description = "Returns text, an image and a resource",
+     .input_schema = NO_ARGS, .handler = multiple_content},
+    {.name = "test_error_handling", .description = "Always ends with an execution error", .input_schema = NO_ARGS,
+     .handler = error_handling},
+    {.name = "test_tool_with_progress", .description = "Reports progress 0, 50 and 100 of 100",
+     .input_schema = NO_ARGS, .handler = tool_with_progress},
+    {.name = "test_tool_with_logging", .description = "Sends three log messages while it runs",
+     .input_schema = NO_ARGS, .handler = tool_with_logging},
+    {.name = "test_missing_capability", .description = "Needs the client's sampling capability",
+     .input_schema = NO_ARGS, .handler = missing_capability},
+    {.name = "test_logging_tool", .description = "Logs only when the request sets a log level",
+     .input_schema = NO_ARGS, .handler = logging_tool},
+    {.name = "test_streaming_elicitation", .description = "Answers without sending requests on the stream",
+     .input_schema = NO_ARGS, .handler = streaming_elicitation},
+};
+
+int
+mg_conformance_register(struct mg_gateway *gw, char *err, size_t errlen)
+{
+    static const struct mg_bundle_def def = {
+        .ns = "conformance",
+        .tools = conformance_tools,
+        .tool_count = sizeof(conformance_tools) / sizeof(conformance_tools[0]),
+        .unprefixed = 1,
+    };
+
+    return mg_bundle_register(gw, &def, err, errlen);
+}
