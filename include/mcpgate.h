@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 struct mg_gateway; /* the gateway: catalog, sessions, transports */
-struct mg_call;    /* one tools/call in progress */
+struct mg_call;    /* one tools/call, prompts/get or resources/read in progress */
 
 /*
  * A tool handler.  `args` (borrowed, valid until the call ends) has already
@@ -65,11 +65,58 @@ struct mg_tool_def {
     void *udata;
 };
 
-/* A bundle: one namespace and its tools. */
+/*
+ * A resource reader.  `uri` is the URI the client asked for; `vars`
+ * (borrowed) holds the values of a template's {variables}, or is empty.
+ * The reader answers through the same mg_call API as a tool: each
+ * mg_call_add_resource() (or mg_call_add_text(), for the URI itself as
+ * text/plain) becomes one entry of the contents; mg_call_fail() is a
+ * JSON-RPC error.
+ */
+typedef void (*mg_resource_fn)(struct mg_call *call, const char *uri, json_t *vars, void *udata);
+
+/* One resource (a fixed `uri`) or resource template (`uri_template`, with
+ * RFC 6570 {variables}, each matching one path segment).  URIs are not
+ * namespaced; two bundles offering the same URI or template collide. */
+struct mg_resource_def {
+    const char *uri;
+    const char *uri_template;
+    const char *name;        /* required */
+    const char *title;       /* optional */
+    const char *description; /* optional */
+    const char *mime_type;   /* optional */
+    mg_resource_fn read;
+    void *udata;
+};
+
+/*
+ * A prompt.  `args` (borrowed) holds the string arguments the client gave,
+ * required ones already checked.  Each content block added with the
+ * mg_call_add_*() functions becomes one message, in the role set by
+ * mg_call_set_role() ("user" until then); mg_call_fail() is a JSON-RPC
+ * error.
+ */
+typedef void (*mg_prompt_fn)(struct mg_call *call, json_t *args, void *udata);
+
+struct mg_prompt_def {
+    const char *name;        /* ^[a-z][a-z0-9_-]*$; exposed like tools */
+    const char *title;       /* optional */
+    const char *description; /* optional */
+    const char *arguments;   /* optional JSON array text of PromptArgument objects:
+                                [{"name":"x","description":"...","required":true}] */
+    mg_prompt_fn get;
+    void *udata;
+};
+
+/* A bundle: one namespace and its tools, resources and prompts. */
 struct mg_bundle_def {
     const char *ns; /* ^[a-z][a-z0-9-]*$, unique in the gateway */
     const struct mg_tool_def *tools;
     size_t tool_count;
+    const struct mg_resource_def *resources;
+    size_t resource_count;
+    const struct mg_prompt_def *prompts;
+    size_t prompt_count;
     /* Nonzero: clients see the tools under their own names, without the
      * "<ns>__" prefix, for a gateway that serves one bundle such as a test
      * fixture.  Collisions are still refused. */
@@ -118,6 +165,10 @@ void mg_call_add_content(struct mg_call *call, json_t *block);
  * text is added as a text block, as the specification recommends.
  */
 void mg_call_set_structured(struct mg_call *call, json_t *value);
+
+/* Prompts: the role of the messages added from now on, "user" or
+ * "assistant". */
+void mg_call_set_role(struct mg_call *call, const char *role);
 
 /* End the call successfully.  `call` is invalid afterwards. */
 void mg_call_finish(struct mg_call *call);
@@ -181,7 +232,7 @@ int mg_call_require(struct mg_call *call, const char *path);
 /* The protocol revision this call arrived under, e.g. "2025-11-25". */
 const char *mg_call_protocol_version(const struct mg_call *call);
 
-/* The exposed tool name ("<namespace>__<tool>"). */
+/* The exposed tool or prompt name ("<namespace>__<tool>"), or the URI read. */
 const char *mg_call_tool_name(const struct mg_call *call);
 
 #ifdef __cplusplus

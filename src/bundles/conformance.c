@@ -1,6 +1,7 @@
 /*
- * conformance.c - the tools the MCP conformance suite's server scenarios
- * call, with the payloads they check, written against the public API.
+ * conformance.c - the tools, resources and prompts the MCP conformance
+ * suite's server scenarios call, with the payloads they check, written
+ * against the public API.
  *
  * Registered unprefixed (the suite calls "test_simple_text", not
  * "<ns>__test_simple_text").  Tools that need server-to-client requests
@@ -199,6 +200,96 @@ streaming_elicitation(struct mg_call *call, json_t *args, void *udata)
     mg_call_finish(call);
 }
 
+/* --- resources ------------------------------------------------------------ */
+
+static void
+read_text(struct mg_call *call, const char *uri, json_t *vars, void *udata)
+{
+    mg_call_add_resource(call, uri, "text/plain", udata, NULL);
+    mg_call_finish(call);
+}
+
+static void
+read_binary(struct mg_call *call, const char *uri, json_t *vars, void *udata)
+{
+    mg_call_add_resource(call, uri, "image/png", NULL, png_base64);
+    mg_call_finish(call);
+}
+
+static void
+read_template(struct mg_call *call, const char *uri, json_t *vars, void *udata)
+{
+    json_t *data = json_pack("{s:O, s:b, s:s+}", "id", json_object_get(vars, "id"), "templateTest", 1, "data",
+                             "Data for ID: ", json_string_value(json_object_get(vars, "id")));
+    char *text = json_dumps(data, JSON_COMPACT);
+
+    mg_call_add_resource(call, uri, "application/json", text, NULL);
+    free(text);
+    json_decref(data);
+    mg_call_finish(call);
+}
+
+static const struct mg_resource_def conformance_resources[] = {
+    {.uri = "test://static-text", .name = "Static Text Resource", .description = "A static text resource",
+     .mime_type = "text/plain", .read = read_text, .udata = "This is the content of the static text resource."},
+    {.uri = "test://static-binary", .name = "Static Binary Resource", .description = "A 1x1 PNG",
+     .mime_type = "image/png", .read = read_binary},
+    {.uri = "test://watched-resource", .name = "Watched Resource", .description = "A resource to subscribe to",
+     .mime_type = "text/plain", .read = read_text, .udata = "Watched resource content"},
+    {.uri_template = "test://template/{id}/data", .name = "template", .description = "Data for an id",
+     .mime_type = "application/json", .read = read_template},
+};
+
+/* --- prompts -------------------------------------------------------------- */
+
+static void
+simple_prompt(struct mg_call *call, json_t *args, void *udata)
+{
+    mg_call_add_text(call, "This is a simple prompt for testing.");
+    mg_call_finish(call);
+}
+
+static void
+prompt_with_arguments(struct mg_call *call, json_t *args, void *udata)
+{
+    char text[512];
+
+    snprintf(text, sizeof(text), "Prompt with arguments: arg1='%s', arg2='%s'",
+             json_string_value(json_object_get(args, "arg1")), json_string_value(json_object_get(args, "arg2")));
+    mg_call_add_text(call, text);
+    mg_call_finish(call);
+}
+
+static void
+prompt_with_embedded_resource(struct mg_call *call, json_t *args, void *udata)
+{
+    mg_call_add_resource(call, json_string_value(json_object_get(args, "resourceUri")), "text/plain",
+                         "Embedded resource content for testing.", NULL);
+    mg_call_add_text(call, "Please process the embedded resource above.");
+    mg_call_finish(call);
+}
+
+static void
+prompt_with_image(struct mg_call *call, json_t *args, void *udata)
+{
+    mg_call_add_image(call, png_base64, "image/png");
+    mg_call_add_text(call, "Please analyze the image above.");
+    mg_call_finish(call);
+}
+
+static const struct mg_prompt_def conformance_prompts[] = {
+    {.name = "test_simple_prompt", .description = "A prompt without arguments", .get = simple_prompt},
+    {.name = "test_prompt_with_arguments", .description = "A prompt with two required arguments",
+     .arguments = "[{\"name\":\"arg1\",\"description\":\"First argument\",\"required\":true},"
+                  "{\"name\":\"arg2\",\"description\":\"Second argument\",\"required\":true}]",
+     .get = prompt_with_arguments},
+    {.name = "test_prompt_with_embedded_resource", .description = "A prompt that embeds a resource",
+     .arguments = "[{\"name\":\"resourceUri\",\"description\":\"URI of the resource to embed\","
+                  "\"required\":true}]",
+     .get = prompt_with_embedded_resource},
+    {.name = "test_prompt_with_image", .description = "A prompt with an image", .get = prompt_with_image},
+};
+
 #define NO_ARGS "{\"type\":\"object\",\"properties\":{}}"
 
 static const struct mg_tool_def conformance_tools[] = {
@@ -233,6 +324,10 @@ mg_conformance_register(struct mg_gateway *gw, char *err, size_t errlen)
         .ns = "conformance",
         .tools = conformance_tools,
         .tool_count = sizeof(conformance_tools) / sizeof(conformance_tools[0]),
+        .resources = conformance_resources,
+        .resource_count = sizeof(conformance_resources) / sizeof(conformance_resources[0]),
+        .prompts = conformance_prompts,
+        .prompt_count = sizeof(conformance_prompts) / sizeof(conformance_prompts[0]),
         .unprefixed = 1,
     };
 

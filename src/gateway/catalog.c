@@ -58,6 +58,8 @@ mg_catalog_init(struct mg_catalog *c)
     memset(c, 0, sizeof(*c));
     mg_strmap_init(&c->by_ns);
     mg_strmap_init(&c->by_name);
+    mg_strmap_init(&c->by_uri);
+    mg_strmap_init(&c->by_prompt);
 }
 
 static void
@@ -76,6 +78,7 @@ tool_free(struct mg_tool *t)
 static void
 bundle_free(struct mg_bundle *b)
 {
+    mg_bundle_free_items(b);
     for (size_t i = 0; i < b->tool_count; i++)
         tool_free(b->tools[i]);
     mg_free(b->tools);
@@ -90,6 +93,7 @@ mg_catalog_free(struct mg_catalog *c)
         bundle_free(c->bundles[i]);
     mg_free(c->bundles);
     mg_free(c->order);
+    mg_catalog_free_items(c);
     mg_strmap_free(&c->by_ns);
     mg_strmap_free(&c->by_name);
     memset(c, 0, sizeof(*c));
@@ -277,6 +281,10 @@ mg_catalog_add_bundle(struct mg_catalog *c, const struct mg_bundle_def *def, cha
         }
     }
     mg_strmap_free(&seen);
+    if (mg_catalog_build_items(c, b, def, err, errlen) != 0) {
+        bundle_free(b);
+        return -1;
+    }
 
     /* Everything checked: publish. */
     c->bundles = mg_realloc(c->bundles, (c->bundle_count + 1) * sizeof(*c->bundles));
@@ -288,6 +296,7 @@ mg_catalog_add_bundle(struct mg_catalog *c, const struct mg_bundle_def *def, cha
         c->order[c->tool_count++] = b->tools[i];
     }
     qsort(c->order, c->tool_count, sizeof(*c->order), cmp_tool_name);
+    mg_catalog_publish_items(c, b);
     return 0;
 
 fail:

@@ -20,6 +20,30 @@ struct mg_bundle {
     char *ns;
     struct mg_tool **tools;
     size_t tool_count;
+    struct mg_resource **resources;
+    size_t resource_count;
+    struct mg_prompt **prompts;
+    size_t prompt_count;
+};
+
+/* A resource or a resource template. */
+struct mg_resource {
+    char *uri;                /* fixed URI, or NULL for a template */
+    char *uri_template;       /* or the template */
+    struct mg_bundle *bundle;
+    json_t *def;              /* the Resource or ResourceTemplate clients see */
+    mg_resource_fn read;
+    void *udata;
+};
+
+/* A prompt as the catalog exposes it. */
+struct mg_prompt {
+    char *name;               /* exposed, like tools */
+    char *local_name;
+    struct mg_bundle *bundle;
+    json_t *def;              /* the Prompt object clients see */
+    mg_prompt_fn get;
+    void *udata;
 };
 
 /* One tool as the catalog exposes it. */
@@ -41,6 +65,14 @@ struct mg_catalog {
     struct mg_strmap by_name; /* exposed name -> struct mg_tool * */
     struct mg_tool **order;   /* every tool, sorted by exposed name (deterministic lists) */
     size_t tool_count;
+    struct mg_strmap by_uri;     /* fixed URI, or template text -> struct mg_resource * */
+    struct mg_resource **resources; /* fixed URIs, sorted */
+    size_t resource_count;
+    struct mg_resource **templates; /* templates, sorted */
+    size_t template_count;
+    struct mg_strmap by_prompt;  /* exposed name -> struct mg_prompt * */
+    struct mg_prompt **prompts;  /* sorted by exposed name */
+    size_t prompt_count;
 };
 
 void mg_catalog_init(struct mg_catalog *c);
@@ -49,6 +81,19 @@ void mg_catalog_free(struct mg_catalog *c);
 struct mg_tool *mg_catalog_find(const struct mg_catalog *c, const char *name);
 /* Register a bundle (see mg_bundle_register). */
 int mg_catalog_add_bundle(struct mg_catalog *c, const struct mg_bundle_def *def, char *err, size_t errlen);
+
+/* catalog_items.c: resources and prompts of a bundle being registered.
+ * build: everything checked, nothing published (-1 with a message);
+ * publish: make them visible; free: a bundle's items. */
+int mg_catalog_build_items(struct mg_catalog *c, struct mg_bundle *b, const struct mg_bundle_def *def, char *err,
+                           size_t errlen);
+void mg_catalog_publish_items(struct mg_catalog *c, struct mg_bundle *b);
+void mg_bundle_free_items(struct mg_bundle *b);
+void mg_catalog_free_items(struct mg_catalog *c);
+/* The resource for URI (fixed first, then templates, in order), or NULL;
+ * *vars gets a new object with the template's variables. */
+struct mg_resource *mg_catalog_find_resource(const struct mg_catalog *c, const char *uri, json_t **vars);
+struct mg_prompt *mg_catalog_find_prompt(const struct mg_catalog *c, const char *name);
 
 /* 1 if `s` matches ^[a-z][a-z0-9-]*$ (namespaces). */
 int mg_name_valid_ns(const char *s);

@@ -21,9 +21,17 @@
 #include "mcpgate.h"
 #include "util/alloc.h"
 
+enum call_kind { CALL_TOOL, CALL_PROMPT, CALL_RESOURCE };
+
 struct mg_call {
+    enum call_kind kind;
     struct mg_req *req;
-    struct mg_tool *tool;
+    struct mg_tool *tool;         /* CALL_TOOL */
+    struct mg_prompt *prompt;     /* CALL_PROMPT */
+    struct mg_resource *resource; /* CALL_RESOURCE */
+    char *uri;                    /* CALL_RESOURCE: the URI read */
+    json_t *roles;                /* CALL_PROMPT: the role of each content block */
+    const char *role;
     struct mg_gateway *gw;
     json_t *args;       /* validated arguments */
     json_t *content;    /* array of content blocks */
@@ -44,19 +52,49 @@ call_cancelled(struct mg_req *req, void *data)
     }
 }
 
-void
-mg_call_start(struct mg_req *req, struct mg_tool *tool, json_t *args)
+static struct mg_call *
+call_new(struct mg_req *req, enum call_kind kind, json_t *args)
 {
     struct mg_call *call = mg_calloc(1, sizeof(*call));
 
+    call->kind = kind;
     call->req = req;
-    call->tool = tool;
     call->gw = req->s->gw;
     call->args = args;
     call->content = json_array();
+    call->roles = json_array();
+    call->role = "user";
     req->on_cancel = call_cancelled;
     req->cancel_data = call;
+    return call;
+}
+
+void
+mg_call_start(struct mg_req *req, struct mg_tool *tool, json_t *args)
+{
+    struct mg_call *call = call_new(req, CALL_TOOL, args);
+
+    call->tool = tool;
     tool->handler(call, args, tool->udata);
+}
+
+void
+mg_call_start_prompt(struct mg_req *req, struct mg_prompt *prompt, json_t *args)
+{
+    struct mg_call *call = call_new(req, CALL_PROMPT, args);
+
+    call->prompt = prompt;
+    prompt->get(call, args, prompt->udata);
+}
+
+void
+mg_call_start_resource(struct mg_req *req, struct mg_resource *resource, const char *uri, json_t *vars)
+{
+    struct mg_call *call = call_new(req, CALL_RESOURCE, vars);
+
+    call->resource = resource;
+    call->uri = mg_strdup(uri);
+    resource->read(call, call->uri, vars, resource->udata);
 }
 
 static void
@@ -64,8 +102,30 @@ call_free(struct mg_call *call)
 {
     json_decref(call->args);
     json_decref(call->content);
+    json_decref(call->roles);
     json_decref(call->structured);
+    mg_free(call->uri);
     mg_free(call);
+}
+
+static const char *
+call_name(const struct mg_call *call)
+{
+    switch (call->kind) {
+    case CALL_PROMPT: return call->prompt->name;
+    case CALL_RESOURCE: return call->uri;
+    default: return call->tool->name;
+    }
+}
+
+static const struct mg_bundle *
+call_bundle(const struct mg_call *call)
+{
+    switch (call->kind) {
+    case CALL_PROMPT: return call->prompt->bundle;
+    case CALL_RESOURCE: return call->resource->bundle;
+    default: return call->tool->bundle;
+    }
 }
 
 /* json_string() refuses invalid UTF-8; a handler's bad bytes must not
@@ -80,8 +140,16 @@ str_or_marker(const char *s)
 void
 mg_call_add_content(struct mg_call *call, json_t *block)
 {
-    if (block != NULL)
-        json_array_append_new(call->content, block);
+    if (block == NULL)
+        return;
+    json_array_append_new(call->content, block);
+    json_array_append_new(call->roles, json_string(call->role));
+}
+
+void
+mg_call_set_role(struct mg_call *call, const char *role)
+{
+    call->role = role != NULL && strcmp(role, "assistant") == 0 ? "assistant" : "user";
 }
 
 void
@@ -158,12 +226,74 @@ mg_call_set_structured(struct mg_call *call, json_t *value)
     call->structured = value;
 }
 
+/* GetPromptResult: one message per content block. */
+static void
+finish_prompt(struct mg_call *call)
+{
+    json_t *result = json_object(), *messages = json_array(), *block;
+    const char *description = json_string_value(json_object_get(call->prompt->def, "description"));
+    size_t i;
+
+    json_array_foreach (call->content, i, block)
+        json_array_append_new(messages, json_pack("{s:O, s:O}", "role", json_array_get(call->roles, i), "content",
+                                                  block));
+    if (description != NULL)
+        json_object_set_new(result, "description", json_string(description));
+    json_object_set_new(result, "messages", messages);
+    mg_req_reply(call->req, result);
+}
+
+/* ReadResourceResult: embedded resources become contents as they are;
+ * text, image and audio blocks become contents of the URI read. */
+static void
+finish_resource(struct mg_call *call)
+{
+    struct mg_req *req = call->req;
+    json_t *result = json_object(), *contents = json_array(), *block;
+    const char *mime = json_string_value(json_object_get(call->resource->def, "mimeType"));
+    size_t i;
+
+    json_array_foreach (call->content, i, block) {
+        const char *type = json_string_value(json_object_get(block, "type"));
+        json_t *c;
+        if (type != NULL && strcmp(type, "resource") == 0) {
+            json_array_append(contents, json_object_get(block, "resource"));
+            continue;
+        }
+        c = json_pack("{s:s}", "uri", call->uri);
+        if (type != NULL && strcmp(type, "text") == 0) {
+            json_object_set_new(c, "mimeType", json_string(mime ? mime : "text/plain"));
+            json_object_set(c, "text", json_object_get(block, "text"));
+        } else {
+            json_object_set(c, "mimeType", json_object_get(block, "mimeType"));
+            json_object_set(c, "blob", json_object_get(block, "data"));
+        }
+        json_array_append_new(contents, c);
+    }
+    json_object_set_new(result, "contents", contents);
+    if (req->era == MG_ERA_MODERN) {
+        json_object_set_new(result, "ttlMs", json_integer(call->gw->list_ttl_ms));
+        json_object_set_new(result, "cacheScope", json_string("private"));
+    }
+    mg_req_reply(req, result);
+}
+
 void
 mg_call_finish(struct mg_call *call)
 {
     struct mg_req *req = call->req;
-    json_t *result = json_object();
+    json_t *result;
     char *why = NULL;
+
+    if (call->kind != CALL_TOOL) {
+        if (call->kind == CALL_PROMPT)
+            finish_prompt(call);
+        else
+            finish_resource(call);
+        call_free(call);
+        return;
+    }
+    result = json_object();
 
     if (call->tool->output != NULL && call->structured == NULL) {
         char msg[300];
@@ -206,6 +336,12 @@ mg_call_fail(struct mg_call *call, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
+    if (call->kind != CALL_TOOL) {
+        /* Prompts and resources have no execution errors: a JSON-RPC error. */
+        mg_req_fail(call->req, MG_RPC_INTERNAL_ERROR, buf, NULL);
+        call_free(call);
+        return;
+    }
     result = json_object();
     json_object_set_new(result, "content", json_array());
     json_array_append_new(json_object_get(result, "content"),
@@ -272,7 +408,7 @@ mg_call_log(struct mg_call *call, enum mg_call_log_level level, const char *fmt,
     va_end(ap);
     mg_req_notify(req, "notifications/message",
                   json_pack("{s:s, s:s, s:o}", "level", mg_mcp_log_level_name((int)level), "logger",
-                            call->tool->bundle->ns, "data", str_or_marker(buf)));
+                            call_bundle(call)->ns, "data", str_or_marker(buf)));
 }
 
 int
@@ -311,8 +447,9 @@ mg_call_require(struct mg_call *call, const char *path)
 
     if (mg_req_client_has(req, path))
         return 0;
-    snprintf(msg, sizeof(msg), "Tool %s needs the client capability '%s', which this client did not declare",
-             call->tool->name, path);
+    snprintf(msg, sizeof(msg), "%s %s needs the client capability '%s', which this client did not declare",
+             call->kind == CALL_TOOL ? "Tool" : call->kind == CALL_PROMPT ? "Prompt" : "Resource", call_name(call),
+             path);
     if (req->era == MG_ERA_MODERN)
         mg_req_fail(req, MG_RPC_MISSING_CAPABILITY, msg,
                     json_pack("{s:o}", "requiredCapabilities", caps_from_path(path)));
@@ -331,5 +468,5 @@ mg_call_protocol_version(const struct mg_call *call)
 const char *
 mg_call_tool_name(const struct mg_call *call)
 {
-    return call->tool->name;
+    return call_name(call);
 }

@@ -1,5 +1,6 @@
 /*
- * call.h - running one tools/call through an inline handler.
+ * call.h - running one tools/call, prompts/get or resources/read through an
+ * inline handler.
  */
 #ifndef MG_MCP_CALL_H
 #define MG_MCP_CALL_H
@@ -8,8 +9,14 @@
 
 struct mg_req;
 struct mg_tool;
+struct mg_prompt;
+struct mg_resource;
 
 /* Start the tool's handler for `req` with validated `args` (stolen). */
 void mg_call_start(struct mg_req *req, struct mg_tool *tool, json_t *args);
+/* Start a prompt's get function with checked `args` (stolen). */
+void mg_call_start_prompt(struct mg_req *req, struct mg_prompt *prompt, json_t *args);
+/* Start a resource's read function for `uri`, with template `vars` (stolen). */
+void mg_call_start_resource(struct mg_req *req, struct mg_resource *resource, const char *uri, json_t *vars);
 
 #endif

@@ -14,9 +14,21 @@ struct mg_gateway;
 
 void mg_method_tools_list(struct mg_req *req, json_t *params);
 void mg_method_tools_call(struct mg_req *req, json_t *params);
+void mg_method_resources_list(struct mg_req *req, json_t *params);
+void mg_method_resources_templates_list(struct mg_req *req, json_t *params);
+void mg_method_resources_read(struct mg_req *req, json_t *params);
+void mg_method_resources_subscribe(struct mg_req *req, json_t *params);
+void mg_method_prompts_list(struct mg_req *req, json_t *params);
+void mg_method_prompts_get(struct mg_req *req, json_t *params);
+void mg_method_completion_complete(struct mg_req *req, json_t *params);
 
-/* The server capabilities the gateway can honour (new reference). */
-json_t *mg_server_capabilities(struct mg_gateway *gw);
+/* lists.c: refuse a cursor (every list is one page; -1 after answering);
+ * answer with ITEMS (stolen) under KEY, plus caching hints when modern. */
+int mg_list_begin(struct mg_req *req, json_t *params);
+void mg_list_reply(struct mg_req *req, const char *key, json_t *items);
+
+/* The server capabilities the gateway can honour for an era (new reference). */
+json_t *mg_server_capabilities(struct mg_gateway *gw, int modern);
 /* serverInfo (new reference). */
 json_t *mg_server_info(void);
 

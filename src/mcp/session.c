@@ -241,13 +241,21 @@ mg_server_info(void)
 }
 
 json_t *
-mg_server_capabilities(struct mg_gateway *gw)
+mg_server_capabilities(struct mg_gateway *gw, int modern)
 {
-    (void)gw;
-    /* Only what the gateway honours: tools (the catalog does not change
-     * while running yet, so no listChanged) and logging (tools may log;
-     * logging/setLevel is implemented). */
-    return json_pack("{s:{}, s:{}}", "tools", "logging");
+    const struct mg_catalog *c = &gw->catalog;
+    json_t *caps = json_pack("{s:{}, s:{}}", "tools", "logging");
+
+    /* Only what the gateway honours: the catalog does not change while
+     * running yet, so no listChanged, and no subscribe in 2026-07-28, where
+     * it would need subscriptions/listen. */
+    if (c->resource_count > 0 || c->template_count > 0)
+        json_object_set_new(caps, "resources", modern ? json_object() : json_pack("{s:b}", "subscribe", 1));
+    if (c->prompt_count > 0)
+        json_object_set_new(caps, "prompts", json_object());
+    if (c->prompt_count > 0 || c->resource_count > 0 || c->template_count > 0)
+        json_object_set_new(caps, "completions", json_object());
+    return caps;
 }
 
 static void
@@ -281,7 +289,7 @@ method_initialize(struct mg_session *s, struct mg_req *req, json_t *params)
 
     result = json_object();
     json_object_set_new(result, "protocolVersion", json_string(s->version));
-    json_object_set_new(result, "capabilities", mg_server_capabilities(s->gw));
+    json_object_set_new(result, "capabilities", mg_server_capabilities(s->gw, 0));
     json_object_set_new(result, "serverInfo", mg_server_info());
     if (!mg_proto_at_least(s->version, MG_PROTO_2025_06_18)) /* Implementation.title came in 2025-06-18 */
         json_object_del(json_object_get(result, "serverInfo"), "title");
@@ -306,7 +314,7 @@ method_discover(struct mg_session *s, struct mg_req *req, json_t *params)
     json_t *result = json_object();
 
     json_object_set_new(result, "supportedVersions", supported_versions());
-    json_object_set_new(result, "capabilities", mg_server_capabilities(s->gw));
+    json_object_set_new(result, "capabilities", mg_server_capabilities(s->gw, 1));
     json_object_set_new(result, "ttlMs", json_integer(s->gw->list_ttl_ms));
     json_object_set_new(result, "cacheScope", json_string("public"));
     json_object_set_new(result, "instructions",
@@ -349,6 +357,20 @@ method_tools_call(struct mg_session *s, struct mg_req *req, json_t *params)
     mg_method_tools_call(req, params);
 }
 
+/* The remaining methods need nothing from the session itself. */
+#define FORWARD(fn, target)                                                   \
+    static void fn(struct mg_session *s, struct mg_req *req, json_t *params) \
+    {                                                                         \
+        target(req, params);                                                  \
+    }
+FORWARD(method_resources_list, mg_method_resources_list)
+FORWARD(method_resources_templates_list, mg_method_resources_templates_list)
+FORWARD(method_resources_read, mg_method_resources_read)
+FORWARD(method_resources_subscribe, mg_method_resources_subscribe)
+FORWARD(method_prompts_list, mg_method_prompts_list)
+FORWARD(method_prompts_get, mg_method_prompts_get)
+FORWARD(method_completion_complete, mg_method_completion_complete)
+
 #define ERA_LEGACY (1 << MG_ERA_LEGACY)
 #define ERA_MODERN (1 << MG_ERA_MODERN)
 
@@ -363,6 +385,14 @@ static const struct method {
     {"logging/setLevel", ERA_LEGACY, method_set_level},
     {"tools/list", ERA_LEGACY | ERA_MODERN, method_tools_list},
     {"tools/call", ERA_LEGACY | ERA_MODERN, method_tools_call},
+    {"resources/list", ERA_LEGACY | ERA_MODERN, method_resources_list},
+    {"resources/templates/list", ERA_LEGACY | ERA_MODERN, method_resources_templates_list},
+    {"resources/read", ERA_LEGACY | ERA_MODERN, method_resources_read},
+    {"resources/subscribe", ERA_LEGACY, method_resources_subscribe},
+    {"resources/unsubscribe", ERA_LEGACY, method_resources_subscribe},
+    {"prompts/list", ERA_LEGACY | ERA_MODERN, method_prompts_list},
+    {"prompts/get", ERA_LEGACY | ERA_MODERN, method_prompts_get},
+    {"completion/complete", ERA_LEGACY | ERA_MODERN, method_completion_complete},
 };
 
 static const struct method *

@@ -23,27 +23,14 @@ void
 mg_method_tools_list(struct mg_req *req, json_t *params)
 {
     const struct mg_catalog *c = &req->s->gw->catalog;
-    json_t *cursor = json_object_get(params, "cursor");
-    json_t *tools, *result;
+    json_t *tools;
 
-    /* The whole catalog fits one page, so the gateway never hands out a
-     * cursor and none can be valid. */
-    if (cursor != NULL && !json_is_null(cursor)) {
-        mg_req_fail(req, MG_RPC_INVALID_PARAMS, "Invalid params: unknown or expired cursor", NULL);
+    if (mg_list_begin(req, params) != 0)
         return;
-    }
     tools = json_array();
     for (size_t i = 0; i < c->tool_count; i++)
         json_array_append_new(tools, mg_adapt_tool(c->order[i]->def, req->version));
-    result = json_object();
-    json_object_set_new(result, "tools", tools);
-    if (req->era == MG_ERA_MODERN) {
-        /* Caching hints (2026-07-28).  "private": the catalog a client sees
-         * may depend on who it is, so shared caches must not reuse it. */
-        json_object_set_new(result, "ttlMs", json_integer(req->s->gw->list_ttl_ms));
-        json_object_set_new(result, "cacheScope", json_string("private"));
-    }
-    mg_req_reply(req, result);
+    mg_list_reply(req, "tools", tools);
 }
 
 /* Report invalid arguments as this revision wants them. */

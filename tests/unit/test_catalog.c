@@ -172,6 +172,65 @@ test_unprefixed_bundle_uses_own_names(void **state)
 }
 
 static void
+read_noop(struct mg_call *call, const char *uri, json_t *vars, void *udata)
+{
+    mg_call_finish(call);
+}
+
+static void
+get_noop(struct mg_call *call, json_t *args, void *udata)
+{
+    mg_call_finish(call);
+}
+
+static void
+test_resources_and_prompts(void **state)
+{
+    struct mg_resource_def res[] = {
+        {.uri = "docs://readme", .name = "readme", .read = read_noop},
+        {.uri_template = "docs://page/{id}/text", .name = "page", .read = read_noop},
+    };
+    struct mg_prompt_def prompts[] = {{.name = "review", .description = "Review code",
+                                       .arguments = "[{\"name\":\"file\",\"required\":true}]", .get = get_noop}};
+    struct mg_bundle_def def = {.ns = "docs", .resources = res, .resource_count = 2, .prompts = prompts,
+                                .prompt_count = 1};
+    struct mg_resource_def clash[] = {{.uri_template = "docs://page/{id}/text", .name = "again", .read = read_noop}};
+    struct mg_bundle_def other = {.ns = "other", .resources = clash, .resource_count = 1};
+    struct mg_resource_def bad[] = {{.uri = "a://b", .uri_template = "a://{c}", .name = "both", .read = read_noop}};
+    struct mg_bundle_def worse = {.ns = "worse", .resources = bad, .resource_count = 1};
+    json_t *vars = NULL;
+    struct mg_resource *r;
+    char err[256] = "";
+
+    assert_int_equal(mg_bundle_register(gw, &def, err, sizeof(err)), 0);
+    r = mg_catalog_find_resource(&gw->catalog, "docs://readme", &vars);
+    assert_non_null(r);
+    assert_int_equal(json_object_size(vars), 0);
+    json_decref(vars);
+    r = mg_catalog_find_resource(&gw->catalog, "docs://page/42/text", &vars);
+    assert_non_null(r);
+    assert_string_equal(json_string_value(json_object_get(vars, "id")), "42");
+    json_decref(vars);
+    assert_null(mg_catalog_find_resource(&gw->catalog, "docs://page//text", &vars)); /* a variable is never empty */
+    json_decref(vars);
+    assert_null(mg_catalog_find_resource(&gw->catalog, "docs://page/1/2/text", &vars)); /* one segment only */
+    json_decref(vars);
+    /* Prompts are exposed like tools; URIs are not rewritten. */
+    assert_non_null(mg_catalog_find_prompt(&gw->catalog, "docs__review"));
+    assert_null(mg_catalog_find_prompt(&gw->catalog, "review"));
+
+    /* The same template from another bundle: refused, naming both. */
+    assert_int_equal(mg_bundle_register(gw, &other, err, sizeof(err)), -1);
+    if (strstr(err, "docs") == NULL || strstr(err, "other") == NULL)
+        fail_msg("collision message '%s' does not name both bundles", err);
+    assert_int_equal(mg_bundle_register(gw, &worse, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "exactly one of uri and uri_template"));
+    /* Nothing of a refused bundle is visible. */
+    assert_null(mg_catalog_find_resource(&gw->catalog, "a://b", &vars));
+    json_decref(vars);
+}
+
+static void
 test_definition_fields_exposed(void **state)
 {
     struct mg_tool_def t[] = {{.name = "t",
@@ -206,6 +265,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_bad_schemas_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_definition_fields_exposed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unprefixed_bundle_uses_own_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resources_and_prompts, setup, teardown),
     };
     return cmocka_run_group_tests_name("catalog", tests, NULL, NULL);
 }

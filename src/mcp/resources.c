@@ -1,0 +1,104 @@
+/*
+ * resources.c - resources/list, resources/templates/list, resources/read,
+ * resources/(un)subscribe, against the catalog.
+ *
+ * Inline resources do not change while the gateway runs, so a
+ * subscription is accepted and never produces an update.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "gateway/catalog.h"
+#include "gateway/gateway.h"
+#include "json/jsonrpc.h"
+#include "mcp/call.h"
+#include "mcp/methods.h"
+#include "mcp/session.h"
+
+/* title came in 2025-06-18, icons in 2025-11-25. */
+static json_t *
+adapt(json_t *def, const struct mg_req *req)
+{
+    json_t *d;
+
+    if (req->era == MG_ERA_MODERN || mg_proto_at_least(req->version, MG_PROTO_2025_06_18))
+        return json_incref(def);
+    d = json_copy(def);
+    json_object_del(d, "title");
+    return d;
+}
+
+static void
+list(struct mg_req *req, json_t *params, struct mg_resource **items, size_t n, const char *key)
+{
+    json_t *out;
+
+    if (mg_list_begin(req, params) != 0)
+        return;
+    out = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(out, adapt(items[i]->def, req));
+    mg_list_reply(req, key, out);
+}
+
+void
+mg_method_resources_list(struct mg_req *req, json_t *params)
+{
+    const struct mg_catalog *c = &req->s->gw->catalog;
+
+    list(req, params, c->resources, c->resource_count, "resources");
+}
+
+void
+mg_method_resources_templates_list(struct mg_req *req, json_t *params)
+{
+    const struct mg_catalog *c = &req->s->gw->catalog;
+
+    list(req, params, c->templates, c->template_count, "resourceTemplates");
+}
+
+/* The resource PARAMS names, or NULL after answering with an error:
+ * -32602 with data.uri in 2026-07-28 (SEP-2164), -32002 before. */
+static struct mg_resource *
+find(struct mg_req *req, json_t *params, json_t **vars)
+{
+    json_t *uri = json_object_get(params, "uri");
+    struct mg_resource *r;
+    char msg[300];
+
+    *vars = NULL;
+    if (!json_is_string(uri)) {
+        mg_req_fail(req, MG_RPC_INVALID_PARAMS, "Invalid params: params.uri (a string) is required", NULL);
+        return NULL;
+    }
+    r = mg_catalog_find_resource(&req->s->gw->catalog, json_string_value(uri), vars);
+    if (r == NULL) {
+        json_decref(*vars);
+        *vars = NULL;
+        snprintf(msg, sizeof(msg), "Resource not found: %.200s", json_string_value(uri));
+        mg_req_fail(req, req->era == MG_ERA_MODERN ? MG_RPC_INVALID_PARAMS : MG_RPC_RESOURCE_NOT_FOUND, msg,
+                    json_pack("{s:O}", "uri", uri));
+    }
+    return r;
+}
+
+void
+mg_method_resources_read(struct mg_req *req, json_t *params)
+{
+    json_t *vars;
+    struct mg_resource *r = find(req, params, &vars);
+
+    if (r != NULL)
+        mg_call_start_resource(req, r, json_string_value(json_object_get(params, "uri")), vars);
+}
+
+void
+mg_method_resources_subscribe(struct mg_req *req, json_t *params)
+{
+    json_t *vars;
+
+    if (find(req, params, &vars) == NULL)
+        return;
+    json_decref(vars);
+    mg_req_reply(req, json_object());
+}
