@@ -18,7 +18,7 @@ packages=(
     build-essential cmake pkg-config clang libclang-rt-14-dev
     libuv1-dev libh2o-dev libcurl4-openssl-dev libjansson-dev libyaml-dev
     libsqlite3-dev libssl-dev libpcre2-dev libcmocka-dev
-    json-schema-test-suite wrk curl ca-certificates
+    json-schema-test-suite libtest-json-schema-acceptance-perl wrk curl ca-certificates
 )
 
 as_root() {

@@ -42,9 +42,13 @@ unit_tests() {
     return $rc
 }
 
+# draft7 from Debian's json-schema-test-suite; draft2020-12 from the copy of
+# the same official suite that libtest-json-schema-acceptance-perl ships
+# (json-schema-test-suite in bookworm predates 2020-12).
 schema_suite() {
-    local suite=/usr/share/json-schema-test-suite/tests
-    build/test/schema_suite --baseline tests/schema/baseline.txt "$suite/draft7"
+    build/test/schema_suite --baseline tests/schema/baseline.txt \
+        /usr/share/json-schema-test-suite/tests/draft7 \
+        /usr/share/perl5/auto/share/dist/Test-JSON-Schema-Acceptance/tests/draft2020-12
 }
 
 integration() {

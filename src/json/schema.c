@@ -175,6 +175,8 @@ check_keywords(struct compiler *c, json_t *node)
         if (!ok)
             fail(c, "\"required\" must be an array of strings");
     }
+    if (json_object_get(node, "unevaluatedProperties") != NULL || json_object_get(node, "unevaluatedItems") != NULL)
+        c->s->annotations = 1;
     if (json_is_string(pattern))
         compile_regex(c, json_string_value(pattern));
     if (json_is_object(pprops))

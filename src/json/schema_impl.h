@@ -17,6 +17,7 @@ struct mg_schema {
     json_t *documents;        /* array: root and every remote document, referenced */
     enum mg_schema_dialect dialect;
     int assert_format;
+    int annotations;          /* uses unevaluatedProperties/unevaluatedItems */
     struct mg_ptrmap refs;    /* "$ref" string node -> target schema node */
     struct mg_strmap regexes; /* pattern text -> pcre2_code * */
 };

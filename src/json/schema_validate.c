@@ -41,6 +41,70 @@ struct vstate {
     pcre2_match_context *mctx;
 };
 
+/*
+ * Annotations for "unevaluatedProperties" and "unevaluatedItems": the
+ * property names and item indexes of one instance that a schema and its
+ * in-place applicators evaluated.  Collected only when the schema uses one
+ * of the two keywords; a subschema's set reaches its parent only when the
+ * subschema passed.
+ */
+struct eval {
+    const char **keys; /* point into the instance, which outlives the set */
+    size_t nkeys, capkeys;
+    unsigned char *items; /* one flag per item, allocated on first use */
+    size_t nitems;
+};
+
+static int
+ev_has_key(const struct eval *e, const char *k)
+{
+    for (size_t i = 0; i < e->nkeys; i++)
+        if (strcmp(e->keys[i], k) == 0)
+            return 1;
+    return 0;
+}
+
+static void
+ev_key(struct eval *e, const char *k)
+{
+    if (e == NULL || ev_has_key(e, k))
+        return;
+    if (e->nkeys == e->capkeys) {
+        e->capkeys = e->capkeys ? e->capkeys * 2 : 8;
+        e->keys = mg_realloc(e->keys, e->capkeys * sizeof(*e->keys));
+    }
+    e->keys[e->nkeys++] = k;
+}
+
+static void
+ev_item(struct eval *e, size_t i, size_t n)
+{
+    if (e == NULL || i >= n)
+        return;
+    if (e->items == NULL) {
+        e->items = mg_calloc(n, 1);
+        e->nitems = n;
+    }
+    e->items[i] = 1;
+}
+
+static void
+ev_merge(struct eval *to, const struct eval *from)
+{
+    for (size_t i = 0; i < from->nkeys; i++)
+        ev_key(to, from->keys[i]);
+    for (size_t i = 0; i < from->nitems; i++)
+        if (from->items[i])
+            ev_item(to, i, from->nitems);
+}
+
+static void
+ev_free(struct eval *e)
+{
+    mg_free(e->keys);
+    mg_free(e->items);
+}
+
 static void
 buf_add(struct buf *b, const char *s, size_t n)
 {
@@ -255,18 +319,31 @@ regex_match(struct vstate *st, const char *pattern, const char *s, size_t len)
 
 /* --- keywords --- */
 
-static int check(struct vstate *st, const json_t *schema, const json_t *x);
+static int check_in(struct vstate *st, const json_t *schema, const json_t *x, struct eval *out);
 
-/* Check X against SUB without recording messages. */
+/* Check X against SCHEMA, a schema at a new instance location. */
 static int
-check_quiet(struct vstate *st, const json_t *sub, const json_t *x)
+check(struct vstate *st, const json_t *schema, const json_t *x)
+{
+    return check_in(st, schema, x, NULL);
+}
+
+/* Check X against SUB without recording messages; OUT as for check_in. */
+static int
+check_quiet_ev(struct vstate *st, const json_t *sub, const json_t *x, struct eval *out)
 {
     int rc;
 
     st->quiet++;
-    rc = check(st, sub, x);
+    rc = check_in(st, sub, x, out);
     st->quiet--;
     return rc;
+}
+
+static int
+check_quiet(struct vstate *st, const json_t *sub, const json_t *x)
+{
+    return check_quiet_ev(st, sub, x, NULL);
 }
 
 static int
@@ -377,7 +454,7 @@ check_string(struct vstate *st, const json_t *schema, const json_t *x)
 }
 
 static int
-check_array(struct vstate *st, const json_t *schema, const json_t *x)
+check_array(struct vstate *st, const json_t *schema, const json_t *x, struct eval *ev)
 {
     const json_t *items = json_object_get(schema, "items"), *prefix = json_object_get(schema, "prefixItems");
     const json_t *v;
@@ -392,6 +469,7 @@ check_array(struct vstate *st, const json_t *schema, const json_t *x)
             mark = path_push_index(st, i);
             rc |= check(st, json_array_get(prefix, i), json_array_get(x, i));
             path_pop(st, mark);
+            ev_item(ev, i, n);
             if (rc && st->quiet)
                 return -1;
         }
@@ -409,6 +487,7 @@ check_array(struct vstate *st, const json_t *schema, const json_t *x)
                 rc |= check(st, v, json_array_get(x, i));
             }
             path_pop(st, mark);
+            ev_item(ev, i, n);
             if (rc && st->quiet)
                 return -1;
         }
@@ -440,8 +519,12 @@ check_array(struct vstate *st, const json_t *schema, const json_t *x)
         const json_t *minc = json_object_get(schema, "minContains"), *maxc = json_object_get(schema, "maxContains");
         double min = json_is_number(minc) ? num(minc) : 1;
         size_t found = 0;
-        for (size_t i = 0; i < n; i++)
-            found += check_quiet(st, v, json_array_get(x, i)) == 0;
+        for (size_t i = 0; i < n; i++) {
+            if (check_quiet(st, v, json_array_get(x, i)) == 0) {
+                found++;
+                ev_item(ev, i, n);
+            }
+        }
         if ((double)found < min) {
             report(st, "must contain at least %.0f item(s) matching the 'contains' schema", min);
             rc = -1;
@@ -476,7 +559,8 @@ pattern_properties(struct vstate *st, const json_t *pprops, const char *key, con
 }
 
 static int
-check_dependencies(struct vstate *st, const json_t *deps, const json_t *x, int want_arrays, int want_schemas)
+check_dependencies(struct vstate *st, const json_t *deps, const json_t *x, int want_arrays, int want_schemas,
+                   struct eval *ev)
 {
     const char *k;
     json_t *dep, *v;
@@ -496,14 +580,14 @@ check_dependencies(struct vstate *st, const json_t *deps, const json_t *x, int w
                 }
             }
         } else if (!json_is_array(dep) && want_schemas) {
-            rc |= check(st, dep, x);
+            rc |= check_in(st, dep, x, ev);
         }
     }
     return rc;
 }
 
 static int
-check_object(struct vstate *st, const json_t *schema, const json_t *x)
+check_object(struct vstate *st, const json_t *schema, const json_t *x, struct eval *ev)
 {
     const json_t *props = json_object_get(schema, "properties"), *pprops = json_object_get(schema, "patternProperties");
     const json_t *addl = json_object_get(schema, "additionalProperties"), *v, *names;
@@ -521,6 +605,8 @@ check_object(struct vstate *st, const json_t *schema, const json_t *x)
             path_pop(st, mark);
         }
         known |= pattern_properties(st, pprops, k, val, &rc);
+        if (known || addl != NULL)
+            ev_key(ev, k);
         if (!known && addl != NULL) {
             if (json_is_false(addl)) {
                 report(st, "property '%.80s' is not allowed", k);
@@ -560,14 +646,14 @@ check_object(struct vstate *st, const json_t *schema, const json_t *x)
         report(st, "must have at most %.0f properties", num(v));
         rc = -1;
     }
-    rc |= check_dependencies(st, json_object_get(schema, "dependentRequired"), x, 1, 0);
-    rc |= check_dependencies(st, json_object_get(schema, "dependentSchemas"), x, 0, 1);
-    rc |= check_dependencies(st, json_object_get(schema, "dependencies"), x, 1, 1);
+    rc |= check_dependencies(st, json_object_get(schema, "dependentRequired"), x, 1, 0, ev);
+    rc |= check_dependencies(st, json_object_get(schema, "dependentSchemas"), x, 0, 1, ev);
+    rc |= check_dependencies(st, json_object_get(schema, "dependencies"), x, 1, 1, ev);
     return rc;
 }
 
 static int
-check_combinators(struct vstate *st, const json_t *schema, const json_t *x)
+check_combinators(struct vstate *st, const json_t *schema, const json_t *x, struct eval *ev)
 {
     const json_t *v;
     json_t *sub;
@@ -576,13 +662,15 @@ check_combinators(struct vstate *st, const json_t *schema, const json_t *x)
 
     if (json_is_array(v = json_object_get(schema, "allOf")))
         json_array_foreach (v, i, sub)
-            rc |= check(st, sub, x);
+            rc |= check_in(st, sub, x, ev);
     if (json_is_array(v = json_object_get(schema, "anyOf"))) {
         int any = 0;
+        /* Every passing branch adds annotations, so all are tried then. */
         json_array_foreach (v, i, sub)
-            if (check_quiet(st, sub, x) == 0) {
+            if (check_quiet_ev(st, sub, x, ev) == 0) {
                 any = 1;
-                break;
+                if (ev == NULL)
+                    break;
             }
         if (!any) {
             report(st, "must match at least one of the %zu schemas in 'anyOf'", json_array_size(v));
@@ -592,7 +680,7 @@ check_combinators(struct vstate *st, const json_t *schema, const json_t *x)
     if (json_is_array(v = json_object_get(schema, "oneOf"))) {
         size_t matched = 0;
         json_array_foreach (v, i, sub)
-            matched += check_quiet(st, sub, x) == 0;
+            matched += check_quiet_ev(st, sub, x, ev) == 0;
         if (matched != 1) {
             report(st, "must match exactly one of the %zu schemas in 'oneOf' (matched %zu)", json_array_size(v), matched);
             rc = -1;
@@ -603,15 +691,15 @@ check_combinators(struct vstate *st, const json_t *schema, const json_t *x)
         rc = -1;
     }
     if ((v = json_object_get(schema, "if")) != NULL) {
-        const json_t *branch = json_object_get(schema, check_quiet(st, v, x) == 0 ? "then" : "else");
+        const json_t *branch = json_object_get(schema, check_quiet_ev(st, v, x, ev) == 0 ? "then" : "else");
         if (branch != NULL)
-            rc |= check(st, branch, x);
+            rc |= check_in(st, branch, x, ev);
     }
     return rc;
 }
 
 static int
-check_ref(struct vstate *st, const json_t *schema, const char *keyword, const json_t *x)
+check_ref(struct vstate *st, const json_t *schema, const char *keyword, const json_t *x, struct eval *ev)
 {
     const json_t *node = json_object_get(schema, keyword), *target;
 
@@ -622,13 +710,65 @@ check_ref(struct vstate *st, const json_t *schema, const char *keyword, const js
         report(st, "unresolved %s '%.80s'", keyword, json_string_value(node));
         return -1;
     }
-    return check(st, target, x);
+    return check_in(st, target, x, ev);
 }
 
+/* "unevaluatedProperties" and "unevaluatedItems", after every other keyword
+ * of SCHEMA has added to EV. */
 static int
-check(struct vstate *st, const json_t *schema, const json_t *x)
+check_unevaluated(struct vstate *st, const json_t *schema, const json_t *x, struct eval *ev)
 {
     const json_t *v;
+    size_t mark;
+    int rc = 0;
+
+    if (json_is_object(x) && (v = json_object_get(schema, "unevaluatedProperties")) != NULL) {
+        const char *k;
+        json_t *val;
+        json_object_foreach ((json_t *)x, k, val) {
+            st->steps += ev->nkeys;
+            if (ev_has_key(ev, k))
+                continue;
+            if (json_is_false(v)) {
+                report(st, "property '%.80s' is not allowed (unevaluatedProperties)", k);
+                rc = -1;
+                continue;
+            }
+            mark = path_push(st, k);
+            if (check(st, v, val) == 0)
+                ev_key(ev, k);
+            else
+                rc = -1;
+            path_pop(st, mark);
+        }
+    }
+    if (json_is_array(x) && (v = json_object_get(schema, "unevaluatedItems")) != NULL) {
+        size_t n = json_array_size(x);
+        for (size_t i = 0; i < n; i++) {
+            if (ev->items != NULL && ev->items[i])
+                continue;
+            mark = path_push_index(st, i);
+            if (json_is_false(v)) {
+                report(st, "item %zu is not allowed (unevaluatedItems)", i);
+                rc = -1;
+            } else if (check(st, v, json_array_get(x, i)) == 0) {
+                ev_item(ev, i, n);
+            } else {
+                rc = -1;
+            }
+            path_pop(st, mark);
+        }
+    }
+    return rc;
+}
+
+/* Check X against SCHEMA.  When OUT is given and X passes, the properties
+ * and items this evaluation covered are added to OUT. */
+static int
+check_in(struct vstate *st, const json_t *schema, const json_t *x, struct eval *out)
+{
+    const json_t *v;
+    struct eval mine = {0}, *ev = NULL;
     int rc = 0;
 
     if (st->aborted)
@@ -650,14 +790,16 @@ check(struct vstate *st, const json_t *schema, const json_t *x)
     if (!json_is_object(schema))
         return 0;
     st->depth++;
+    if (st->s->annotations && (json_is_object(x) || json_is_array(x)))
+        ev = &mine;
     if (json_object_get(schema, "$ref") != NULL) {
-        rc = check_ref(st, schema, "$ref", x);
+        rc = check_ref(st, schema, "$ref", x, ev);
         /* Before 2019-09, "$ref" replaces every keyword beside it. */
         if (st->s->dialect == MG_DIALECT_DRAFT7)
             goto out;
     }
-    rc |= check_ref(st, schema, "$dynamicRef", x);
-    rc |= check_ref(st, schema, "$recursiveRef", x);
+    rc |= check_ref(st, schema, "$dynamicRef", x, ev);
+    rc |= check_ref(st, schema, "$recursiveRef", x, ev);
     if (rc && st->quiet)
         goto out;
     if ((v = json_object_get(schema, "type")) != NULL && check_type(st, v, x) != 0) {
@@ -692,14 +834,19 @@ check(struct vstate *st, const json_t *schema, const json_t *x)
     else if (json_is_string(x))
         rc |= check_string(st, schema, x);
     else if (json_is_array(x))
-        rc |= check_array(st, schema, x);
+        rc |= check_array(st, schema, x, ev);
     else if (json_is_object(x))
-        rc |= check_object(st, schema, x);
+        rc |= check_object(st, schema, x, ev);
     if (rc && st->quiet)
         goto out;
-    rc |= check_combinators(st, schema, x);
+    rc |= check_combinators(st, schema, x, ev);
+    if (ev != NULL && (rc == 0 || !st->quiet))
+        rc |= check_unevaluated(st, schema, x, ev);
 out:
     st->depth--;
+    if (rc == 0 && out != NULL && ev != NULL)
+        ev_merge(out, ev);
+    ev_free(&mine);
     return rc ? -1 : 0;
 }
 

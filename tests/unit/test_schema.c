@@ -180,6 +180,34 @@ test_2020_12_objects(void **state)
     expect_invalid("{\"maxProperties\":1}", "{\"a\":1,\"b\":2}");
 }
 
+/* unevaluatedProperties/Items see what passing in-place applicators ($ref,
+ * allOf, anyOf, if/then) evaluated, never a failing branch or a cousin. */
+static void
+test_2020_12_unevaluated(void **state)
+{
+    const char *base = "{\"$defs\":{\"named\":{\"properties\":{\"name\":{\"type\":\"string\"}}}},"
+                       "\"$ref\":\"#/$defs/named\",\"properties\":{\"id\":{}},"
+                       "\"anyOf\":[{\"properties\":{\"a\":{\"const\":1}}},{\"properties\":{\"b\":{}}}],"
+                       "\"unevaluatedProperties\":false}";
+
+    (void)state;
+    expect_valid(base, "{\"id\":1,\"name\":\"x\",\"b\":2}");
+    expect_valid(base, "{\"a\":1}");
+    /* "a" fails its anyOf branch, so that branch evaluated nothing. */
+    expect_message(base, "{\"id\":1,\"a\":2}",
+                   "(root): property 'a' is not allowed (unevaluatedProperties)");
+    expect_message(base, "{\"id\":1,\"extra\":true}",
+                   "(root): property 'extra' is not allowed (unevaluatedProperties)");
+    /* A cousin's properties do not count. */
+    expect_invalid("{\"allOf\":[{\"properties\":{\"a\":{}}},{\"unevaluatedProperties\":false}]}", "{\"a\":1}");
+    expect_message("{\"unevaluatedProperties\":{\"type\":\"integer\"}}", "{\"n\":\"x\"}",
+                   "/n: expected integer, got string");
+    expect_valid("{\"prefixItems\":[{}],\"contains\":{\"const\":\"k\"},\"unevaluatedItems\":false}",
+                 "[0,\"k\",\"k\"]");
+    expect_message("{\"prefixItems\":[{}],\"contains\":{\"const\":\"k\"},\"unevaluatedItems\":false}",
+                   "[0,\"k\",3]", "/2: item 2 is not allowed (unevaluatedItems)");
+}
+
 static void
 test_refs_and_recursion(void **state)
 {
@@ -308,6 +336,7 @@ main(void)
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_strings_count_code_points),
         cmocka_unit_test(test_2020_12_arrays),
+        cmocka_unit_test(test_2020_12_unevaluated),
         cmocka_unit_test(test_2020_12_objects),
         cmocka_unit_test(test_refs_and_recursion),
         cmocka_unit_test(test_draft07_spellings),
