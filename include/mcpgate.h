@@ -229,6 +229,44 @@ int mg_call_client_has(const struct mg_call *call, const char *path);
  */
 int mg_call_require(struct mg_call *call, const char *path);
 
+/* --- asking the client: sampling, elicitation, roots --------------------- */
+
+/*
+ * A handler that needs the client's help (an LLM completion, the user's
+ * answer, the client's roots) is written to run more than once, in rounds.
+ * It looks for each answer with mg_call_input(); when one is missing it
+ * asks with mg_call_ask() and ends the round with mg_call_input_required().
+ * The gateway gets the answers (as requests on the session's streams in
+ * 2025-11-25 and earlier, as an input_required result the client retries in
+ * 2026-07-28) and runs the handler again with the same arguments and the
+ * new answers.  mg_call_set_state() leaves a string for the next round; in
+ * 2026-07-28 it travels through the client, integrity-protected (HMAC)
+ * but readable, so it must hold no secret.
+ *
+ *   json_t *answer = mg_call_input(call, "name");
+ *   if (answer == NULL) {
+ *       mg_call_ask(call, "name", "elicitation/create", json_pack(...));
+ *       mg_call_input_required(call);
+ *       return;
+ *   }
+ */
+/* The client's result for `key` in this round (borrowed), or NULL. */
+json_t *mg_call_input(const struct mg_call *call, const char *key);
+/* The state the previous round left, or NULL. */
+const char *mg_call_state(const struct mg_call *call);
+/* Leave `state` (copied; NULL clears it) for the next round. */
+void mg_call_set_state(struct mg_call *call, const char *state);
+/*
+ * Ask the client `method` ("sampling/createMessage", "elicitation/create"
+ * or "roots/list") with `params` (stolen), its answer to be found under
+ * `key` next round.  Returns 0, or -1 (nothing asked) when the client did
+ * not declare the capability the method needs.
+ */
+int mg_call_ask(struct mg_call *call, const char *key, const char *method, json_t *params);
+/* End this round; the call goes on with the answers.  A round that asked
+ * nothing fails the call. */
+void mg_call_input_required(struct mg_call *call);
+
 /* The protocol revision this call arrived under, e.g. "2025-11-25". */
 const char *mg_call_protocol_version(const struct mg_call *call);
 

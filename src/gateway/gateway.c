@@ -18,6 +18,9 @@ mg_gateway_new(void *uv_loop)
     gw->list_ttl_ms = 30000;
     gw->drain_ms = 5000;
     mg_catalog_init(&gw->catalog);
+    /* A call waiting for its user may take a while; ten minutes. */
+    if (mg_state_keeper_init(&gw->states, 600) != 0)
+        mg_log_warn("no randomness for the requestState key; input_required calls will be refused");
     return gw;
 }
 
@@ -27,6 +30,7 @@ mg_gateway_free(struct mg_gateway *gw)
     if (gw == NULL)
         return;
     mg_catalog_free(&gw->catalog);
+    mg_state_keeper_free(&gw->states);
     mg_free(gw);
 }
 

@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "gateway/catalog.h"
+#include "mcp/request_state.h"
 
 struct mg_gateway {
     uv_loop_t *loop;
@@ -15,6 +16,7 @@ struct mg_gateway {
     size_t max_message;     /* largest inbound message, bytes */
     long long list_ttl_ms;  /* ttlMs on modern list results */
     unsigned drain_ms;      /* how long in-flight calls may run after end of input */
+    struct mg_state_keeper states; /* requestState of input_required results */
 };
 
 #endif

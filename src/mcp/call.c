@@ -6,6 +6,7 @@
  * valid until the handler ends it, and only then is anything freed.
  */
 #include "mcp/call.h"
+#include "mcp/call_impl.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -21,30 +22,18 @@
 #include "mcpgate.h"
 #include "util/alloc.h"
 
-enum call_kind { CALL_TOOL, CALL_PROMPT, CALL_RESOURCE };
-
-struct mg_call {
-    enum call_kind kind;
-    struct mg_req *req;
-    struct mg_tool *tool;         /* CALL_TOOL */
-    struct mg_prompt *prompt;     /* CALL_PROMPT */
-    struct mg_resource *resource; /* CALL_RESOURCE */
-    char *uri;                    /* CALL_RESOURCE: the URI read */
-    json_t *roles;                /* CALL_PROMPT: the role of each content block */
-    const char *role;
-    struct mg_gateway *gw;
-    json_t *args;       /* validated arguments */
-    json_t *content;    /* array of content blocks */
-    json_t *structured; /* or NULL */
-    void (*on_cancel)(struct mg_call *call, void *data);
-    void *cancel_data;
-};
-
 static void
 call_cancelled(struct mg_req *req, void *data)
 {
     struct mg_call *call = data;
 
+    (void)req;
+    if (call->waiting > 0) {
+        /* Between rounds: no handler runs, so the gateway ends the call. */
+        mg_call_withdraw_asks(call);
+        mg_call_fail(call, "cancelled");
+        return;
+    }
     if (call->on_cancel != NULL) {
         void (*fn)(struct mg_call *, void *) = call->on_cancel;
         call->on_cancel = NULL;
@@ -53,7 +42,7 @@ call_cancelled(struct mg_req *req, void *data)
 }
 
 static struct mg_call *
-call_new(struct mg_req *req, enum call_kind kind, json_t *args)
+call_new(struct mg_req *req, json_t *params, enum call_kind kind, json_t *args, const char *name)
 {
     struct mg_call *call = mg_calloc(1, sizeof(*call));
 
@@ -64,52 +53,80 @@ call_new(struct mg_req *req, enum call_kind kind, json_t *args)
     call->content = json_array();
     call->roles = json_array();
     call->role = "user";
+    call->asks = json_object();
+    if (mg_call_take_inputs(call, params, name) != 0) {
+        mg_call_destroy(call); /* the request has been answered */
+        return NULL;
+    }
     req->on_cancel = call_cancelled;
     req->cancel_data = call;
     return call;
 }
 
 void
-mg_call_start(struct mg_req *req, struct mg_tool *tool, json_t *args)
+mg_call_run_handler(struct mg_call *call)
 {
-    struct mg_call *call = call_new(req, CALL_TOOL, args);
-
-    call->tool = tool;
-    tool->handler(call, args, tool->udata);
+    switch (call->kind) {
+    case CALL_TOOL: call->tool->handler(call, call->args, call->tool->udata); break;
+    case CALL_PROMPT: call->prompt->get(call, call->args, call->prompt->udata); break;
+    case CALL_RESOURCE: call->resource->read(call, call->uri, call->args, call->resource->udata); break;
+    }
 }
 
 void
-mg_call_start_prompt(struct mg_req *req, struct mg_prompt *prompt, json_t *args)
+mg_call_start(struct mg_req *req, json_t *params, struct mg_tool *tool, json_t *args)
 {
-    struct mg_call *call = call_new(req, CALL_PROMPT, args);
+    struct mg_call *call = call_new(req, params, CALL_TOOL, args, tool->name);
 
-    call->prompt = prompt;
-    prompt->get(call, args, prompt->udata);
+    if (call != NULL) {
+        call->tool = tool;
+        mg_call_run_handler(call);
+    }
 }
 
 void
-mg_call_start_resource(struct mg_req *req, struct mg_resource *resource, const char *uri, json_t *vars)
+mg_call_start_prompt(struct mg_req *req, json_t *params, struct mg_prompt *prompt, json_t *args)
 {
-    struct mg_call *call = call_new(req, CALL_RESOURCE, vars);
+    struct mg_call *call = call_new(req, params, CALL_PROMPT, args, prompt->name);
 
-    call->resource = resource;
-    call->uri = mg_strdup(uri);
-    resource->read(call, call->uri, vars, resource->udata);
+    if (call != NULL) {
+        call->prompt = prompt;
+        mg_call_run_handler(call);
+    }
 }
 
-static void
-call_free(struct mg_call *call)
+void
+mg_call_start_resource(struct mg_req *req, json_t *params, struct mg_resource *resource, const char *uri,
+                       json_t *vars)
+{
+    struct mg_call *call = call_new(req, params, CALL_RESOURCE, vars, uri);
+
+    if (call != NULL) {
+        call->resource = resource;
+        call->uri = mg_strdup(uri);
+        mg_call_run_handler(call);
+    }
+}
+
+void
+mg_call_destroy(struct mg_call *call)
 {
     json_decref(call->args);
     json_decref(call->content);
     json_decref(call->roles);
     json_decref(call->structured);
+    json_decref(call->inputs);
+    json_decref(call->next_inputs);
+    json_decref(call->asks);
+    mg_free(call->state);
+    mg_free(call->ask_error);
+    mg_free(call->pending);
     mg_free(call->uri);
     mg_free(call);
 }
 
-static const char *
-call_name(const struct mg_call *call)
+const char *
+mg_call_name(const struct mg_call *call)
 {
     switch (call->kind) {
     case CALL_PROMPT: return call->prompt->name;
@@ -290,7 +307,7 @@ mg_call_finish(struct mg_call *call)
             finish_prompt(call);
         else
             finish_resource(call);
-        call_free(call);
+        mg_call_destroy(call);
         return;
     }
     result = json_object();
@@ -323,7 +340,7 @@ mg_call_finish(struct mg_call *call)
     mg_req_reply(req, mg_adapt_call_result(result, req->version));
 out:
     json_decref(result);
-    call_free(call);
+    mg_call_destroy(call);
 }
 
 void
@@ -339,7 +356,7 @@ mg_call_fail(struct mg_call *call, const char *fmt, ...)
     if (call->kind != CALL_TOOL) {
         /* Prompts and resources have no execution errors: a JSON-RPC error. */
         mg_req_fail(call->req, MG_RPC_INTERNAL_ERROR, buf, NULL);
-        call_free(call);
+        mg_call_destroy(call);
         return;
     }
     result = json_object();
@@ -348,7 +365,7 @@ mg_call_fail(struct mg_call *call, const char *fmt, ...)
                           json_pack("{s:s, s:o}", "type", "text", "text", str_or_marker(buf)));
     json_object_set_new(result, "isError", json_true());
     mg_req_reply(call->req, result);
-    call_free(call);
+    mg_call_destroy(call);
 }
 
 void *
@@ -448,14 +465,14 @@ mg_call_require(struct mg_call *call, const char *path)
     if (mg_req_client_has(req, path))
         return 0;
     snprintf(msg, sizeof(msg), "%s %s needs the client capability '%s', which this client did not declare",
-             call->kind == CALL_TOOL ? "Tool" : call->kind == CALL_PROMPT ? "Prompt" : "Resource", call_name(call),
+             call->kind == CALL_TOOL ? "Tool" : call->kind == CALL_PROMPT ? "Prompt" : "Resource", mg_call_name(call),
              path);
     if (req->era == MG_ERA_MODERN)
         mg_req_fail(req, MG_RPC_MISSING_CAPABILITY, msg,
                     json_pack("{s:o}", "requiredCapabilities", caps_from_path(path)));
     else
         mg_req_fail(req, MG_RPC_INVALID_PARAMS, msg, NULL);
-    call_free(call);
+    mg_call_destroy(call);
     return -1;
 }
 
@@ -468,5 +485,5 @@ mg_call_protocol_version(const struct mg_call *call)
 const char *
 mg_call_tool_name(const struct mg_call *call)
 {
-    return call_name(call);
+    return mg_call_name(call);
 }

@@ -12,11 +12,17 @@ struct mg_tool;
 struct mg_prompt;
 struct mg_resource;
 
+/*
+ * `params` (borrowed) are the request's: in 2026-07-28 they may carry the
+ * inputResponses and requestState of an earlier input_required round,
+ * checked here (a bad one ends `req` with -32602 and nothing runs).
+ */
 /* Start the tool's handler for `req` with validated `args` (stolen). */
-void mg_call_start(struct mg_req *req, struct mg_tool *tool, json_t *args);
+void mg_call_start(struct mg_req *req, json_t *params, struct mg_tool *tool, json_t *args);
 /* Start a prompt's get function with checked `args` (stolen). */
-void mg_call_start_prompt(struct mg_req *req, struct mg_prompt *prompt, json_t *args);
+void mg_call_start_prompt(struct mg_req *req, json_t *params, struct mg_prompt *prompt, json_t *args);
 /* Start a resource's read function for `uri`, with template `vars` (stolen). */
-void mg_call_start_resource(struct mg_req *req, struct mg_resource *resource, const char *uri, json_t *vars);
+void mg_call_start_resource(struct mg_req *req, json_t *params, struct mg_resource *resource, const char *uri,
+                            json_t *vars);
 
 #endif

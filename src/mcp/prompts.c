@@ -71,7 +71,7 @@ mg_method_prompts_get(struct mg_req *req, json_t *params)
             return;
         }
     }
-    mg_call_start_prompt(req, p, json_is_object(args) ? json_incref(args) : json_object());
+    mg_call_start_prompt(req, params, p, json_is_object(args) ? json_incref(args) : json_object());
 }
 
 /* Argument completion.  The reference must exist; inline bundles offer no

@@ -89,7 +89,7 @@ mg_method_resources_read(struct mg_req *req, json_t *params)
     struct mg_resource *r = find(req, params, &vars);
 
     if (r != NULL)
-        mg_call_start_resource(req, r, json_string_value(json_object_get(params, "uri")), vars);
+        mg_call_start_resource(req, params, r, json_string_value(json_object_get(params, "uri")), vars);
 }
 
 void

@@ -199,6 +199,88 @@ mg_req_client_has(const struct mg_req *req, const char *path)
     return v != NULL && json_is_object(v);
 }
 
+struct mg_outreq *
+mg_req_ask(struct mg_req *req, const char *method, json_t *params, mg_answer_fn fn, void *data)
+{
+    struct mg_session *s = req->s;
+    struct mg_outreq *o;
+    char id[32];
+    json_t *msg;
+
+    if (s == NULL || req->cancelled) {
+        json_decref(params);
+        return NULL;
+    }
+    o = mg_calloc(1, sizeof(*o));
+    o->s = s;
+    /* Server ids live in their own space; a prefix keeps logs readable. */
+    snprintf(id, sizeof(id), "mcpgate-%lu", ++s->next_out_id);
+    o->id = json_string(id);
+    o->fn = fn;
+    o->data = data;
+    o->next = s->outreqs;
+    s->outreqs = o;
+    msg = mg_rpc_make_request(o->id, method, params);
+    req->sink.send(req->sink.ctx, msg);
+    json_decref(msg);
+    return o;
+}
+
+static void
+outreq_unlink(struct mg_outreq *o)
+{
+    for (struct mg_outreq **pp = &o->s->outreqs; *pp != NULL; pp = &(*pp)->next)
+        if (*pp == o) {
+            *pp = o->next;
+            break;
+        }
+    json_decref(o->id);
+    mg_free(o);
+}
+
+void
+mg_outreq_cancel(struct mg_outreq *o)
+{
+    struct mg_session *s;
+    json_t *msg;
+
+    if (o == NULL)
+        return;
+    s = o->s;
+    if (s->closing) {
+        outreq_unlink(o);
+        return;
+    }
+    msg = mg_rpc_make_notification("notifications/cancelled",
+                                   json_pack("{s:O, s:s}", "requestId", o->id, "reason", "the call was cancelled"));
+    s->sink.send(s->sink.ctx, msg);
+    json_decref(msg);
+    outreq_unlink(o);
+}
+
+/* A response from the client: the answer to one of our requests. */
+static void
+handle_answer(struct mg_session *s, struct mg_rpc_msg *m)
+{
+    struct mg_outreq *o;
+
+    for (o = s->outreqs; o != NULL; o = o->next)
+        if (m->id != NULL && json_equal(o->id, m->id))
+            break;
+    if (o == NULL) {
+        /* Never answer a response; one nobody awaits is dropped. */
+        mg_log_debug("response from client to no request in progress ignored");
+        return;
+    }
+    mg_answer_fn fn = o->fn;
+    void *data = o->data;
+    json_t *result = json_incref(m->result), *error = json_incref(m->error);
+    outreq_unlink(o);
+    fn(data, result, error);
+    json_decref(result);
+    json_decref(error);
+}
+
 static void
 req_cancel(struct mg_req *req)
 {
@@ -215,6 +297,7 @@ mg_session_close(struct mg_session *s)
     struct mg_req *req, *next;
 
     s->on_idle = NULL;
+    s->closing = 1;
     for (req = s->inflight; req != NULL; req = next) {
         next = req->next;
         req->prev = req->next = NULL;
@@ -222,6 +305,14 @@ mg_session_close(struct mg_session *s)
         if (req->batch != NULL)
             req->batch->dead = 1;
         req_cancel(req);
+    }
+    /* Whoever still awaits an answer hears that none will come. */
+    while (s->outreqs != NULL) {
+        struct mg_outreq *o = s->outreqs;
+        mg_answer_fn fn = o->fn;
+        void *data = o->data;
+        outreq_unlink(o);
+        fn(data, NULL, NULL);
     }
     json_decref(s->client_caps);
     json_decref(s->client_info);
@@ -621,9 +712,7 @@ handle_one(struct mg_session *s, json_t *msg, const struct mg_sink *sink, struct
         break;
     case MG_RPC_RESPONSE:
     case MG_RPC_ERROR_RESPONSE:
-        /* The gateway sends no requests to this client yet, so no
-         * response can be expected; never answer a response. */
-        mg_log_debug("unexpected response from client ignored");
+        handle_answer(s, &m);
         break;
     }
 }

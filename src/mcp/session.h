@@ -76,6 +76,19 @@ struct mg_req {
     void *cancel_data;
 };
 
+/* The client's answer to a request the gateway sent it: `result` or
+ * `error` (both borrowed), or both NULL when the session ended first. */
+typedef void (*mg_answer_fn)(void *data, json_t *result, json_t *error);
+
+/* A request the gateway sent to the client, awaiting its response. */
+struct mg_outreq {
+    struct mg_session *s;
+    struct mg_outreq *next;
+    json_t *id;
+    mg_answer_fn fn;
+    void *data;
+};
+
 struct mg_session {
     struct mg_gateway *gw;
     struct mg_sink sink;        /* server messages unrelated to a request */
@@ -87,6 +100,9 @@ struct mg_session {
     int log_level;              /* legacy: logging/setLevel threshold */
     struct mg_req *inflight;    /* requests not yet answered */
     size_t inflight_count;
+    struct mg_outreq *outreqs;  /* requests sent to the client, unanswered */
+    unsigned long next_out_id;
+    int closing;                /* mg_session_close() is running */
     void (*on_idle)(struct mg_session *s, void *data); /* inflight dropped to 0 */
     void *idle_data;
 };
@@ -119,6 +135,15 @@ void mg_req_reply(struct mg_req *req, json_t *result);
 void mg_req_fail(struct mg_req *req, int code, const char *message, json_t *data);
 /* Send a notification that belongs to `req` (params stolen). */
 void mg_req_notify(struct mg_req *req, const char *method, json_t *params);
+/*
+ * Send a request to the client (legacy sessions only), on the sink of
+ * `req`, whose work it serves; params are stolen.  `fn` runs once, with the
+ * answer.  Returns a handle for mg_outreq_cancel().
+ */
+struct mg_outreq *mg_req_ask(struct mg_req *req, const char *method, json_t *params, mg_answer_fn fn, void *data);
+/* Withdraw a request sent with mg_req_ask(): the client is told with
+ * notifications/cancelled, and its `fn` will not run. */
+void mg_outreq_cancel(struct mg_outreq *o);
 /* 1 if the client capability at dotted `path` applies to `req`. */
 int mg_req_client_has(const struct mg_req *req, const char *path);
 /* Parse an MCP log level name; -1 if unknown. */

@@ -82,5 +82,5 @@ mg_method_tools_call(struct mg_req *req, json_t *params)
         json_decref(args);
         return;
     }
-    mg_call_start(req, tool, args);
+    mg_call_start(req, params, tool, args);
 }

@@ -1,0 +1,182 @@
+/*
+ * request_state.c - sealing and opening requestState tokens.
+ */
+#include "mcp/request_state.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include "util/alloc.h"
+
+#define SPENT_MAX 100000 /* remembered nonces; beyond it new states are refused */
+
+int
+mg_state_keeper_init(struct mg_state_keeper *k, unsigned ttl_s)
+{
+    memset(k, 0, sizeof(*k));
+    k->ttl_s = ttl_s;
+    mg_strmap_init(&k->spent);
+    return RAND_bytes(k->key, sizeof(k->key)) == 1 ? 0 : -1;
+}
+
+void
+mg_state_keeper_free(struct mg_state_keeper *k)
+{
+    mg_strmap_free(&k->spent);
+    OPENSSL_cleanse(k->key, sizeof(k->key));
+}
+
+static void
+hex(const unsigned char *in, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* Hex SHA-256 of the arguments' canonical text: equal arguments, equal
+ * digest, whatever the order the client sent their keys in. */
+static void
+args_digest(json_t *args, char out[65])
+{
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    char *text = args != NULL ? json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
+
+    SHA256((const unsigned char *)(text ? text : ""), text ? strlen(text) : 0, md);
+    hex(md, sizeof(md), out);
+    free(text);
+}
+
+static void
+mac_of(const struct mg_state_keeper *k, const char *data, size_t n, char out[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+
+    HMAC(EVP_sha256(), k->key, (int)sizeof(k->key), (const unsigned char *)data, n, md, &len);
+    hex(md, len, out);
+}
+
+char *
+mg_state_seal(struct mg_state_keeper *k, const char *name, json_t *args, json_t *keys, const char *state)
+{
+    unsigned char raw[16];
+    char nonce[33], digest[65], mac[65], *text, *token;
+    json_t *payload;
+    size_t n, enc_len;
+
+    if (RAND_bytes(raw, sizeof(raw)) != 1)
+        return NULL;
+    hex(raw, sizeof(raw), nonce);
+    args_digest(args, digest);
+    payload = json_pack("{s:i, s:s, s:s, s:O, s:I, s:s}", "v", 1, "name", name, "args", digest, "keys", keys,
+                        "exp", (json_int_t)time(NULL) + (json_int_t)k->ttl_s, "nonce", nonce);
+    if (state != NULL)
+        json_object_set_new(payload, "state", json_string(state));
+    text = json_dumps(payload, JSON_COMPACT);
+    json_decref(payload);
+    n = strlen(text);
+    enc_len = 4 * ((n + 2) / 3);
+    token = mg_malloc(enc_len + 1 + 64 + 1);
+    EVP_EncodeBlock((unsigned char *)token, (const unsigned char *)text, (int)n);
+    free(text);
+    mac_of(k, token, enc_len, mac);
+    token[enc_len] = '.';
+    memcpy(token + enc_len + 1, mac, 65);
+    return token;
+}
+
+/* Forget nonces whose tokens have expired anyway. */
+static void
+prune(struct mg_state_keeper *k, time_t now)
+{
+    for (size_t i = 0; i < k->spent.cap; i++) {
+        struct mg_strmap_slot *slot = &k->spent.slots[i];
+        if (slot->value != NULL && (time_t)(uintptr_t)slot->value < now)
+            mg_strmap_del(&k->spent, slot->key);
+    }
+}
+
+int
+mg_state_open(struct mg_state_keeper *k, const char *token, const char *name, json_t *args, char **state,
+              json_t **keys, const char **why)
+{
+    const char *dot = strrchr(token, '.');
+    char mac[65], digest[65];
+    unsigned char *text;
+    size_t enc_len;
+    int n;
+    json_t *payload;
+    json_int_t exp;
+    const char *p_name, *p_args, *p_nonce, *p_state = NULL;
+    time_t now = time(NULL);
+
+    *state = NULL;
+    *keys = NULL;
+    *why = "requestState is not one mcpgate issued, or was altered";
+    if (dot == NULL || strlen(dot + 1) != 64)
+        return -1;
+    enc_len = (size_t)(dot - token);
+    if (enc_len == 0 || enc_len % 4 != 0)
+        return -1;
+    mac_of(k, token, enc_len, mac);
+    if (CRYPTO_memcmp(mac, dot + 1, 64) != 0)
+        return -1;
+    text = mg_malloc(enc_len + 1);
+    n = EVP_DecodeBlock(text, (const unsigned char *)token, (int)enc_len);
+    if (n < 0) {
+        mg_free(text);
+        return -1;
+    }
+    /* EVP_DecodeBlock counts padding as zero bytes. */
+    n -= (token[enc_len - 1] == '=') + (token[enc_len - 2] == '=');
+    payload = json_loadb((const char *)text, (size_t)n, 0, NULL);
+    mg_free(text);
+    if (json_unpack(payload, "{s:s, s:s, s:o, s:I, s:s, s?s}", "name", &p_name, "args", &p_args, "keys", keys,
+                    "exp", &exp, "nonce", &p_nonce, "state", &p_state) != 0) {
+        json_decref(payload);
+        *keys = NULL;
+        return -1;
+    }
+    args_digest(args, digest);
+    if (strcmp(p_name, name) != 0 || strcmp(p_args, digest) != 0) {
+        *why = "requestState belongs to another call (a different name or different arguments)";
+        goto refuse;
+    }
+    if (exp < (json_int_t)now) {
+        *why = "requestState has expired; call again without it";
+        goto refuse;
+    }
+    if (mg_strmap_get(&k->spent, p_nonce) != NULL) {
+        *why = "requestState was already used (a replay); call again without it";
+        goto refuse;
+    }
+    if (k->spent.len >= SPENT_MAX)
+        prune(k, now);
+    if (k->spent.len >= SPENT_MAX) {
+        *why = "too many calls are waiting for input; try again later";
+        goto refuse;
+    }
+    mg_strmap_put(&k->spent, p_nonce, (void *)(uintptr_t)exp);
+    json_incref(*keys);
+    if (p_state != NULL)
+        *state = mg_strdup(p_state);
+    json_decref(payload);
+    return 0;
+refuse:
+    json_decref(payload);
+    *keys = NULL;
+    return -1;
+}
