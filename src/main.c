@@ -37,6 +37,8 @@ static const char stdio_usage[] =
     "options:\n"
     "  --demo                 serve the built-in demo bundle (demo__echo,\n"
     "                         demo__add, demo__wait)\n"
+    "  --conformance          serve the fixture the MCP conformance suite calls\n"
+    "                         (its test_* tools, unprefixed); for testing only\n"
     "  --max-message BYTES    largest accepted message (default 4194304)\n"
     "  --log-level LEVEL      debug, info, warn, error or none (default info)\n"
     "  -h, --help             show this help\n"
@@ -104,7 +106,7 @@ cmd_stdio(int argc, char **argv)
 {
     uv_loop_t loop;
     struct mg_gateway *gw;
-    int demo = 0, rc;
+    int demo = 0, conformance = 0, rc;
     size_t max_message = 0;
     char err[512];
 
@@ -115,6 +117,8 @@ cmd_stdio(int argc, char **argv)
             return 0;
         } else if (strcmp(a, "--demo") == 0) {
             demo = 1;
+        } else if (strcmp(a, "--conformance") == 0) {
+            conformance = 1;
         } else if (strcmp(a, "--max-message") == 0) {
             if (++i >= argc || parse_size(argv[i], &max_message) != 0)
                 return usage_error("--max-message needs a size between 64 bytes and 1G, e.g. 4m%s", "",
@@ -133,7 +137,8 @@ cmd_stdio(int argc, char **argv)
     gw = mg_gateway_new(&loop);
     if (max_message)
         gw->max_message = max_message;
-    if (demo && mg_demo_register(gw, err, sizeof(err)) != 0) {
+    if ((demo && mg_demo_register(gw, err, sizeof(err)) != 0) ||
+        (conformance && mg_conformance_register(gw, err, sizeof(err)) != 0)) {
         fprintf(stderr, "mcpgate: %s\n", err);
         mg_gateway_free(gw);
         uv_loop_close(&loop);

@@ -4,14 +4,14 @@
  * against the public API.
  *
  * Registered unprefixed (the suite calls "test_simple_text", not
- * "<ns>__test_simple_text").  Tools that need server-to-client requests
- * (sampling, elicitation, roots) are not here yet: mcpgate cannot send
- * those requests yet, and listing a tool that cannot work would hide that.
+ * "<ns>__test_simple_text").  The tools that ask the client (sampling,
+ * elicitation, roots) are in conformance_ask.c.
  */
 #include "bundles/conformance.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <uv.h>
 
 #include "mcpgate.h"
@@ -191,15 +191,6 @@ logging_tool(struct mg_call *call, json_t *args, void *udata)
     mg_call_finish(call);
 }
 
-/* Must not send an independent request on the response stream; until
- * input_required is implemented it answers with a plain result. */
-static void
-streaming_elicitation(struct mg_call *call, json_t *args, void *udata)
-{
-    mg_call_add_text(call, "No elicitation: mcpgate does not send input requests yet.");
-    mg_call_finish(call);
-}
-
 /* --- resources ------------------------------------------------------------ */
 
 static void
@@ -292,6 +283,30 @@ static const struct mg_prompt_def conformance_prompts[] = {
 
 #define NO_ARGS "{\"type\":\"object\",\"properties\":{}}"
 
+/* The suite checks that every keyword of this schema reaches the client
+ * as written (SEP-1613, SEP-2106); the validator enforces all of them. */
+static const char schema_2020_12[] =
+    "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\","
+    "\"$defs\":{\"address\":{\"$anchor\":\"addressDef\",\"type\":\"object\","
+    "\"properties\":{\"street\":{\"type\":\"string\"},\"city\":{\"type\":\"string\"}}}},"
+    "\"properties\":{\"name\":{\"type\":\"string\"},\"address\":{\"$ref\":\"#/$defs/address\"},"
+    "\"contactMethod\":{\"type\":\"string\",\"enum\":[\"phone\",\"email\"]},"
+    "\"phone\":{\"type\":\"string\"},\"email\":{\"type\":\"string\"}},"
+    "\"allOf\":[{\"anyOf\":[{\"required\":[\"phone\"]},{\"required\":[\"email\"]}]}],"
+    "\"if\":{\"properties\":{\"contactMethod\":{\"const\":\"phone\"}},\"required\":[\"contactMethod\"]},"
+    "\"then\":{\"required\":[\"phone\"]},\"else\":{\"required\":[\"email\"]},"
+    "\"additionalProperties\":false}";
+
+static void
+schema_tool(struct mg_call *call, json_t *args, void *udata)
+{
+    char *text = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS);
+
+    mg_call_add_text(call, text);
+    free(text);
+    mg_call_finish(call);
+}
+
 static const struct mg_tool_def conformance_tools[] = {
     {.name = "test_simple_text", .description = "Returns a simple text response", .input_schema = NO_ARGS,
      .handler = simple_text},
@@ -311,25 +326,39 @@ static const struct mg_tool_def conformance_tools[] = {
      .input_schema = NO_ARGS, .handler = tool_with_logging},
     {.name = "test_missing_capability", .description = "Needs the client's sampling capability",
      .input_schema = NO_ARGS, .handler = missing_capability},
+    {.name = "json_schema_2020_12_tool", .description = "Tool with JSON Schema 2020-12 features",
+     .input_schema = schema_2020_12, .handler = schema_tool},
     {.name = "test_logging_tool", .description = "Logs only when the request sets a log level",
      .input_schema = NO_ARGS, .handler = logging_tool},
-    {.name = "test_streaming_elicitation", .description = "Answers without sending requests on the stream",
-     .input_schema = NO_ARGS, .handler = streaming_elicitation},
 };
 
 int
 mg_conformance_register(struct mg_gateway *gw, char *err, size_t errlen)
 {
-    static const struct mg_bundle_def def = {
+    size_t ntools = sizeof(conformance_tools) / sizeof(conformance_tools[0]);
+    size_t nprompts = sizeof(conformance_prompts) / sizeof(conformance_prompts[0]);
+    struct mg_tool_def tools[sizeof(conformance_tools) / sizeof(conformance_tools[0]) + 16];
+    struct mg_prompt_def prompts[sizeof(conformance_prompts) / sizeof(conformance_prompts[0]) + 1];
+    struct mg_bundle_def def = {
         .ns = "conformance",
-        .tools = conformance_tools,
-        .tool_count = sizeof(conformance_tools) / sizeof(conformance_tools[0]),
+        .tools = tools,
+        .tool_count = ntools + mg_conformance_ask_tool_count,
         .resources = conformance_resources,
         .resource_count = sizeof(conformance_resources) / sizeof(conformance_resources[0]),
-        .prompts = conformance_prompts,
-        .prompt_count = sizeof(conformance_prompts) / sizeof(conformance_prompts[0]),
+        .prompts = prompts,
+        .prompt_count = nprompts + 1,
         .unprefixed = 1,
     };
 
+    /* Registration copies the definitions, so one bundle can be put
+     * together from both files here. */
+    if (mg_conformance_ask_tool_count > 16) {
+        snprintf(err, errlen, "conformance fixture: too many tools");
+        return -1;
+    }
+    memcpy(tools, conformance_tools, sizeof(conformance_tools));
+    memcpy(tools + ntools, mg_conformance_ask_tools, mg_conformance_ask_tool_count * sizeof(tools[0]));
+    memcpy(prompts, conformance_prompts, sizeof(conformance_prompts));
+    prompts[nprompts] = mg_conformance_ask_prompt;
     return mg_bundle_register(gw, &def, err, errlen);
 }

@@ -8,8 +8,15 @@
 
 #include <stddef.h>
 
+#include "mcpgate.h"
+
 struct mg_gateway;
 
 int mg_conformance_register(struct mg_gateway *gw, char *err, size_t errlen);
+
+/* conformance_ask.c: the tools and the prompt that ask the client. */
+extern const struct mg_tool_def mg_conformance_ask_tools[];
+extern const size_t mg_conformance_ask_tool_count;
+extern const struct mg_prompt_def mg_conformance_ask_prompt;
 
 #endif
