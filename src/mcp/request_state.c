@@ -11,10 +11,10 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include "util/alloc.h"
+#include "util/random.h"
 
 #define SPENT_MAX 100000 /* remembered nonces; beyond it new states are refused */
 
@@ -24,7 +24,7 @@ mg_state_keeper_init(struct mg_state_keeper *k, unsigned ttl_s)
     memset(k, 0, sizeof(*k));
     k->ttl_s = ttl_s;
     mg_strmap_init(&k->spent);
-    return RAND_bytes(k->key, sizeof(k->key)) == 1 ? 0 : -1;
+    return mg_random_bytes(k->key, sizeof(k->key));
 }
 
 void
@@ -77,7 +77,7 @@ mg_state_seal(struct mg_state_keeper *k, const char *name, json_t *args, json_t 
     json_t *payload;
     size_t n, enc_len;
 
-    if (RAND_bytes(raw, sizeof(raw)) != 1)
+    if (mg_random_bytes(raw, sizeof(raw)) != 0)
         return NULL;
     hex(raw, sizeof(raw), nonce);
     args_digest(args, digest);

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/rand.h>
 
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
@@ -18,6 +17,7 @@
 #include "transport/http_internal.h"
 #include "util/alloc.h"
 #include "util/log.h"
+#include "util/random.h"
 
 #define OUTBOX_MAX 256 /* messages kept for a session with no GET stream */
 #define KEEPALIVE_MS 15000
@@ -96,7 +96,7 @@ session_new(struct http_server *srv)
     unsigned char raw[32];
     struct mg_sink sink = {.send = session_sink, .ctx = hs};
 
-    if (RAND_bytes(raw, sizeof(raw)) != 1) {
+    if (mg_random_bytes(raw, sizeof(raw)) != 0) {
         mg_free(hs);
         return NULL;
     }
