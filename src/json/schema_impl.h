@@ -32,7 +32,20 @@ json_t *mg_json_pointer(json_t *doc, const char *fragment);
  * formats it does not know. */
 int mg_format_valid(const char *format, const char *s, size_t len);
 
-/* schema_validate.c */
+/* schema_value.c */
+double mg_json_num(const json_t *x);
+int mg_json_is_integral(const json_t *x);
+/* -1, 0, 1 as A <, =, > B; exact for two integers. */
+int mg_json_num_cmp(const json_t *a, const json_t *b);
+/* Equal as JSON Schema sees it: 1 and 1.0 are equal. */
 int mg_json_equal(const json_t *a, const json_t *b);
+/* "object", "array", "string", "number", "boolean" or "null". */
+const char *mg_json_type_name(const json_t *x);
+/* Is X of the JSON Schema type T ("integer" included)? */
+int mg_json_has_type(const json_t *x, const char *t);
+/* A short rendering of a JSON value for messages. */
+void mg_json_render(const json_t *v, char *out, size_t n);
+/* Code points in N bytes of UTF-8. */
+size_t mg_utf8_length(const char *s, size_t n);
 
 #endif

@@ -176,128 +176,6 @@ path_pop(struct vstate *st, size_t mark)
         st->path.p[mark] = '\0';
 }
 
-/* --- values --- */
-
-static double
-num(const json_t *x)
-{
-    return json_number_value(x);
-}
-
-static int
-is_integral(const json_t *x)
-{
-    if (json_is_integer(x))
-        return 1;
-    if (json_is_real(x)) {
-        double v = json_real_value(x);
-        return isfinite(v) && floor(v) == v;
-    }
-    return 0;
-}
-
-/* -1, 0, 1 as A <, =, > B; exact for two integers. */
-static int
-num_cmp(const json_t *a, const json_t *b)
-{
-    if (json_is_integer(a) && json_is_integer(b)) {
-        json_int_t x = json_integer_value(a), y = json_integer_value(b);
-        return x < y ? -1 : x > y;
-    }
-    return num(a) < num(b) ? -1 : num(a) > num(b);
-}
-
-int
-mg_json_equal(const json_t *a, const json_t *b)
-{
-    size_t i;
-    const char *k;
-    json_t *v;
-
-    if (json_is_number(a) && json_is_number(b))
-        return num_cmp(a, b) == 0;
-    if (json_typeof(a) != json_typeof(b))
-        return 0;
-    switch (json_typeof(a)) {
-    case JSON_STRING:
-        return json_string_length(a) == json_string_length(b) &&
-               memcmp(json_string_value(a), json_string_value(b), json_string_length(a)) == 0;
-    case JSON_ARRAY:
-        if (json_array_size(a) != json_array_size(b))
-            return 0;
-        json_array_foreach ((json_t *)a, i, v)
-            if (!mg_json_equal(v, json_array_get(b, i)))
-                return 0;
-        return 1;
-    case JSON_OBJECT:
-        if (json_object_size(a) != json_object_size(b))
-            return 0;
-        json_object_foreach ((json_t *)a, k, v) {
-            json_t *w = json_object_get(b, k);
-            if (w == NULL || !mg_json_equal(v, w))
-                return 0;
-        }
-        return 1;
-    default:
-        return 1; /* true, false, null */
-    }
-}
-
-static const char *
-type_of(const json_t *x)
-{
-    switch (json_typeof(x)) {
-    case JSON_OBJECT: return "object";
-    case JSON_ARRAY: return "array";
-    case JSON_STRING: return "string";
-    case JSON_INTEGER:
-    case JSON_REAL: return "number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "boolean";
-    default: return "null";
-    }
-}
-
-static int
-has_type(const json_t *x, const char *t)
-{
-    if (strcmp(t, "integer") == 0)
-        return is_integral(x);
-    if (strcmp(t, "number") == 0)
-        return json_is_number(x);
-    return strcmp(t, type_of(x)) == 0;
-}
-
-/* A short rendering of a JSON value for messages. */
-static void
-render(const json_t *v, char *out, size_t n)
-{
-    if (json_is_integer(v)) {
-        snprintf(out, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    } else if (json_is_real(v)) {
-        snprintf(out, n, "%.15g", json_real_value(v));
-    } else {
-        char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-        if (s == NULL)
-            s = mg_strdup("?");
-        if (strlen(s) >= n && n > 4)
-            snprintf(out, n, "%.*s...", (int)(n - 4), s);
-        else
-            snprintf(out, n, "%s", s);
-        free(s);
-    }
-}
-
-static size_t
-utf8_length(const char *s, size_t n)
-{
-    size_t count = 0;
-
-    for (size_t i = 0; i < n; i++)
-        count += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return count;
-}
-
 static int
 regex_match(struct vstate *st, const char *pattern, const char *s, size_t len)
 {
@@ -354,12 +232,12 @@ check_type(struct vstate *st, const json_t *t, const json_t *x)
     char want[128] = "";
 
     if (json_is_string(t)) {
-        if (has_type(x, json_string_value(t)))
+        if (mg_json_has_type(x, json_string_value(t)))
             return 0;
         snprintf(want, sizeof(want), "%s", json_string_value(t));
     } else if (json_is_array(t)) {
         json_array_foreach (t, i, v) {
-            if (json_is_string(v) && has_type(x, json_string_value(v)))
+            if (json_is_string(v) && mg_json_has_type(x, json_string_value(v)))
                 return 0;
             if (json_is_string(v) && strlen(want) + json_string_length(v) + 5 < sizeof(want)) {
                 if (i > 0)
@@ -370,7 +248,7 @@ check_type(struct vstate *st, const json_t *t, const json_t *x)
     } else {
         return 0;
     }
-    report(st, "expected %s, got %s", want, type_of(x));
+    report(st, "expected %s, got %s", want, mg_json_type_name(x));
     return -1;
 }
 
@@ -383,40 +261,40 @@ check_number(struct vstate *st, const json_t *schema, const json_t *x)
 
     if ((v = json_object_get(schema, "minimum")) && json_is_number(v)) {
         int exclusive = json_is_true(json_object_get(schema, "exclusiveMinimum")); /* draft-04 form */
-        if (exclusive ? num_cmp(x, v) <= 0 : num_cmp(x, v) < 0) {
-            render(v, r, sizeof(r));
+        if (exclusive ? mg_json_num_cmp(x, v) <= 0 : mg_json_num_cmp(x, v) < 0) {
+            mg_json_render(v, r, sizeof(r));
             report(st, "must be %s %s", exclusive ? ">" : ">=", r);
             rc = -1;
         }
     }
     if ((v = json_object_get(schema, "maximum")) && json_is_number(v)) {
         int exclusive = json_is_true(json_object_get(schema, "exclusiveMaximum"));
-        if (exclusive ? num_cmp(x, v) >= 0 : num_cmp(x, v) > 0) {
-            render(v, r, sizeof(r));
+        if (exclusive ? mg_json_num_cmp(x, v) >= 0 : mg_json_num_cmp(x, v) > 0) {
+            mg_json_render(v, r, sizeof(r));
             report(st, "must be %s %s", exclusive ? "<" : "<=", r);
             rc = -1;
         }
     }
-    if ((v = json_object_get(schema, "exclusiveMinimum")) && json_is_number(v) && num_cmp(x, v) <= 0) {
-        render(v, r, sizeof(r));
+    if ((v = json_object_get(schema, "exclusiveMinimum")) && json_is_number(v) && mg_json_num_cmp(x, v) <= 0) {
+        mg_json_render(v, r, sizeof(r));
         report(st, "must be > %s", r);
         rc = -1;
     }
-    if ((v = json_object_get(schema, "exclusiveMaximum")) && json_is_number(v) && num_cmp(x, v) >= 0) {
-        render(v, r, sizeof(r));
+    if ((v = json_object_get(schema, "exclusiveMaximum")) && json_is_number(v) && mg_json_num_cmp(x, v) >= 0) {
+        mg_json_render(v, r, sizeof(r));
         report(st, "must be < %s", r);
         rc = -1;
     }
-    if ((v = json_object_get(schema, "multipleOf")) && json_is_number(v) && num(v) > 0) {
+    if ((v = json_object_get(schema, "multipleOf")) && json_is_number(v) && mg_json_num(v) > 0) {
         int ok;
         if (json_is_integer(x) && json_is_integer(v)) {
             ok = json_integer_value(x) % json_integer_value(v) == 0;
         } else {
-            double q = num(x) / num(v);
+            double q = mg_json_num(x) / mg_json_num(v);
             ok = isfinite(q) && fabs(q - nearbyint(q)) <= 1e-9 * fmax(1.0, fabs(q));
         }
         if (!ok) {
-            render(v, r, sizeof(r));
+            mg_json_render(v, r, sizeof(r));
             report(st, "must be a multiple of %s", r);
             rc = -1;
         }
@@ -428,16 +306,16 @@ static int
 check_string(struct vstate *st, const json_t *schema, const json_t *x)
 {
     const char *s = json_string_value(x);
-    size_t len = json_string_length(x), chars = utf8_length(s, len);
+    size_t len = json_string_length(x), chars = mg_utf8_length(s, len);
     const json_t *v;
     int rc = 0;
 
-    if ((v = json_object_get(schema, "minLength")) && json_is_number(v) && (double)chars < num(v)) {
-        report(st, "must be at least %.0f characters long", num(v));
+    if ((v = json_object_get(schema, "minLength")) && json_is_number(v) && (double)chars < mg_json_num(v)) {
+        report(st, "must be at least %.0f characters long", mg_json_num(v));
         rc = -1;
     }
-    if ((v = json_object_get(schema, "maxLength")) && json_is_number(v) && (double)chars > num(v)) {
-        report(st, "must be at most %.0f characters long", num(v));
+    if ((v = json_object_get(schema, "maxLength")) && json_is_number(v) && (double)chars > mg_json_num(v)) {
+        report(st, "must be at most %.0f characters long", mg_json_num(v));
         rc = -1;
     }
     if ((v = json_object_get(schema, "pattern")) && json_is_string(v) &&
@@ -492,12 +370,12 @@ check_array(struct vstate *st, const json_t *schema, const json_t *x, struct eva
                 return -1;
         }
     }
-    if ((v = json_object_get(schema, "minItems")) && json_is_number(v) && (double)n < num(v)) {
-        report(st, "must have at least %.0f items", num(v));
+    if ((v = json_object_get(schema, "minItems")) && json_is_number(v) && (double)n < mg_json_num(v)) {
+        report(st, "must have at least %.0f items", mg_json_num(v));
         rc = -1;
     }
-    if ((v = json_object_get(schema, "maxItems")) && json_is_number(v) && (double)n > num(v)) {
-        report(st, "must have at most %.0f items", num(v));
+    if ((v = json_object_get(schema, "maxItems")) && json_is_number(v) && (double)n > mg_json_num(v)) {
+        report(st, "must have at most %.0f items", mg_json_num(v));
         rc = -1;
     }
     if (json_is_true(json_object_get(schema, "uniqueItems"))) {
@@ -517,7 +395,7 @@ check_array(struct vstate *st, const json_t *schema, const json_t *x, struct eva
     }
     if ((v = json_object_get(schema, "contains")) != NULL) {
         const json_t *minc = json_object_get(schema, "minContains"), *maxc = json_object_get(schema, "maxContains");
-        double min = json_is_number(minc) ? num(minc) : 1;
+        double min = json_is_number(minc) ? mg_json_num(minc) : 1;
         size_t found = 0;
         for (size_t i = 0; i < n; i++) {
             if (check_quiet(st, v, json_array_get(x, i)) == 0) {
@@ -529,8 +407,8 @@ check_array(struct vstate *st, const json_t *schema, const json_t *x, struct eva
             report(st, "must contain at least %.0f item(s) matching the 'contains' schema", min);
             rc = -1;
         }
-        if (json_is_number(maxc) && (double)found > num(maxc)) {
-            report(st, "must contain at most %.0f item(s) matching the 'contains' schema", num(maxc));
+        if (json_is_number(maxc) && (double)found > mg_json_num(maxc)) {
+            report(st, "must contain at most %.0f item(s) matching the 'contains' schema", mg_json_num(maxc));
             rc = -1;
         }
     }
@@ -638,12 +516,12 @@ check_object(struct vstate *st, const json_t *schema, const json_t *x, struct ev
             json_decref(name);
         }
     }
-    if ((v = json_object_get(schema, "minProperties")) && json_is_number(v) && (double)n < num(v)) {
-        report(st, "must have at least %.0f properties", num(v));
+    if ((v = json_object_get(schema, "minProperties")) && json_is_number(v) && (double)n < mg_json_num(v)) {
+        report(st, "must have at least %.0f properties", mg_json_num(v));
         rc = -1;
     }
-    if ((v = json_object_get(schema, "maxProperties")) && json_is_number(v) && (double)n > num(v)) {
-        report(st, "must have at most %.0f properties", num(v));
+    if ((v = json_object_get(schema, "maxProperties")) && json_is_number(v) && (double)n > mg_json_num(v)) {
+        report(st, "must have at most %.0f properties", mg_json_num(v));
         rc = -1;
     }
     rc |= check_dependencies(st, json_object_get(schema, "dependentRequired"), x, 1, 0, ev);
@@ -818,14 +696,14 @@ check_in(struct vstate *st, const json_t *schema, const json_t *x, struct eval *
             }
         if (!found) {
             char r[160];
-            render(v, r, sizeof(r));
+            mg_json_render(v, r, sizeof(r));
             report(st, "must be one of %s", r);
             rc = -1;
         }
     }
     if ((v = json_object_get(schema, "const")) != NULL && !mg_json_equal(v, x)) {
         char r[160];
-        render(v, r, sizeof(r));
+        mg_json_render(v, r, sizeof(r));
         report(st, "must be equal to %s", r);
         rc = -1;
     }
@@ -844,9 +722,11 @@ check_in(struct vstate *st, const json_t *schema, const json_t *x, struct eval *
         rc |= check_unevaluated(st, schema, x, ev);
 out:
     st->depth--;
-    if (rc == 0 && out != NULL && ev != NULL)
-        ev_merge(out, ev);
-    ev_free(&mine);
+    if (ev != NULL) {
+        if (rc == 0 && out != NULL)
+            ev_merge(out, ev);
+        ev_free(ev);
+    }
     return rc ? -1 : 0;
 }
 
