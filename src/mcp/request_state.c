@@ -14,6 +14,7 @@
 #include <openssl/sha.h>
 
 #include "util/alloc.h"
+#include "util/base64.h"
 #include "util/random.h"
 
 #define SPENT_MAX 100000 /* remembered nonces; beyond it new states are refused */
@@ -73,9 +74,9 @@ char *
 mg_state_seal(struct mg_state_keeper *k, const char *name, json_t *args, json_t *keys, const char *state)
 {
     unsigned char raw[16];
-    char nonce[33], digest[65], mac[65], *text, *token;
+    char nonce[33], digest[65], mac[65], *text, *encoded, *token;
     json_t *payload;
-    size_t n, enc_len;
+    size_t enc_len;
 
     if (mg_random_bytes(raw, sizeof(raw)) != 0)
         return NULL;
@@ -87,14 +88,15 @@ mg_state_seal(struct mg_state_keeper *k, const char *name, json_t *args, json_t 
         json_object_set_new(payload, "state", json_string(state));
     text = json_dumps(payload, JSON_COMPACT);
     json_decref(payload);
-    n = strlen(text);
-    enc_len = 4 * ((n + 2) / 3);
-    token = mg_malloc(enc_len + 1 + 64 + 1);
-    EVP_EncodeBlock((unsigned char *)token, (const unsigned char *)text, (int)n);
+    encoded = mg_base64_encode(text, strlen(text));
     free(text);
-    mac_of(k, token, enc_len, mac);
+    enc_len = strlen(encoded);
+    mac_of(k, encoded, enc_len, mac);
+    token = mg_malloc(enc_len + 1 + 64 + 1);
+    memcpy(token, encoded, enc_len);
     token[enc_len] = '.';
     memcpy(token + enc_len + 1, mac, 65);
+    mg_free(encoded);
     return token;
 }
 
@@ -114,10 +116,8 @@ mg_state_open(struct mg_state_keeper *k, const char *token, const char *name, js
               json_t **keys, const char **why)
 {
     const char *dot = strrchr(token, '.');
-    char mac[65], digest[65];
-    unsigned char *text;
-    size_t enc_len;
-    int n;
+    char mac[65], digest[65], *text;
+    size_t enc_len, n;
     json_t *payload;
     json_int_t exp;
     const char *p_name, *p_args, *p_nonce, *p_state = NULL;
@@ -129,20 +129,12 @@ mg_state_open(struct mg_state_keeper *k, const char *token, const char *name, js
     if (dot == NULL || strlen(dot + 1) != 64)
         return -1;
     enc_len = (size_t)(dot - token);
-    if (enc_len == 0 || enc_len % 4 != 0)
-        return -1;
     mac_of(k, token, enc_len, mac);
     if (CRYPTO_memcmp(mac, dot + 1, 64) != 0)
         return -1;
-    text = mg_malloc(enc_len + 1);
-    n = EVP_DecodeBlock(text, (const unsigned char *)token, (int)enc_len);
-    if (n < 0) {
-        mg_free(text);
+    if ((text = mg_base64_decode(token, enc_len, &n)) == NULL)
         return -1;
-    }
-    /* EVP_DecodeBlock counts padding as zero bytes. */
-    n -= (token[enc_len - 1] == '=') + (token[enc_len - 2] == '=');
-    payload = json_loadb((const char *)text, (size_t)n, 0, NULL);
+    payload = json_loadb(text, n, 0, NULL);
     mg_free(text);
     if (json_unpack(payload, "{s:s, s:s, s:o, s:I, s:s, s?s}", "name", &p_name, "args", &p_args, "keys", keys,
                     "exp", &exp, "nonce", &p_nonce, "state", &p_state) != 0) {

@@ -11,13 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
 #include "mcp/version.h"
 #include "transport/http_internal.h"
 #include "util/alloc.h"
+#include "util/base64.h"
 #include "util/log.h"
 
 static json_t *
@@ -49,21 +49,10 @@ header_value(h2o_req_t *req, const char *name)
     while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
         len--;
     if (len >= 12 && strncmp(v, "=?base64?", 9) == 0 && strncmp(v + len - 2, "?=", 2) == 0) {
-        size_t enc = len - 11;
-        int n;
-        out = mg_malloc(enc + 4);
-        n = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)v + 9, (int)enc);
-        if (n < 0) {
-            mg_free(out);
-            return mg_strndup(v, len); /* compared as is: a mismatch */
-        }
-        /* EVP_DecodeBlock counts padding bytes as zeros; drop them. */
-        if (enc >= 1 && v[9 + enc - 1] == '=')
-            n--;
-        if (enc >= 2 && v[9 + enc - 2] == '=')
-            n--;
-        out[n] = '\0';
-        return out;
+        size_t n;
+        if ((out = mg_base64_decode(v + 9, len - 11, &n)) != NULL)
+            return out;
+        /* Not base64: compared as is, which is a mismatch. */
     }
     return mg_strndup(v, len);
 }
