@@ -337,8 +337,8 @@ mg_conformance_register(struct mg_gateway *gw, char *err, size_t errlen)
 {
     size_t ntools = sizeof(conformance_tools) / sizeof(conformance_tools[0]);
     size_t nprompts = sizeof(conformance_prompts) / sizeof(conformance_prompts[0]);
-    struct mg_tool_def tools[sizeof(conformance_tools) / sizeof(conformance_tools[0]) + 16];
-    struct mg_prompt_def prompts[sizeof(conformance_prompts) / sizeof(conformance_prompts[0]) + 1];
+    struct mg_tool_def *tools = calloc(ntools + mg_conformance_ask_tool_count, sizeof(*tools));
+    struct mg_prompt_def *prompts = calloc(nprompts + 1, sizeof(*prompts));
     struct mg_bundle_def def = {
         .ns = "conformance",
         .tools = tools,
@@ -349,16 +349,20 @@ mg_conformance_register(struct mg_gateway *gw, char *err, size_t errlen)
         .prompt_count = nprompts + 1,
         .unprefixed = 1,
     };
+    int rc = -1;
 
     /* Registration copies the definitions, so one bundle can be put
      * together from both files here. */
-    if (mg_conformance_ask_tool_count > 16) {
-        snprintf(err, errlen, "conformance fixture: too many tools");
-        return -1;
+    if (tools == NULL || prompts == NULL) {
+        snprintf(err, errlen, "conformance fixture: out of memory");
+    } else {
+        memcpy(tools, conformance_tools, sizeof(conformance_tools));
+        memcpy(tools + ntools, mg_conformance_ask_tools, mg_conformance_ask_tool_count * sizeof(*tools));
+        memcpy(prompts, conformance_prompts, sizeof(conformance_prompts));
+        prompts[nprompts] = mg_conformance_ask_prompt;
+        rc = mg_bundle_register(gw, &def, err, errlen);
     }
-    memcpy(tools, conformance_tools, sizeof(conformance_tools));
-    memcpy(tools + ntools, mg_conformance_ask_tools, mg_conformance_ask_tool_count * sizeof(tools[0]));
-    memcpy(prompts, conformance_prompts, sizeof(conformance_prompts));
-    prompts[nprompts] = mg_conformance_ask_prompt;
-    return mg_bundle_register(gw, &def, err, errlen);
+    free(tools);
+    free(prompts);
+    return rc;
 }

@@ -12,6 +12,7 @@
  * Either way the handler sees the same thing: its arguments, the answers
  * of the last round, and the state it left.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,12 +44,16 @@ capability_for(const char *method)
     return NULL;
 }
 
-static int
-refuse(struct mg_call *call, const char *fmt, const char *detail)
+/* Answer the request with -32602 and MSG; returns -1. */
+static int __attribute__((format(printf, 2, 3)))
+refuse(struct mg_call *call, const char *fmt, ...)
 {
     char msg[400];
+    va_list ap;
 
-    snprintf(msg, sizeof(msg), fmt, detail);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
     mg_req_fail(call->req, MG_RPC_INVALID_PARAMS, msg, NULL);
     return -1;
 }
@@ -68,14 +73,14 @@ mg_call_take_inputs(struct mg_call *call, json_t *params, const char *name)
     if (responses != NULL) {
         if (!json_is_object(responses))
             return refuse(call, "Invalid params: inputResponses must be an object that maps each input key to the "
-                                "client's result%s", "");
+                                "client's result");
         json_object_foreach (responses, k, v)
             if (!json_is_object(v))
                 return refuse(call, "Invalid params: inputResponses/%.100s must be an object, the client's result "
                                     "for that input request", k);
     }
     if (token != NULL && !json_is_string(token))
-        return refuse(call, "Invalid params: requestState must be the string an input_required result gave%s", "");
+        return refuse(call, "Invalid params: requestState must be the string an input_required result gave");
     if (token != NULL) {
         if (mg_state_open(&call->gw->states, json_string_value(token), name, call->args, &call->state, &keys,
                           &why) != 0)
@@ -195,11 +200,10 @@ on_answer(void *data, json_t *result, json_t *error)
         call->ask_lost = 1;
     } else if (error != NULL) {
         if (call->ask_error == NULL) {
+            const char *why = json_string_value(json_object_get(error, "message"));
             char msg[400];
             snprintf(msg, sizeof(msg), "The client did not answer %s: %.300s", method ? method : "a request",
-                     json_string_value(json_object_get(error, "message")) ? json_string_value(
-                                                                                json_object_get(error, "message"))
-                                                                          : "error");
+                     why ? why : "error");
             call->ask_error = mg_strdup(msg);
         }
     } else {
@@ -260,7 +264,7 @@ mg_call_input_required(struct mg_call *call)
     }
     /* Send after the table is complete: an answer may not arrive before,
      * but a session that is already gone answers at once. */
-    for (i = 0; i < n && call->pending != NULL; i++) {
+    for (i = 0; i < n; i++) {
         struct call_ask *a = &call->pending[i];
         json_t *ask = json_object_get(call->asks, a->key);
         a->out = mg_req_ask(req, json_string_value(json_object_get(ask, "method")),
