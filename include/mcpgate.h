@@ -198,6 +198,17 @@ void mg_call_on_cancel(struct mg_call *call, void (*fn)(struct mg_call *call, vo
  */
 void mg_call_progress(struct mg_call *call, double progress, double total, const char *message);
 
+/*
+ * Let the client disconnect while the call runs (SSE polling, protocol
+ * 2025-11-25 over Streamable HTTP): the event stream carrying the call ends
+ * now, the client reconnects after `retry_ms` and resumes it with
+ * Last-Event-ID, receiving what was sent meanwhile.  The call itself goes
+ * on.  Returns 0, or -1 when the transport or the client's revision has no
+ * such thing (stdio, 2026-07-28, older revisions, a JSON reply); nothing
+ * changes then.
+ */
+int mg_call_close_stream(struct mg_call *call, unsigned retry_ms);
+
 /* Log levels of MCP (RFC 5424). */
 enum mg_call_log_level {
     MG_CALL_LOG_DEBUG,

@@ -60,6 +60,9 @@ static const char serve_usage[] =
     "  --conformance          serve the fixture the MCP conformance suite calls\n"
     "                         (its test_* tools, unprefixed); for testing only\n"
     "  --session-idle SECS    end legacy sessions idle this long (default 1800)\n"
+    "  --sse-poll SECS        close event streams of 2025-11-25 sessions after\n"
+    "                         SECS; clients reconnect with Last-Event-ID and\n"
+    "                         lose nothing (SSE polling; default: never)\n"
     "  --allow-origin ORIGIN  also accept browser requests from ORIGIN, e.g.\n"
     "                         https://app.example.com (repeatable; '*' for any).\n"
     "                         Pages on localhost are always accepted.\n"
@@ -183,6 +186,13 @@ cmd_serve(int argc, char **argv)
                 return usage_error("--session-idle needs a number of seconds between 1 and 2592000%s", "", "serve ");
             }
             opts.session_idle_s = (unsigned)v;
+        } else if (strcmp(a, "--sse-poll") == 0 && i + 1 < argc) {
+            unsigned long v = strtoul(argv[++i], &end, 10);
+            if (*end != '\0' || v == 0 || v > 86400) {
+                mg_free(origins);
+                return usage_error("--sse-poll needs a number of seconds between 1 and 86400%s", "", "serve ");
+            }
+            opts.sse_poll_s = (unsigned)v;
         } else if (strcmp(a, "--max-message") == 0) {
             if (++i >= argc || parse_size(argv[i], &max_message) != 0) {
                 mg_free(origins);

@@ -297,6 +297,29 @@ static const char schema_2020_12[] =
     "\"then\":{\"required\":[\"phone\"]},\"else\":{\"required\":[\"email\"]},"
     "\"additionalProperties\":false}";
 
+/* SEP-1699: the event stream closes at once; the result follows 100 ms
+ * later, for the client to fetch by reconnecting with Last-Event-ID. */
+static void
+reconnection_step(struct steps *s)
+{
+    if (s->step == 0) {
+        if (mg_call_close_stream(s->call, 200) != 0)
+            mg_call_log(s->call, MG_CALL_LOG_INFO, "this connection cannot poll; answering on the open stream");
+        return;
+    }
+    if (s->step < 2)
+        return;
+    mg_call_add_text(s->call, "Reconnection test completed");
+    mg_call_finish(s->call);
+    steps_end(s);
+}
+
+static void
+reconnection(struct mg_call *call, json_t *args, void *udata)
+{
+    steps_start(call, reconnection_step);
+}
+
 static void
 schema_tool(struct mg_call *call, json_t *args, void *udata)
 {
@@ -330,6 +353,8 @@ static const struct mg_tool_def conformance_tools[] = {
      .input_schema = schema_2020_12, .handler = schema_tool},
     {.name = "test_logging_tool", .description = "Logs only when the request sets a log level",
      .input_schema = NO_ARGS, .handler = logging_tool},
+    {.name = "test_reconnection", .description = "Closes its event stream mid-call (SSE polling) and answers later",
+     .input_schema = NO_ARGS, .handler = reconnection},
 };
 
 int

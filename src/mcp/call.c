@@ -411,6 +411,12 @@ mg_call_progress(struct mg_call *call, double progress, double total, const char
     mg_req_notify(req, "notifications/progress", params);
 }
 
+int
+mg_call_close_stream(struct mg_call *call, unsigned retry_ms)
+{
+    return mg_req_close_stream(call->req, retry_ms);
+}
+
 void
 mg_call_log(struct mg_call *call, enum mg_call_log_level level, const char *fmt, ...)
 {

@@ -181,6 +181,14 @@ mg_req_notify(struct mg_req *req, const char *method, json_t *params)
 }
 
 int
+mg_req_close_stream(struct mg_req *req, unsigned retry_ms)
+{
+    if (req->s == NULL || req->cancelled || req->sink.close_stream == NULL)
+        return -1;
+    return req->sink.close_stream(req->sink.ctx, retry_ms);
+}
+
+int
 mg_req_client_has(const struct mg_req *req, const char *path)
 {
     const json_t *v = req->caps;

@@ -32,6 +32,10 @@ struct mg_sink {
      * (the client cancelled it), so a transport awaiting replies can stop
      * waiting for this one. */
     void (*dropped)(void *ctx);
+    /* Optional: end the event stream carrying this sink's messages now and
+     * have the client reconnect after `retry_ms` to resume it (SSE polling,
+     * 2025-11-25).  Returns 0 when done, -1 when the transport cannot. */
+    int (*close_stream)(void *ctx, unsigned retry_ms);
 };
 
 /* The replies of one JSON-RPC batch (2025-03-26), sent together. */
@@ -144,6 +148,9 @@ struct mg_outreq *mg_req_ask(struct mg_req *req, const char *method, json_t *par
 /* Withdraw a request sent with mg_req_ask(): the client is told with
  * notifications/cancelled, and its `fn` will not run. */
 void mg_outreq_cancel(struct mg_outreq *o);
+/* Ask the transport to end the stream carrying `req`'s messages, the
+ * client resuming it later (see struct mg_sink); -1 if it cannot. */
+int mg_req_close_stream(struct mg_req *req, unsigned retry_ms);
 /* 1 if the client capability at dotted `path` applies to `req`. */
 int mg_req_client_has(const struct mg_req *req, const char *path);
 /* Parse an MCP log level name; -1 if unknown. */

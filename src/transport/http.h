@@ -12,6 +12,8 @@ struct mg_gateway;
 struct mg_http_opts {
     const char *listen;            /* "host:port"; NULL: 127.0.0.1:8808 */
     unsigned session_idle_s;       /* legacy session expiry; 0: 1800 */
+    unsigned sse_poll_s;           /* 2025-11-25 event streams open this long are
+                                    * closed for the client to poll; 0: never */
     const char *const *origins;    /* further allowed Origin values */
     size_t norigins;
 };

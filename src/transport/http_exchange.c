@@ -181,14 +181,19 @@ on_stream_gone(void *ctx)
     (void)ex; /* on_req_free follows at once and does the work */
 }
 
+/* Send MSG on the exchange's event stream.  A legacy stream keeps each
+ * event for resumption, also while no connection carries it. */
 static void
 write_event(struct http_exchange *ex, json_t *msg)
 {
     size_t len;
-    char *text = mg_rpc_encode(msg, &len), id[64];
+    char *text = mg_rpc_encode(msg, &len), id[48];
+    unsigned long seq = ++ex->event_seq;
 
-    snprintf(id, sizeof(id), "%s-%d", ex->stream_id, ++ex->event_seq);
-    if (mg_http_stream_event(ex->sse, ex->modern ? NULL : id, text, len) != 0)
+    snprintf(id, sizeof(id), "%lu-%lu", ex->stream, seq);
+    if (ex->resumable && ex->hs != NULL)
+        http_session_record(ex->hs, ex->stream, seq, text, len);
+    if (ex->sse != NULL && mg_http_stream_event(ex->sse, ex->modern ? NULL : id, text, len) != 0)
         mg_log_warn("a client does not read its event stream; dropping a message");
     ex->last_write = uv_now(ex->srv->loop);
     mg_free(text);
@@ -209,6 +214,73 @@ start_stream(struct http_exchange *ex)
     add_session_header(ex);
     ex->responded = 1;
     ex->sse = mg_http_stream_start(ex->req, on_stream_gone, ex);
+    ex->stream_opened = uv_now(ex->srv->loop);
+    if (ex->hs != NULL && !ex->modern) {
+        ex->resumable = 1;
+        if (http_session_polls(ex->hs)) {
+            /* SEP-1699 priming event: an id and no data, so that the
+             * client can resume even before the first message. */
+            char prime[64];
+            int n = snprintf(prime, sizeof(prime), "id: %lu-0\ndata: \n\n", ex->stream);
+            mg_http_stream_write(ex->sse, prime, (size_t)n);
+        }
+    }
+}
+
+/* h2o frees a request whose exchange has moved on: free its stream. */
+static void
+free_orphan_stream(void *ctx)
+{
+    mg_http_stream_free(ctx);
+}
+
+/* Let go of the connection carrying the event stream; events from now on
+ * are kept for the client to resume. */
+static void
+detach_stream(struct http_exchange *ex, const char *last)
+{
+    if (last != NULL)
+        mg_http_stream_write(ex->sse, last, strlen(last));
+    ex->link->fn = free_orphan_stream;
+    ex->link->ctx = ex->sse;
+    mg_http_stream_end(ex->sse);
+    ex->sse = NULL;
+    ex->req = NULL;
+    ex->link = NULL;
+    release(ex); /* the request's reference */
+}
+
+int
+http_exchange_poll(struct http_exchange *ex, unsigned retry_ms)
+{
+    char retry[48];
+
+    if (ex->modern || ex->hs == NULL || !http_session_polls(ex->hs) || ex->req == NULL || !ex->awaiting)
+        return -1;
+    if (ex->sse == NULL) {
+        if (ex->responded || !ex->accept_sse)
+            return -1;
+        start_stream(ex);
+    }
+    snprintf(retry, sizeof(retry), "retry: %u\n\n", retry_ms);
+    mg_log_debug("session %.8s: stream %lu closed for the client to poll", http_session_id(ex->hs), ex->stream);
+    detach_stream(ex, retry);
+    return 0;
+}
+
+void
+http_exchange_resume(struct http_exchange *ex, h2o_req_t *req, unsigned long after)
+{
+    if (ex->sse != NULL)
+        detach_stream(ex, NULL); /* the client left that connection for this one */
+    ex->req = req;
+    ex->refs++; /* held by the new request until h2o frees it */
+    ex->link = mg_http_on_req_free(req, on_req_free, ex);
+    ex->responded = 1;
+    ex->sse = mg_http_stream_start(req, on_stream_gone, ex);
+    ex->stream_opened = ex->last_write = uv_now(ex->srv->loop);
+    if (http_session_replay(ex->hs, ex->stream, after, ex->sse) == 0)
+        mg_http_stream_write(ex->sse, ":\n\n", 3); /* sends the headers now */
 }
 
 /* Every awaited response is in (or was cancelled): send them. */
@@ -218,7 +290,11 @@ complete(struct http_exchange *ex)
     json_t *body = ex->batch ? ex->replies : json_array_get(ex->replies, 0);
     int empty = ex->batch ? json_array_size(body) == 0 : body == NULL;
 
-    if (ex->req != NULL) {
+    if (ex->req == NULL) {
+        /* The client left a resumable stream: keep the reply for it. */
+        if (ex->resumable && !empty)
+            write_event(ex, body);
+    } else {
         if (ex->sse != NULL) {
             if (!empty)
                 write_event(ex, body);
@@ -282,18 +358,24 @@ exchange_send(void *ctx, json_t *msg)
     /* A notification or request that belongs to one of our requests. */
     if (ex->sse == NULL && ex->req != NULL && !ex->responded && ex->accept_sse)
         start_stream(ex);
-    if (ex->sse != NULL)
+    if (ex->sse != NULL || ex->resumable)
         write_event(ex, msg);
     else if (ex->hs != NULL)
         http_session_push(ex->hs, msg);
 }
 
-void
-http_new_stream_id(char *out, size_t len)
+unsigned long
+http_new_stream(void)
 {
     static unsigned long next = 1;
 
-    snprintf(out, len, "%lu", next++);
+    return next++;
+}
+
+static int
+exchange_close_stream(void *ctx, unsigned retry_ms)
+{
+    return http_exchange_poll(ctx, retry_ms);
 }
 
 struct http_exchange *
@@ -309,10 +391,11 @@ http_exchange_new(struct http_server *srv, h2o_req_t *req, json_t *msg)
     ex->accept_json = http_header_has(req, "accept", "application/json") || http_header_has(req, "accept", "*/*");
     ex->sink.send = exchange_send;
     ex->sink.dropped = exchange_dropped;
+    ex->sink.close_stream = exchange_close_stream;
     ex->sink.ctx = ex;
     ex->refs = 1; /* held by the request until h2o frees it */
     ex->link = mg_http_on_req_free(req, on_req_free, ex);
-    http_new_stream_id(ex->stream_id, sizeof(ex->stream_id));
+    ex->stream = http_new_stream();
     ex->started = ex->last_write = uv_now(srv->loop);
     return ex;
 }

@@ -15,6 +15,7 @@
 
 #include "mcp/session.h"
 #include "transport/http.h"
+#include "transport/http_replay.h"
 #include "transport/http_stream.h"
 #include "util/strmap.h"
 
@@ -61,9 +62,11 @@ struct http_exchange {
     int modern;
     int status;                    /* legacy: HTTP status when not 200 */
     int bad_meta;                  /* modern: _meta lacks client capabilities */
-    int event_seq;
+    int resumable;                 /* legacy event stream: ids logged for replay */
+    unsigned long stream;          /* SSE stream number: event ids "<stream>-<seq>" */
+    unsigned long event_seq;
     uint64_t started, last_write;  /* uv_now() */
-    char stream_id[24];            /* SSE event id prefix */
+    uint64_t stream_opened;        /* uv_now() when the current connection began streaming */
 };
 
 /* --- http_server.c --- */
@@ -87,9 +90,15 @@ struct http_exchange *http_exchange_new(struct http_server *srv, h2o_req_t *req,
 /* Feed MSG to SESSION with the exchange as the reply sink, then answer
  * 202 if nothing is awaited. */
 void http_exchange_run(struct http_exchange *ex, struct mg_session *session, json_t *msg);
-/* A new SSE stream name, unique in this process: event ids are
+/* A new SSE stream number, unique in this process: event ids are
  * "<stream>-<seq>", so they are unique per session and say their stream. */
-void http_new_stream_id(char *out, size_t len);
+unsigned long http_new_stream(void);
+/* End the exchange's event stream now, telling the client to come back
+ * after RETRY_MS (SSE polling); the exchange goes on.  -1 if it cannot. */
+int http_exchange_poll(struct http_exchange *ex, unsigned retry_ms);
+/* A GET with Last-Event-ID AFTER of the exchange's stream: REQ carries the
+ * stream from now on, starting with the events the client missed. */
+void http_exchange_resume(struct http_exchange *ex, h2o_req_t *req, unsigned long after);
 /* The session of a legacy exchange ended: stop awaiting replies. */
 void http_exchange_abandon(struct http_exchange *ex, int status, const char *why);
 /* A modern exchange: tracked by the server so shutdown can end it. */
@@ -111,6 +120,13 @@ void http_old_sse_open(struct http_server *srv, h2o_req_t *req);
 void http_old_sse_post(struct http_server *srv, h2o_req_t *req, json_t *msg);
 /* Route a message unrelated to a request to the session's GET stream. */
 void http_session_push(struct http_session *hs, json_t *msg);
+/* Keep an event of the session for resumption. */
+void http_session_record(struct http_session *hs, unsigned long stream, unsigned long seq, const char *data,
+                         size_t len);
+/* Write the kept events of STREAM after SEQ to ST; returns how many. */
+size_t http_session_replay(struct http_session *hs, unsigned long stream, unsigned long seq, struct mg_http_stream *st);
+/* The session's negotiated revision supports SSE polling (2025-11-25). */
+int http_session_polls(const struct http_session *hs);
 void http_session_close(struct http_session *hs);
 void http_sessions_sweep(struct http_server *srv, int all);
 const char *http_session_id(const struct http_session *hs);

@@ -21,6 +21,8 @@
 
 #define OUTBOX_MAX 256 /* messages kept for a session with no GET stream */
 #define KEEPALIVE_MS 15000
+#define GET_HISTORY 8  /* GET streams remembered as such, for resumption */
+#define POLL_RETRY_MS 1000 /* reconnection delay asked of polling clients */
 
 struct http_session {
     struct http_server *srv;
@@ -30,12 +32,49 @@ struct http_session {
     struct http_exchange *exchanges; /* POSTs in progress */
     struct mg_http_stream *get;     /* the GET stream, or NULL */
     struct mg_http_req_link *get_link;
-    char get_stream_id[24];
-    int get_seq;
+    unsigned long get_stream;       /* the GET stream's number */
+    unsigned long get_seq;
+    unsigned long get_history[GET_HISTORY]; /* recent GET stream numbers */
     uint64_t get_last_write;
+    uint64_t get_opened;
+    struct http_replay replay;      /* recent events, for Last-Event-ID */
     json_t *outbox;                 /* waiting for a GET stream */
     int old_sse;                    /* 2024-11-05 HTTP+SSE: the stream is the session */
 };
+
+int
+http_session_polls(const struct http_session *hs)
+{
+    return !hs->old_sse && hs->s->version != NULL && mg_proto_at_least(hs->s->version, MG_PROTO_2025_11_25);
+}
+
+void
+http_session_record(struct http_session *hs, unsigned long stream, unsigned long seq, const char *data, size_t len)
+{
+    http_replay_add(&hs->replay, stream, seq, data, len);
+}
+
+static void
+replay_one(void *ctx, const struct http_replay_event *ev)
+{
+    char id[48];
+
+    snprintf(id, sizeof(id), "%lu-%lu", ev->stream, ev->seq);
+    mg_http_stream_event(ctx, id, ev->data, ev->len);
+}
+
+size_t
+http_session_replay(struct http_session *hs, unsigned long stream, unsigned long seq, struct mg_http_stream *st)
+{
+    int gap = 0;
+    size_t n = http_replay_each(&hs->replay, stream, seq, replay_one, st, &gap);
+
+    if (gap)
+        mg_log_warn("session %.8s: the client resumed stream %lu after event %lu, but some later events were "
+                    "already dropped from the replay buffer (%d events kept)",
+                    hs->id, stream, seq, HTTP_REPLAY_MAX_EVENTS);
+    return n;
+}
 
 const char *
 http_session_id(const struct http_session *hs)
@@ -60,7 +99,8 @@ get_write(struct http_session *hs, json_t *msg)
         rc = mg_http_stream_write(hs->get, ev, len + 23);
         mg_free(ev);
     } else {
-        snprintf(id, sizeof(id), "%s-%d", hs->get_stream_id, ++hs->get_seq);
+        snprintf(id, sizeof(id), "%lu-%lu", hs->get_stream, ++hs->get_seq);
+        http_replay_add(&hs->replay, hs->get_stream, hs->get_seq, text, len);
         rc = mg_http_stream_event(hs->get, id, text, len);
     }
     if (rc != 0)
@@ -158,7 +198,28 @@ http_session_close(struct http_session *hs)
         mg_http_stream_end(hs->get);
     }
     json_decref(hs->outbox);
+    http_replay_free(&hs->replay);
     mg_free(hs);
+}
+
+static void end_get_stream(struct http_session *hs, const char *last);
+
+/* SSE polling: streams open longer than the limit are closed with a retry
+ * hint; the client reconnects with Last-Event-ID and loses nothing. */
+static void
+poll_streams(struct http_session *hs, uint64_t now, uint64_t limit)
+{
+    struct http_exchange *ex, *next;
+    char retry[32];
+
+    snprintf(retry, sizeof(retry), "retry: %d\n\n", POLL_RETRY_MS);
+    if (hs->get != NULL && now - hs->get_opened >= limit)
+        end_get_stream(hs, retry);
+    for (ex = hs->exchanges; ex != NULL; ex = next) {
+        next = ex->next;
+        if (ex->sse != NULL && now - ex->stream_opened >= limit)
+            http_exchange_poll(ex, POLL_RETRY_MS);
+    }
 }
 
 void
@@ -176,7 +237,11 @@ http_sessions_sweep(struct http_server *srv, int all)
         hs = slot->value;
         if (all || (hs->get == NULL && hs->exchanges == NULL && now - hs->last_used >= idle)) {
             expired[n++] = hs;
-        } else if (hs->get != NULL && now - hs->get_last_write >= KEEPALIVE_MS) {
+            continue;
+        }
+        if (srv->opts.sse_poll_s > 0 && http_session_polls(hs))
+            poll_streams(hs, now, (uint64_t)srv->opts.sse_poll_s * 1000);
+        if (hs->get != NULL && now - hs->get_last_write >= KEEPALIVE_MS) {
             /* An SSE comment: finds dead connections, keeps proxies open. */
             mg_http_stream_write(hs->get, ":\n\n", 3);
             hs->get_last_write = now;
@@ -309,12 +374,102 @@ on_get_gone(void *ctx)
     (void)ctx; /* on_get_free follows */
 }
 
+/* Let go of the GET stream's connection; LAST (may be NULL) is written
+ * before it ends.  Messages wait in the outbox until the next GET. */
+static void
+end_get_stream(struct http_session *hs, const char *last)
+{
+    if (last != NULL)
+        mg_http_stream_write(hs->get, last, strlen(last));
+    hs->get_link->fn = free_orphan_stream;
+    hs->get_link->ctx = hs->get;
+    mg_http_stream_end(hs->get);
+    hs->get = NULL;
+    hs->get_link = NULL;
+}
+
+static int
+was_get_stream(const struct http_session *hs, unsigned long stream)
+{
+    for (size_t i = 0; i < GET_HISTORY; i++)
+        if (hs->get_history[i] == stream)
+            return 1;
+    return 0;
+}
+
+static struct http_exchange *
+find_exchange(struct http_session *hs, unsigned long stream)
+{
+    for (struct http_exchange *ex = hs->exchanges; ex != NULL; ex = ex->next)
+        if (ex->stream == stream && ex->resumable && ex->awaiting)
+            return ex;
+    return NULL;
+}
+
+/* Open the session's GET stream on REQ, replaying the events of stream
+ * RESUME after SEQ first (RESUME 0: a fresh stream). */
+static void
+open_get_stream(struct http_session *hs, h2o_req_t *req, unsigned long resume, unsigned long seq)
+{
+    size_t i;
+    json_t *msg;
+
+    if (hs->get != NULL) {
+        /* A client reconnecting: its old connection may look alive to us
+         * (HTTP/1.1 is not read while a response streams).  The new stream
+         * replaces it, so each message still goes to exactly one stream. */
+        mg_log_debug("session %.8s: a new GET stream replaces the open one", hs->id);
+        end_get_stream(hs, NULL);
+    }
+    http_add_header(req, "mcp-session-id", hs->id);
+    hs->get = mg_http_stream_start(req, on_get_gone, hs);
+    hs->get_link = mg_http_on_req_free(req, on_get_free, hs);
+    hs->get_stream = http_new_stream();
+    hs->get_seq = 0;
+    memmove(hs->get_history + 1, hs->get_history, (GET_HISTORY - 1) * sizeof(hs->get_history[0]));
+    hs->get_history[0] = hs->get_stream;
+    hs->get_last_write = hs->get_opened = uv_now(hs->srv->loop);
+    if (http_session_polls(hs)) {
+        /* SEP-1699 priming event: an id, no data, so the client has
+         * something to resume from. */
+        char prime[64];
+        int n = snprintf(prime, sizeof(prime), "id: %lu-0\ndata: \n\n", hs->get_stream);
+        mg_http_stream_write(hs->get, prime, (size_t)n);
+    } else {
+        mg_http_stream_write(hs->get, ":\n\n", 3); /* an SSE comment: sends the headers now */
+    }
+    /* Missed events keep their old ids; new ones continue on this stream. */
+    if (resume != 0)
+        http_session_replay(hs, resume, seq, hs->get);
+    json_array_foreach (hs->outbox, i, msg)
+        get_write(hs, msg);
+    json_array_clear(hs->outbox);
+}
+
+/* A completed POST stream: what the client missed of it, then the end. */
+static void
+replay_finished_stream(struct http_session *hs, h2o_req_t *req, unsigned long stream, unsigned long seq)
+{
+    struct mg_http_stream *st;
+
+    http_add_header(req, "mcp-session-id", hs->id);
+    st = mg_http_stream_start(req, NULL, NULL);
+    mg_http_on_req_free(req, free_orphan_stream, st);
+    if (http_session_replay(hs, stream, seq, st) == 0) {
+        mg_log_info("session %.8s: nothing left to resume on stream %lu after event %lu", hs->id, stream, seq);
+        mg_http_stream_write(st, ":\n\n", 3);
+    }
+    mg_http_stream_end(st);
+}
+
 void
 http_legacy_get(struct http_server *srv, h2o_req_t *req)
 {
     struct http_session *hs;
-    size_t i;
-    json_t *msg;
+    struct http_exchange *ex;
+    unsigned long stream = 0, seq = 0;
+    size_t len = 0;
+    const char *last;
 
     if (!http_header_has(req, "accept", "text/event-stream")) {
         http_send_rpc_error(req, 406, NULL, MG_RPC_INVALID_REQUEST,
@@ -323,35 +478,27 @@ http_legacy_get(struct http_server *srv, h2o_req_t *req)
     }
     if ((hs = find_session(srv, req)) == NULL || !version_ok(hs, req))
         return;
-    if (hs->get != NULL) {
-        /* A client reconnecting: its old connection may look alive to us
-         * (HTTP/1.1 is not read while a response streams).  The new stream
-         * replaces it, so each message still goes to exactly one stream. */
-        mg_log_debug("session %.8s: a new GET stream replaces the open one", hs->id);
-        hs->get_link->fn = free_orphan_stream;
-        hs->get_link->ctx = hs->get;
-        mg_http_stream_end(hs->get);
-        hs->get = NULL;
-        hs->get_link = NULL;
+    last = http_header(req, "last-event-id", &len);
+    if (last == NULL) {
+        open_get_stream(hs, req, 0, 0);
+        return;
     }
-    http_add_header(req, "mcp-session-id", hs->id);
-    hs->get = mg_http_stream_start(req, on_get_gone, hs);
-    hs->get_link = mg_http_on_req_free(req, on_get_free, hs);
-    http_new_stream_id(hs->get_stream_id, sizeof(hs->get_stream_id));
-    hs->get_seq = 0;
-    hs->get_last_write = uv_now(srv->loop);
-    if (mg_proto_at_least(hs->s->version, MG_PROTO_2025_11_25)) {
-        /* SEP-1699 priming event: an id, no data, so the client has
-         * something to resume from. */
-        char prime[64];
-        int n = snprintf(prime, sizeof(prime), "id: %s-0\ndata: \n\n", hs->get_stream_id);
-        mg_http_stream_write(hs->get, prime, (size_t)n);
+    if (http_event_id_parse(last, len, &stream, &seq) != 0) {
+        http_send_rpc_error(req, 400, NULL, MG_RPC_INVALID_REQUEST,
+                            "Bad Request: Last-Event-ID '%.*s' is not an event id of this server "
+                            "(they look like 12-3); reconnect without it",
+                            (int)(len > 64 ? 64 : len), last);
+        return;
+    }
+    if ((ex = find_exchange(hs, stream)) != NULL) {
+        mg_log_debug("session %.8s: resuming stream %lu after event %lu", hs->id, stream, seq);
+        http_add_header(req, "mcp-session-id", hs->id);
+        http_exchange_resume(ex, req, seq);
+    } else if (was_get_stream(hs, stream)) {
+        open_get_stream(hs, req, stream, seq);
     } else {
-        mg_http_stream_write(hs->get, ":\n\n", 3); /* an SSE comment: sends the headers now */
+        replay_finished_stream(hs, req, stream, seq);
     }
-    json_array_foreach (hs->outbox, i, msg)
-        get_write(hs, msg);
-    json_array_clear(hs->outbox);
 }
 
 void

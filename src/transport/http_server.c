@@ -440,6 +440,7 @@ mg_http_serve(struct mg_gateway *gw, const struct mg_http_opts *opts)
     h2o_hostconf_t *host;
     h2o_pathconf_t *path;
     struct root_handler *handler;
+    unsigned sweep_ms;
     int rc;
 
     memset(&srv, 0, sizeof(srv));
@@ -492,7 +493,11 @@ mg_http_serve(struct mg_gateway *gw, const struct mg_http_opts *opts)
     uv_signal_start(&srv.sigterm, on_signal, SIGTERM);
     uv_timer_init(srv.loop, &srv.sweep);
     srv.sweep.data = &srv;
-    uv_timer_start(&srv.sweep, on_sweep, SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS);
+    /* Polling streams are checked often enough to close them on time. */
+    sweep_ms = SWEEP_INTERVAL_MS;
+    if (srv.opts.sse_poll_s > 0 && srv.opts.sse_poll_s * 250u < sweep_ms)
+        sweep_ms = srv.opts.sse_poll_s * 250u;
+    uv_timer_start(&srv.sweep, on_sweep, sweep_ms, sweep_ms);
     uv_timer_init(srv.loop, &srv.tick);
     srv.tick.data = &srv;
     uv_timer_start(&srv.tick, on_tick, 1000, 1000);

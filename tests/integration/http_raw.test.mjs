@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   HTTP_TEST_TIMEOUT, MODERN_VERSION, LEGACY_VERSIONS, META, DEMO_TOOLS, ACCEPT_BOTH,
-  withHttpGate, startHttpGate, httpClient, postRpc, httpRequest, parseSse, sseMessages, SseReader,
+  withHttpGate, startHttpGate, httpClient, postRpc, postStream, httpRequest, parseSse, sseMessages, SseReader,
   modernHeaders, modernRequest, modernMeta, openLegacySession, assertCleanStderr, resultText,
   withTimeout, sleep,
 } from './lib.mjs';
@@ -46,17 +46,6 @@ async function openGet(fetch, url, headers, { timeout = 5000 } = {}) {
     res, sse,
     async close() { ac.abort(); if (sse) await sse.close(); },
   };
-}
-
-/** POST whose reply is read as it streams. */
-async function postStream(fetch, url, body, headers = {}) {
-  const ac = new AbortController();
-  const res = await withTimeout(fetch(url, {
-    method: 'POST', signal: ac.signal,
-    headers: { 'content-type': 'application/json', accept: ACCEPT_BOTH, ...headers },
-    body: JSON.stringify(body),
-  }), 5000, 'POST response headers');
-  return { res, sse: new SseReader(res), abort: () => ac.abort() };
 }
 
 // --- plain endpoints -----------------------------------------------------------
@@ -295,11 +284,13 @@ test('a request whose notifications come first is answered with an SSE stream', 
     const last = msgs.at(-1);
     assert.deepEqual(last, { jsonrpc: '2.0', id: 'w1', result: { content: [{ type: 'text', text: 'waited 300 ms' }] } });
     assert.equal(msgs.filter((m) => 'id' in m).length, 1, 'more than one response on the stream');
-    // Event ids are "<stream>-<n>", one stream, n counting up from 1.
+    // Event ids are "<stream>-<n>", one stream, n counting up from 0: a
+    // 2025-11-25 stream opens with a priming event (SEP-1699), no data.
+    assert.equal(events[0].data, '', `no priming event first:\n${r.text}`);
     const parsed = events.map((e) => /^(\d+)-(\d+)$/.exec(e.id ?? ''));
     assert.ok(parsed.every(Boolean), `bad event ids: ${events.map((e) => e.id)}`);
     assert.equal(new Set(parsed.map((m) => m[1])).size, 1);
-    assert.deepEqual(parsed.map((m) => Number(m[2])), events.map((_, i) => i + 1));
+    assert.deepEqual(parsed.map((m) => Number(m[2])), events.map((_, i) => i));
 
     // Without a progress token (nothing to say first) the reply is plain JSON.
     const j = await postRpc(fetch, url, call('w2', 'demo__wait', { ms: 50 }), s.headers());

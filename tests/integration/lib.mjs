@@ -397,6 +397,17 @@ export async function withHttpGate(args, fn, { stopWithin = 5000, env } = {}) {
 
 export const ACCEPT_BOTH = 'application/json, text/event-stream';
 
+/** POST whose reply is read as it streams; abort() drops the connection. */
+export async function postStream(fetch, url, body, headers = {}) {
+  const ac = new AbortController();
+  const res = await withTimeout(fetch(url, {
+    method: 'POST', signal: ac.signal,
+    headers: { 'content-type': 'application/json', accept: ACCEPT_BOTH, ...headers },
+    body: JSON.stringify(body),
+  }), 5000, 'POST response headers');
+  return { res, sse: new SseReader(res), abort: () => ac.abort() };
+}
+
 /**
  * POST a JSON-RPC body (a value, or a string sent as is).  Resolves to
  * { status, headers, contentType, text, json, response } once the whole body
