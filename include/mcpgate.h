@@ -57,7 +57,9 @@ struct mg_tool_def {
     const char *title;         /* optional display name */
     const char *description;   /* optional, but clients and models rely on it */
     const char *input_schema;  /* JSON Schema text with "type":"object" at the root;
-                                  NULL means no arguments */
+                                  NULL means no arguments.  A property may carry
+                                  "x-mcp-header": "Name" so that 2026-07-28 clients
+                                  send its value as header Mcp-Param-Name too */
     const char *output_schema; /* optional JSON Schema text for structuredContent */
     const char *annotations;   /* optional JSON object text (readOnlyHint, ...) */
     const char *icons;         /* optional JSON array text of Icon objects */

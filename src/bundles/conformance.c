@@ -330,6 +330,15 @@ schema_tool(struct mg_call *call, json_t *args, void *udata)
     mg_call_finish(call);
 }
 
+/* SEP-2243: arguments mirrored into Mcp-Param-* headers. */
+static const char header_params[] =
+    "{\"type\":\"object\",\"properties\":{"
+    "\"region\":{\"type\":\"string\",\"x-mcp-header\":\"Region\",\"description\":\"Where to route\"},"
+    "\"priority\":{\"type\":\"integer\",\"x-mcp-header\":\"Priority\"},"
+    "\"dry_run\":{\"type\":\"boolean\",\"x-mcp-header\":\"Dry-Run\"},"
+    "\"note\":{\"type\":\"string\"}},"
+    "\"required\":[\"region\"],\"additionalProperties\":false}";
+
 static const struct mg_tool_def conformance_tools[] = {
     {.name = "test_simple_text", .description = "Returns a simple text response", .input_schema = NO_ARGS,
      .handler = simple_text},
@@ -353,6 +362,8 @@ static const struct mg_tool_def conformance_tools[] = {
      .input_schema = schema_2020_12, .handler = schema_tool},
     {.name = "test_logging_tool", .description = "Logs only when the request sets a log level",
      .input_schema = NO_ARGS, .handler = logging_tool},
+    {.name = "test_header_params", .description = "Echoes its arguments; region, priority and dry_run travel in "
+     "Mcp-Param-* headers too", .input_schema = header_params, .handler = schema_tool},
     {.name = "test_reconnection", .description = "Closes its event stream mid-call (SSE polling) and answers later",
      .input_schema = NO_ARGS, .handler = reconnection},
 };

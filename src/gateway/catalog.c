@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "json/schema.h"
+#include "mcp/param_headers.h"
 #include "util/alloc.h"
 #include "util/limits.h"
 
@@ -70,6 +71,7 @@ tool_free(struct mg_tool *t)
     mg_free(t->name);
     mg_free(t->local_name);
     json_decref(t->def);
+    json_decref(t->param_headers);
     mg_schema_free(t->input);
     mg_schema_free(t->output);
     mg_free(t);
@@ -155,6 +157,7 @@ tool_build(const char *ns, int prefixed, const struct mg_tool_def *d, char *err,
     struct mg_tool *t = mg_calloc(1, sizeof(*t));
     json_t *input = NULL, *output = NULL, *annotations = NULL, *icons = NULL;
     const char *name = d->name ? d->name : "(null)";
+    char why[256];
     size_t nslen = prefixed ? strlen(ns) : 0, namelen = strlen(name), extra = prefixed ? 2 : 0;
 
     if (!mg_name_valid_tool(d->name)) {
@@ -179,6 +182,10 @@ tool_build(const char *ns, int prefixed, const struct mg_tool_def *d, char *err,
         input = json_pack("{s:s, s:b}", "type", "object", "additionalProperties", 0);
     if ((t->input = compile_tool_schema(input, ns, name, "inputSchema", err, errlen)) == NULL)
         goto fail;
+    if (mg_param_headers_scan(input, &t->param_headers, why, sizeof(why)) != 0) {
+        failf(err, errlen, "bundle '%s', tool '%s': inputSchema: %s", ns, name, why);
+        goto fail;
+    }
     if (output != NULL && (t->output = compile_tool_schema(output, ns, name, "outputSchema", err, errlen)) == NULL)
         goto fail;
 

@@ -54,6 +54,7 @@ struct mg_tool {
     json_t *def;               /* the Tool object clients see (name = exposed) */
     struct mg_schema *input;   /* compiled inputSchema */
     struct mg_schema *output;  /* compiled outputSchema, or NULL */
+    json_t *param_headers;     /* x-mcp-header declarations (param_headers.h), or NULL */
     mg_tool_fn handler;
     void *udata;
 };

@@ -13,7 +13,9 @@
 
 
 #include "gateway/gateway.h"
+#include "gateway/catalog.h"
 #include "json/jsonrpc.h"
+#include "mcp/param_headers.h"
 #include "mcp/version.h"
 #include "transport/http_internal.h"
 #include "util/alloc.h"
@@ -33,14 +35,17 @@ http_is_modern(json_t *msg)
 }
 
 /* A header value, decoding the "=?base64?...?=" form used for values
- * that are not header-safe.  Returns a malloc'd string or NULL. */
+ * that are not header-safe.  Returns a malloc'd string (its length in
+ * *LEN, as a decoded value may hold any byte) or NULL when absent; *BAD
+ * is set when the value has the base64 form but is not base64. */
 static char *
-header_value(h2o_req_t *req, const char *name)
+header_decoded(h2o_req_t *req, const char *name, size_t *outlen, int *bad)
 {
     size_t len = 0;
     const char *v = http_header(req, name, &len);
     char *out;
 
+    *bad = 0;
     if (v == NULL)
         return NULL;
     /* Optional whitespace around a field value is not part of it (RFC 9110). */
@@ -48,13 +53,24 @@ header_value(h2o_req_t *req, const char *name)
         v++, len--;
     while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
         len--;
-    if (len >= 12 && strncmp(v, "=?base64?", 9) == 0 && strncmp(v + len - 2, "?=", 2) == 0) {
-        size_t n;
-        if ((out = mg_base64_decode(v + 9, len - 11, &n)) != NULL)
+    if (len >= 11 && strncmp(v, "=?base64?", 9) == 0 && strncmp(v + len - 2, "?=", 2) == 0) {
+        if ((out = mg_base64_decode(v + 9, len - 11, outlen)) != NULL)
             return out;
-        /* Not base64: compared as is, which is a mismatch. */
+        *bad = 1;
     }
+    *outlen = len;
     return mg_strndup(v, len);
+}
+
+/* The same where the value must be text: invalid base64 is compared as
+ * is (and so mismatches), a NUL byte cuts it short (and mismatches). */
+static char *
+header_value(h2o_req_t *req, const char *name)
+{
+    size_t len;
+    int bad;
+
+    return header_decoded(req, name, &len, &bad);
 }
 
 /* Compare header NAME with the body's value WANT; answer 400 -32020 and
@@ -102,6 +118,52 @@ http_modern_status(const struct http_exchange *ex, const json_t *reply)
     default:
         return 200;
     }
+}
+
+/* Every x-mcp-header argument of the tool called must be mirrored in its
+ * Mcp-Param-{Name} header, and no such header may stand for an argument
+ * that is absent.  Answers 400 -32020 and returns -1 otherwise. */
+static int
+check_param_headers(struct http_server *srv, h2o_req_t *req, json_t *id, const char *tool_name, json_t *args)
+{
+    struct mg_tool *tool = tool_name != NULL ? mg_catalog_find(&srv->gw->catalog, tool_name) : NULL;
+    size_t i, j, len;
+    json_t *decl, *key;
+
+    if (tool == NULL || tool->param_headers == NULL)
+        return 0; /* an unknown tool is answered as such */
+    json_array_foreach (tool->param_headers, i, decl) {
+        const char *hname = json_string_value(json_object_get(decl, "name"));
+        const char *type = json_string_value(json_object_get(decl, "type"));
+        json_t *value = mg_param_headers_value(decl, args);
+        const char *why = NULL;
+        char lower[160], path[256] = "arguments", *got;
+        int bad;
+
+        snprintf(lower, sizeof(lower), "mcp-param-%s", hname);
+        for (char *p = lower; *p; p++)
+            *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        got = header_decoded(req, lower, &len, &bad);
+        if (bad)
+            why = "has the =?base64?...?= form but is not valid base64";
+        else if (value == NULL && got != NULL)
+            why = "is sent but the argument it mirrors is absent";
+        else if (value != NULL && got == NULL)
+            why = "is required: the argument it mirrors is given";
+        else if (value != NULL && !mg_param_headers_equal(type, value, got, len))
+            why = "does not equal the argument it mirrors";
+        mg_free(got);
+        if (why != NULL) {
+            json_array_foreach (json_object_get(decl, "path"), j, key) {
+                size_t at = strlen(path);
+                snprintf(path + at, sizeof(path) - at, ".%s", json_string_value(key));
+            }
+            http_send_rpc_error(req, 400, id, MG_RPC_HEADER_MISMATCH, "Header mismatch: Mcp-Param-%s %s (%s)", hname,
+                                why, path);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static void
@@ -170,6 +232,9 @@ http_modern_post(struct http_server *srv, h2o_req_t *req, json_t *msg)
     else if (method != NULL && strcmp(method, "resources/read") == 0)
         name = json_string_value(json_object_get(params, "uri")), field = "params.uri";
     if (field != NULL && check_header(req, id, "mcp-name", "Mcp-Name", name, field) != 0)
+        return;
+    if (strcmp(method != NULL ? method : "", "tools/call") == 0 &&
+        check_param_headers(srv, req, id, name, json_object_get(params, "arguments")) != 0)
         return;
     if (http_count_requests(msg) > 0 && !http_header_has(req, "accept", "application/json") &&
         !http_header_has(req, "accept", "text/event-stream") && !http_header_has(req, "accept", "*/*")) {

@@ -143,6 +143,11 @@ test_bad_schemas_refused(void **state)
          .handler = noop}};
     struct mg_tool_def badann[] = {{.name = "t", .annotations = "[]", .handler = noop}};
     struct mg_tool_def nohandler[] = {{.name = "t"}};
+    struct mg_tool_def badheader[] = {
+        {.name = "t",
+         .input_schema = "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"array\","
+                         "\"x-mcp-header\":\"A\"}}}",
+         .handler = noop}};
 
     expect_refused("ns", notjson, 1, "inputSchema is not valid JSON", NULL);
     expect_refused("ns", notobj, 1, "\"type\": \"object\"", NULL);
@@ -150,6 +155,8 @@ test_bad_schemas_refused(void **state)
     expect_refused("ns", badpattern, 1, "inputSchema does not compile", NULL);
     expect_refused("ns", badann, 1, "annotations", NULL);
     expect_refused("ns", nohandler, 1, "handler", NULL);
+    /* Clients drop such a tool (2026-07-28), so it is refused up front. */
+    expect_refused("ns", badheader, 1, "x-mcp-header \"A\" must be on a property of type string", NULL);
     assert_int_equal(gw->catalog.tool_count, 0);
 }
 
