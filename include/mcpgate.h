@@ -138,6 +138,11 @@ int mg_bundle_register(struct mg_gateway *gw, const struct mg_bundle_def *def, c
 /* A gateway on `uv_loop` (a uv_loop_t *), with an empty catalog. */
 struct mg_gateway *mg_gateway_new(void *uv_loop);
 
+/* A resource of a bundle changed: clients subscribed to URI are told
+ * (notifications/resources/updated).  Registering a bundle tells clients
+ * of the new tools, prompts and resources by itself. */
+void mg_resource_updated(struct mg_gateway *gw, const char *uri);
+
 /* Free the gateway.  Call after its loop has stopped. */
 void mg_gateway_free(struct mg_gateway *gw);
 

@@ -339,6 +339,73 @@ static const char header_params[] =
     "\"note\":{\"type\":\"string\"}},"
     "\"required\":[\"region\"],\"additionalProperties\":false}";
 
+/* --- changing the catalog while clients listen ------------------------- */
+
+static void
+noop_tool(struct mg_call *call, json_t *args, void *udata)
+{
+    mg_call_add_text(call, "added at run time");
+    mg_call_finish(call);
+}
+
+static void
+noop_prompt(struct mg_call *call, json_t *args, void *udata)
+{
+    mg_call_add_text(call, "A prompt added at run time");
+    mg_call_finish(call);
+}
+
+/* Register a new bundle "changed-N" holding one tool or one prompt: the
+ * catalog really changes, and listeners hear of it. */
+static void
+trigger_change(struct mg_call *call, void *gw, int prompt)
+{
+    static unsigned n;
+    static const struct mg_tool_def tool = {.name = "added", .description = "Added at run time",
+                                            .handler = noop_tool};
+    static const struct mg_prompt_def prompt_def = {.name = "added", .description = "Added at run time",
+                                                    .get = noop_prompt};
+    struct mg_bundle_def def = {0};
+    char ns[32], err[256];
+
+    if (n >= 1000) {
+        mg_call_fail(call, "this fixture adds at most 1000 bundles");
+        return;
+    }
+    snprintf(ns, sizeof(ns), "changed-%u", ++n);
+    def.ns = ns;
+    if (prompt)
+        def.prompts = &prompt_def, def.prompt_count = 1;
+    else
+        def.tools = &tool, def.tool_count = 1;
+    if (mg_bundle_register(gw, &def, err, sizeof(err)) != 0) {
+        mg_call_fail(call, "%s", err);
+        return;
+    }
+    mg_call_add_text(call, prompt ? "added a prompt" : "added a tool");
+    mg_call_finish(call);
+}
+
+static void
+trigger_tool_change(struct mg_call *call, json_t *args, void *gw)
+{
+    trigger_change(call, gw, 0);
+}
+
+static void
+trigger_prompt_change(struct mg_call *call, json_t *args, void *gw)
+{
+    trigger_change(call, gw, 1);
+}
+
+static void
+trigger_resource_update(struct mg_call *call, json_t *args, void *gw)
+{
+    mg_resource_updated(gw, "test://static-text");
+    mg_call_add_text(call, "test://static-text updated");
+    mg_call_finish(call);
+}
+
 static const struct mg_tool_def conformance_tools[] = {
     {.name = "test_simple_text", .description = "Returns a simple text response", .input_schema = NO_ARGS,
      .handler = simple_text},
@@ -364,6 +431,12 @@ static const struct mg_tool_def conformance_tools[] = {
      .input_schema = NO_ARGS, .handler = logging_tool},
     {.name = "test_header_params", .description = "Echoes its arguments; region, priority and dry_run travel in "
      "Mcp-Param-* headers too", .input_schema = header_params, .handler = schema_tool},
+    {.name = "test_trigger_tool_change", .description = "Adds a tool to the catalog (tools/list_changed)",
+     .input_schema = NO_ARGS, .handler = trigger_tool_change},
+    {.name = "test_trigger_prompt_change", .description = "Adds a prompt to the catalog (prompts/list_changed)",
+     .input_schema = NO_ARGS, .handler = trigger_prompt_change},
+    {.name = "test_trigger_resource_update", .description = "Reports that test://static-text changed",
+     .input_schema = NO_ARGS, .handler = trigger_resource_update},
     {.name = "test_reconnection", .description = "Closes its event stream mid-call (SSE polling) and answers later",
      .input_schema = NO_ARGS, .handler = reconnection},
 };
@@ -393,6 +466,9 @@ mg_conformance_register(struct mg_gateway *gw, char *err, size_t errlen)
         snprintf(err, errlen, "conformance fixture: out of memory");
     } else {
         memcpy(tools, conformance_tools, sizeof(conformance_tools));
+        for (size_t i = 0; i < ntools; i++)
+            if (strncmp(tools[i].name, "test_trigger_", 13) == 0)
+                tools[i].udata = gw;
         memcpy(tools + ntools, mg_conformance_ask_tools, mg_conformance_ask_tool_count * sizeof(*tools));
         memcpy(prompts, conformance_prompts, sizeof(conformance_prompts));
         prompts[nprompts] = mg_conformance_ask_prompt;

@@ -2,6 +2,7 @@
  * gateway.c - creating the gateway and registering bundles.
  */
 #include "gateway/gateway.h"
+#include "mcp/subscriptions.h"
 
 #include "mcpgate.h"
 #include "util/alloc.h"
@@ -40,5 +41,12 @@ mg_bundle_register(struct mg_gateway *gw, const struct mg_bundle_def *def, char 
     if (mg_catalog_add_bundle(&gw->catalog, def, err, errlen) != 0)
         return -1;
     mg_log_debug("bundle %s registered with %zu tools", def->ns, def->tool_count);
+    /* Clients already connected learn of the new entries. */
+    if (def->tool_count > 0)
+        mg_notify_list_changed(gw, MG_LIST_TOOLS);
+    if (def->prompt_count > 0)
+        mg_notify_list_changed(gw, MG_LIST_PROMPTS);
+    if (def->resource_count > 0)
+        mg_notify_list_changed(gw, MG_LIST_RESOURCES);
     return 0;
 }

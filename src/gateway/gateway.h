@@ -17,6 +17,7 @@ struct mg_gateway {
     long long list_ttl_ms;  /* ttlMs on modern list results */
     unsigned drain_ms;      /* how long in-flight calls may run after end of input */
     struct mg_state_keeper states; /* requestState of input_required results */
+    struct mg_session *sessions;   /* every open session (subscriptions.c) */
 };
 
 #endif

@@ -2,8 +2,8 @@
  * resources.c - resources/list, resources/templates/list, resources/read,
  * resources/(un)subscribe, against the catalog.
  *
- * Inline resources do not change while the gateway runs, so a
- * subscription is accepted and never produces an update.
+ * A subscription is kept with the session (subscriptions.c); a bundle
+ * reports a change with mg_resource_updated().
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +14,7 @@
 #include "mcp/call.h"
 #include "mcp/methods.h"
 #include "mcp/session.h"
+#include "mcp/subscriptions.h"
 
 /* title came in 2025-06-18, icons in 2025-11-25. */
 static json_t *
@@ -100,5 +101,7 @@ mg_method_resources_subscribe(struct mg_req *req, json_t *params)
     if (find(req, params, &vars) == NULL)
         return;
     json_decref(vars);
+    mg_subscriptions_track(req->s, json_string_value(json_object_get(params, "uri")),
+                           strcmp(req->method, "resources/subscribe") == 0);
     mg_req_reply(req, json_object());
 }

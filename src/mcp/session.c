@@ -11,6 +11,7 @@
  *   - `ping` is answered in either state, as the lifecycle allows.
  */
 #include "mcp/session.h"
+#include "mcp/subscriptions.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -51,6 +52,7 @@ mg_session_new(struct mg_gateway *gw, const struct mg_sink *sink)
     /* Until the client sets a level, log messages of every level are sent;
      * the tools decide what is worth logging. */
     s->log_level = MG_MCP_LOG_DEBUG;
+    mg_subscriptions_session_opened(s);
     return s;
 }
 
@@ -322,6 +324,7 @@ mg_session_close(struct mg_session *s)
         outreq_unlink(o);
         fn(data, NULL, NULL);
     }
+    mg_subscriptions_session_closed(s);
     json_decref(s->client_caps);
     json_decref(s->client_info);
     mg_free(s);
@@ -345,13 +348,13 @@ mg_server_capabilities(struct mg_gateway *gw, int modern)
     const struct mg_catalog *c = &gw->catalog;
     json_t *caps = json_pack("{s:{}, s:{}}", "tools", "logging");
 
-    /* Only what the gateway honours: the catalog does not change while
-     * running yet, so no listChanged, and no subscribe in 2026-07-28, where
-     * it would need subscriptions/listen. */
+    /* Changes reach legacy sessions on their stream and 2026-07-28
+     * clients through subscriptions/listen (subscriptions.c). */
+    json_object_set_new(json_object_get(caps, "tools"), "listChanged", json_true());
     if (c->resource_count > 0 || c->template_count > 0)
-        json_object_set_new(caps, "resources", modern ? json_object() : json_pack("{s:b}", "subscribe", 1));
+        json_object_set_new(caps, "resources", json_pack("{s:b, s:b}", "subscribe", 1, "listChanged", 1));
     if (c->prompt_count > 0)
-        json_object_set_new(caps, "prompts", json_object());
+        json_object_set_new(caps, "prompts", json_pack("{s:b}", "listChanged", 1));
     if (c->prompt_count > 0 || c->resource_count > 0 || c->template_count > 0)
         json_object_set_new(caps, "completions", json_object());
     return caps;
@@ -469,6 +472,7 @@ FORWARD(method_resources_subscribe, mg_method_resources_subscribe)
 FORWARD(method_prompts_list, mg_method_prompts_list)
 FORWARD(method_prompts_get, mg_method_prompts_get)
 FORWARD(method_completion_complete, mg_method_completion_complete)
+FORWARD(method_subscriptions_listen, mg_method_subscriptions_listen)
 
 #define ERA_LEGACY (1 << MG_ERA_LEGACY)
 #define ERA_MODERN (1 << MG_ERA_MODERN)
@@ -492,6 +496,7 @@ static const struct method {
     {"prompts/list", ERA_LEGACY | ERA_MODERN, method_prompts_list},
     {"prompts/get", ERA_LEGACY | ERA_MODERN, method_prompts_get},
     {"completion/complete", ERA_LEGACY | ERA_MODERN, method_completion_complete},
+    {"subscriptions/listen", ERA_MODERN, method_subscriptions_listen},
 };
 
 static const struct method *

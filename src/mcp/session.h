@@ -23,6 +23,7 @@
 struct mg_gateway;
 struct mg_session;
 struct mg_req;
+struct mg_listen;
 
 /* Where outgoing messages go.  `send` gets a borrowed message. */
 struct mg_sink {
@@ -109,6 +110,10 @@ struct mg_session {
     int closing;                /* mg_session_close() is running */
     void (*on_idle)(struct mg_session *s, void *data); /* inflight dropped to 0 */
     void *idle_data;
+    /* subscriptions.c */
+    struct mg_session *gw_prev, *gw_next; /* every session of the gateway */
+    json_t *subscribed;         /* legacy: resource URIs subscribed to */
+    struct mg_listen *listens;  /* modern: open subscriptions/listen requests */
 };
 
 /* A new session whose unrelated messages go to `sink`. */

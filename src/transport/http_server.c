@@ -18,6 +18,7 @@
 
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
+#include "mcp/subscriptions.h"
 #include "mcp/version.h"
 #include "transport/http_internal.h"
 #include "util/alloc.h"
@@ -405,6 +406,7 @@ on_signal(uv_signal_t *sig, int signum)
     uv_close((uv_handle_t *)&srv->sigterm, NULL);
     uv_close((uv_handle_t *)&srv->sweep, NULL);
     uv_close((uv_handle_t *)&srv->tick, NULL);
+    mg_subscriptions_end_all(srv->gw); /* listen streams end with a result */
     http_sessions_sweep(srv, 1);
     http_exchange_abandon_stateless(srv);
     uv_timer_init(srv->loop, &srv->drain);

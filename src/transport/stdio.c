@@ -21,6 +21,7 @@
 
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
+#include "mcp/subscriptions.h"
 #include "mcp/session.h"
 #include "mcpgate.h"
 #include "util/alloc.h"
@@ -239,6 +240,8 @@ at_eof(struct stdio_transport *t)
     t->line_len = 0;
     if (t->closing)
         return;
+    /* Listening needs a reader: the subscriptions end, with their result. */
+    mg_subscriptions_end_session(t->session);
     if (t->session->inflight_count == 0) {
         transport_close(t);
         return;
