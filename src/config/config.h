@@ -1,0 +1,134 @@
+/*
+ * config.h - the YAML configuration file: data model and loader.
+ *
+ * The whole file is read, validated and converted before anything uses it
+ * (STYLE.md 8.10): mg_config_load() either returns a complete config in
+ * which every value is in range and every cross reference resolves, or
+ * NULL with every problem found, one per line:
+ *
+ *     mcpgate.yaml:12: servers[1].timeout: expected a number of seconds, got "abc"
+ *
+ * Key paths use dots and [index]; servers and projects are named by index.
+ * Every key is described in docs/config.md.
+ *
+ * All times are unsigned milliseconds.  Strings are owned by the config;
+ * optional strings are NULL when the key is absent.
+ */
+#ifndef MG_CONFIG_CONFIG_H
+#define MG_CONFIG_CONFIG_H
+
+#include <stddef.h>
+
+#include "util/log.h"
+
+/* Largest config file accepted, and deepest YAML nesting. */
+#define MG_CONFIG_MAX_SIZE (1024u * 1024)
+#define MG_CONFIG_MAX_DEPTH 16
+/* Errors reported at most; the rest are counted ("… and N more"). */
+#define MG_CONFIG_MAX_ERRORS 20
+
+/* A string-to-string map entry (env, headers), in file order. */
+struct mg_config_kv {
+    char *key;
+    char *value;
+};
+
+/* overrides: one upstream tool renamed or redescribed. */
+struct mg_tool_override {
+    char *tool;        /* the upstream tool name */
+    char *name;        /* replaces {tool} in tool_name_format, or NULL */
+    char *description; /* or NULL */
+};
+
+enum mg_config_transport {
+    MG_CONFIG_TRANSPORT_STDIO = 0,  /* command servers */
+    MG_CONFIG_TRANSPORT_AUTO,       /* url: Streamable HTTP, else HTTP+SSE */
+    MG_CONFIG_TRANSPORT_STREAMABLE_HTTP,
+    MG_CONFIG_TRANSPORT_SSE,        /* the 2024-11-05 HTTP+SSE transport */
+};
+
+enum mg_config_isolation {
+    MG_CONFIG_ISOLATION_SHARED = 0, /* one upstream connection for all clients */
+    MG_CONFIG_ISOLATION_SESSION,    /* one per client session */
+};
+
+/* One entry of `servers`.  Exactly one of url and command is set. */
+struct mg_server_config {
+    char *name;                     /* [A-Za-z0-9_-]{1,64}, unique */
+    char *description;              /* or NULL */
+    char *url;                      /* http:// or https://, or NULL */
+    char *command;                  /* or NULL */
+    char **args;                    /* command only */
+    size_t nargs;
+    struct mg_config_kv *env;       /* command only: added to the child's environment */
+    size_t nenv;
+    char *cwd;                      /* command only, or NULL */
+    struct mg_config_kv *headers;   /* url only: sent with every request */
+    size_t nheaders;
+    enum mg_config_transport transport;
+    int enabled;                    /* default 1 */
+    unsigned timeout_ms;            /* per call, default 60 s */
+    char **include_tools;           /* names or `*` globs; none: all tools */
+    size_t ninclude_tools;
+    char **exclude_tools;
+    size_t nexclude_tools;
+    struct mg_tool_override *overrides;
+    size_t noverrides;
+    enum mg_config_isolation isolation;
+    unsigned line;                  /* 1-based line of the entry in the file */
+};
+
+/* One entry of `projects`: a named subset of the servers. */
+struct mg_project_config {
+    char *name;                     /* same rules as a server name, unique */
+    char *description;              /* or NULL */
+    char **servers;                 /* names, each one of cfg->servers */
+    size_t nservers;
+    unsigned line;
+};
+
+struct mg_config {
+    char *listen;                   /* "HOST:PORT" as written, default "127.0.0.1:8808" */
+    char *listen_host;              /* HOST without IPv6 brackets */
+    unsigned listen_port;           /* 1..65535 */
+    char **allow_origins;           /* "*" or scheme://host[:port] */
+    size_t nallow_origins;
+    unsigned session_idle_timeout_ms;   /* default 30 min */
+    size_t max_message;             /* bytes, 64..1G, default 4 MiB */
+    enum mg_log_level log_level;    /* default MG_LOG_INFO */
+    int demo;                       /* serve the demo bundle */
+    int conformance;                /* serve the conformance fixture */
+    char *state_dir;                /* "" (the default): the caller picks */
+    unsigned connection_timeout_ms;     /* default 30 s */
+    unsigned discovery_timeout_ms;      /* default 30 s */
+    unsigned liveness_probe_interval_ms; /* default 10 s; 0: no probes */
+    char *tool_name_format;         /* one {server} and one {tool}, default "{server}__{tool}" */
+    unsigned tool_name_max;         /* 32..128, default 128 */
+    struct mg_server_config *servers;
+    size_t nservers;
+    struct mg_project_config *projects;
+    size_t nprojects;
+};
+
+/*
+ * Read and parse the file at PATH.  Returns a new config (free it with
+ * mg_config_free), or NULL with the problems in ERR (one per line, NUL
+ * terminated, cut to ERRLEN).  Errors name the file as PATH is written.
+ */
+struct mg_config *mg_config_load(const char *path, char *err, size_t errlen);
+
+/*
+ * Parse LEN bytes of YAML (TEXT need not be NUL terminated); FILENAME only
+ * names the text in messages (NULL: "config").  An empty text gives the
+ * defaults.  Returns as mg_config_load.
+ */
+struct mg_config *mg_config_parse(const char *text, size_t len, const char *filename, char *err,
+                                  size_t errlen);
+
+/* Free CFG and everything it owns; NULL is fine. */
+void mg_config_free(struct mg_config *cfg);
+
+/* The server called NAME (borrowed from CFG), or NULL. */
+const struct mg_server_config *mg_config_find_server(const struct mg_config *cfg, const char *name);
+
+#endif
