@@ -7,7 +7,8 @@
 # Steps: unit tests (cmocka), the JSON-Schema-Test-Suite run against the
 # validator, integration tests with the official MCP SDK clients (Node 22
 # from npm), the official MCP conformance suite against `mcpgate serve`,
-# and bounded libFuzzer runs of the message parser and schema validator.
+# and bounded libFuzzer runs of the message parser, schema validator and
+# config loader.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -81,6 +82,7 @@ fuzz() {
     # Each target gets the time budget; new inputs go to a scratch corpus.
     run_fuzzer "$dir/fuzz_message" tests/fuzz/corpus "$seconds" || return 1
     run_fuzzer "$dir/fuzz_schema" tests/fuzz/schema-corpus "$seconds" || return 1
+    run_fuzzer "$dir/fuzz_config" tests/fuzz/config-corpus "$seconds" || return 1
 }
 
 step "unit tests (cmocka, ASan+UBSan)" unit_tests
