@@ -98,6 +98,7 @@ struct mg_config {
     enum mg_log_level log_level;    /* default MG_LOG_INFO */
     int demo;                       /* serve the demo bundle */
     int conformance;                /* serve the conformance fixture */
+    unsigned sse_poll_interval_ms;  /* 2025-11-25 event streams closed for polling after this; 0: never */
     char *state_dir;                /* "" (the default): the caller picks */
     unsigned connection_timeout_ms;     /* default 30 s */
     unsigned discovery_timeout_ms;      /* default 30 s */

@@ -28,6 +28,7 @@ enum {
     K_LOG_LEVEL,
     K_DEMO,
     K_CONFORMANCE,
+    K_SSE_POLL_INTERVAL,
     K_STATE_DIR,
     K_CONNECTION_TIMEOUT,
     K_DISCOVERY_TIMEOUT,
@@ -47,6 +48,7 @@ static const char *const top_keys[K_COUNT] = {
     "log_level",
     "demo",
     "conformance",
+    "sse_poll_interval",
     "state_dir",
     "connection_timeout",
     "discovery_timeout",
@@ -194,6 +196,7 @@ top_level(struct mg_cfg_parser *p, yaml_node_t *root)
         cfg->log_level = (enum mg_log_level)level;
     mg_config__bool(p, v[K_DEMO], top_keys[K_DEMO], &cfg->demo);
     mg_config__bool(p, v[K_CONFORMANCE], top_keys[K_CONFORMANCE], &cfg->conformance);
+    mg_config__seconds(p, v[K_SSE_POLL_INTERVAL], top_keys[K_SSE_POLL_INTERVAL], 1, &cfg->sse_poll_interval_ms);
     mg_config__string(p, v[K_STATE_DIR], top_keys[K_STATE_DIR], &cfg->state_dir);
     mg_config__seconds(p, v[K_CONNECTION_TIMEOUT], top_keys[K_CONNECTION_TIMEOUT], 0,
                        &cfg->connection_timeout_ms);

@@ -307,8 +307,10 @@ host_port(const char *s, const char *end, int need_port, const char **host, size
     if (*c != ':')
         return "text after the address";
     c++;
-    if (digits(&c, 65535, &v) == 0 || c != end || v < 1 || v > 65535)
-        return "the port must be a number from 1 to 65535";
+    /* need_port 2: a listening address, where 0 asks for any free port. */
+    if (digits(&c, 65535, &v) == 0 || c != end || v < (need_port == 2 ? 0u : 1u) || v > 65535)
+        return need_port == 2 ? "the port must be a number from 0 (any free port) to 65535"
+                              : "the port must be a number from 1 to 65535";
     *port = (unsigned)v;
     return NULL;
 }
@@ -325,7 +327,7 @@ mg_config__listen(struct mg_cfg_parser *p, yaml_node_t *n, const char *path, str
         return 0;
     if ((s = mg_config__scalar(p, n, path, "HOST:PORT")) == NULL)
         return -1;
-    if ((why = host_port(s, s + strlen(s), 1, &host, &hostlen, &port)) != NULL) {
+    if ((why = host_port(s, s + strlen(s), 2, &host, &hostlen, &port)) != NULL) {
         mg_config__error(p, mg_config__line(n), path,
                          "expected HOST:PORT such as \"127.0.0.1:8808\" or \"[::1]:8808\", got %s (%s)",
                          QUOTED(q, s), why);

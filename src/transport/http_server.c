@@ -284,7 +284,7 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         const char *origin = http_header(req, "origin", &len);
         mg_log_warn("refused a request from Origin %.*s", (int)(len > 200 ? 200 : len), origin);
         http_send_rpc_error(req, 403, NULL, MG_RPC_INVALID_REQUEST,
-                            "Forbidden: Origin %.*s is not allowed (allow it with --allow-origin)",
+                            "Forbidden: Origin %.*s is not allowed (allow it with --allow-origin or allow_origins in the config)",
                             (int)(len > 200 ? 200 : len), origin);
         return 0;
     }

@@ -6,6 +6,7 @@
 // sanitizers stayed quiet.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 
@@ -47,6 +48,9 @@ export function childEnv(extra = {}) {
       env[k] = process.env[k];
     }
   }
+  // No config file of the person running the tests may leak in: the
+  // lookup falls back to $XDG_CONFIG_HOME/mcpgate/mcpgate.yaml.
+  env.XDG_CONFIG_HOME = path.join(os.tmpdir(), 'mcpgate-tests-no-config');
   return { ...env, ...extra };
 }
 
@@ -81,9 +85,9 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * `exited` resolves to { code, signal } once the process has exited and its
  * stdio has closed.
  */
-export function spawnGate(args, { env } = {}) {
+export function spawnGate(args, { env, cwd } = {}) {
   requireBinary();
-  const child = spawn(MCPGATE_BIN, args, { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv(env) });
+  const child = spawn(MCPGATE_BIN, args, { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv(env), cwd });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d) => { stderr += d; });
@@ -313,9 +317,10 @@ export async function waitForBinary(ms = 8000) {
  * line that names its URL.  Returns { child, url, origin, stderr(), exited,
  * stop(), kill() }.  stop() sends SIGTERM and resolves to { code, signal, ms }.
  */
-export async function startHttpGate(args = [], { env, demo = true, timeout = 8000 } = {}) {
+export async function startHttpGate(args = [], { env, cwd, demo = true, listen = true, timeout = 8000 } = {}) {
   await waitForBinary();
-  const g = spawnGate(['serve', ...(demo ? ['--demo'] : []), '--listen', '127.0.0.1:0', ...args], { env });
+  const g = spawnGate(['serve', ...(demo ? ['--demo'] : []), ...(listen ? ['--listen', '127.0.0.1:0'] : []), ...args],
+    { env, cwd });
   const re = /serving MCP on (http:\/\/\S+\/mcp)/;
   let url;
   try {

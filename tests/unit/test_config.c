@@ -655,6 +655,7 @@ test_listen(void **state)
         unsigned port;
     } ok[] = {{"0.0.0.0:80", "0.0.0.0", 80},
               {"localhost:65535", "localhost", 65535},
+              {"127.0.0.1:0", "127.0.0.1", 0},
               {"\"[::1]:8808\"", "::1", 8808},
               {"\"[fe80::1:2]:1\"", "fe80::1:2", 1},
               {"mcp-gw.internal:443", "mcp-gw.internal", 443}};
@@ -671,10 +672,9 @@ test_listen(void **state)
         const char *text, *why;
     } bad[] = {{":8808", "no host"},
                {"localhost", "no port"},
-               {"localhost:", "the port must be a number from 1 to 65535"},
-               {"localhost:0", "the port must be a number from 1 to 65535"},
-               {"localhost:65536", "the port must be a number from 1 to 65535"},
-               {"localhost:80x", "the port must be a number from 1 to 65535"},
+               {"localhost:", "the port must be a number from 0 (any free port) to 65535"},
+               {"localhost:65536", "the port must be a number from 0 (any free port) to 65535"},
+               {"localhost:80x", "the port must be a number from 0 (any free port) to 65535"},
                {"::1:8808", "no host"},
                {"fe80::1:8808", "an IPv6 address goes in brackets, as in [::1]:8808"},
                {"[::1]", "no port"},

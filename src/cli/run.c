@@ -1,0 +1,228 @@
+/*
+ * run.c - shared options and the config file of `serve` and `stdio`.
+ */
+#include "cli/run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bundles/conformance.h"
+#include "bundles/demo.h"
+#include "config/config.h"
+#include "mcpgate.h"
+#include "util/alloc.h"
+#include "util/log.h"
+
+const char mg_run_options_help[] =
+    "  -c, --config FILE      read settings from FILE (default: $MCPGATE_CONFIG,\n"
+    "                         else ./mcpgate.yaml or ~/.config/mcpgate/mcpgate.yaml\n"
+    "                         when one exists); flags override it.  Every key is\n"
+    "                         described in docs/config.md\n"
+    "  --demo                 serve the built-in demo bundle (demo__echo,\n"
+    "                         demo__add, demo__wait)\n"
+    "  --conformance          serve the fixture the MCP conformance suite calls\n"
+    "                         (its test_* tools, unprefixed); for testing only\n"
+    "  --max-message BYTES    largest accepted message (default 4194304; k and m\n"
+    "                         suffixes work)\n"
+    "  --log-level LEVEL      debug, info, warn, error or none (default info)\n";
+
+const char mg_run_serve_options_help[] =
+    "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8808)\n"
+    "  --allow-origin ORIGIN  also accept browser requests from ORIGIN, e.g.\n"
+    "                         https://app.example.com (repeatable; '*' for any).\n"
+    "                         Pages on localhost are always accepted.\n"
+    "  --session-idle SECS    end legacy sessions idle this long (default 1800)\n"
+    "  --sse-poll SECS        close event streams of 2025-11-25 sessions after\n"
+    "                         SECS; clients reconnect with Last-Event-ID and\n"
+    "                         lose nothing (SSE polling; default: never)\n";
+
+static int
+usage(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "mcpgate: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nRun 'mcpgate %s --help' for usage.\n", cmd);
+    return MG_OPT_BAD;
+}
+
+/* Parse a size with an optional k/m suffix, 64 bytes to 1G. */
+static int
+parse_size(const char *s, size_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || s[0] == '-')
+        return -1;
+    if (*end == 'k' || *end == 'K')
+        v *= 1024, end++;
+    else if (*end == 'm' || *end == 'M')
+        v *= 1024 * 1024, end++;
+    if (*end != '\0' || v < 64 || v > (1ULL << 30))
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+static int
+parse_seconds(const char *s, unsigned long max, unsigned *out)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v == 0 || v > max)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+void
+mg_run_flags_init(struct mg_run_flags *f, int argc)
+{
+    memset(f, 0, sizeof(*f));
+    f->log_level = -1;
+    f->origins = mg_calloc((size_t)argc + 1, sizeof(*f->origins));
+}
+
+void
+mg_run_flags_free(struct mg_run_flags *f)
+{
+    mg_free(f->origins);
+    f->origins = NULL;
+}
+
+enum mg_run_opt
+mg_run_flag(struct mg_run_flags *f, int argc, char **argv, int *i, const char *cmd, int serve)
+{
+    const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+    int takes_value = 1;
+
+    if (strcmp(a, "--demo") == 0) {
+        f->demo = 1, takes_value = 0;
+    } else if (strcmp(a, "--conformance") == 0) {
+        f->conformance = 1, takes_value = 0;
+    } else if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
+        if (v == NULL)
+            return usage(cmd, "%s needs a file name", a);
+        f->config_path = v;
+    } else if (strcmp(a, "--max-message") == 0) {
+        if (v == NULL || parse_size(v, &f->max_message) != 0)
+            return usage(cmd, "--max-message needs a size between 64 bytes and 1G, e.g. 4m%s", "");
+    } else if (strcmp(a, "--log-level") == 0) {
+        if (v == NULL || (f->log_level = mg_log_parse_level(v)) < 0)
+            return usage(cmd, "--log-level needs one of debug, info, warn, error, none%s", "");
+    } else if (serve && strcmp(a, "--listen") == 0) {
+        if (v == NULL)
+            return usage(cmd, "--listen needs HOST:PORT, e.g. 127.0.0.1:8808%s", "");
+        f->listen = v;
+    } else if (serve && strcmp(a, "--allow-origin") == 0) {
+        if (v == NULL)
+            return usage(cmd, "--allow-origin needs an origin, e.g. https://app.example.com%s", "");
+        f->origins[f->norigins++] = v;
+    } else if (serve && strcmp(a, "--session-idle") == 0) {
+        if (v == NULL || parse_seconds(v, 86400UL * 30, &f->session_idle_s) != 0)
+            return usage(cmd, "--session-idle needs a number of seconds between 1 and 2592000%s", "");
+    } else if (serve && strcmp(a, "--sse-poll") == 0) {
+        if (v == NULL || parse_seconds(v, 86400, &f->sse_poll_s) != 0)
+            return usage(cmd, "--sse-poll needs a number of seconds between 1 and 86400%s", "");
+    } else {
+        return MG_OPT_UNKNOWN;
+    }
+    if (takes_value)
+        (*i)++;
+    return MG_OPT_TAKEN;
+}
+
+static int
+exists(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0;
+}
+
+/* The config file to read into PATH, or "" for none (the defaults). */
+static void
+config_path(const struct mg_run_flags *f, char *path, size_t len)
+{
+    const char *env = getenv("MCPGATE_CONFIG"), *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+    path[0] = '\0';
+    if (f->config_path != NULL) {
+        snprintf(path, len, "%s", f->config_path);
+    } else if (env != NULL && env[0] != '\0') {
+        snprintf(path, len, "%s", env);
+    } else if (exists("mcpgate.yaml")) {
+        snprintf(path, len, "mcpgate.yaml");
+    } else {
+        if (xdg != NULL && xdg[0] != '\0')
+            snprintf(path, len, "%s/mcpgate/mcpgate.yaml", xdg);
+        else if (home != NULL && home[0] != '\0')
+            snprintf(path, len, "%s/.config/mcpgate/mcpgate.yaml", home);
+        if (path[0] != '\0' && !exists(path))
+            path[0] = '\0';
+    }
+}
+
+struct mg_config *
+mg_run_config(const struct mg_run_flags *f)
+{
+    char path[4096], err[8192];
+    struct mg_config *cfg;
+
+    config_path(f, path, sizeof(path));
+    cfg = path[0] != '\0' ? mg_config_load(path, err, sizeof(err)) : mg_config_parse("", 0, NULL, err, sizeof(err));
+    if (cfg == NULL) {
+        fprintf(stderr, "mcpgate: the config file has problems; nothing was started:\n%s\n", err);
+        return NULL;
+    }
+    /* Flags win over the file. */
+    if (f->listen != NULL) {
+        mg_free(cfg->listen);
+        cfg->listen = mg_strdup(f->listen);
+    }
+    if (f->norigins > 0) {
+        cfg->allow_origins = mg_realloc(cfg->allow_origins, (cfg->nallow_origins + f->norigins) * sizeof(char *));
+        for (size_t i = 0; i < f->norigins; i++)
+            cfg->allow_origins[cfg->nallow_origins++] = mg_strdup(f->origins[i]);
+    }
+    if (f->session_idle_s > 0)
+        cfg->session_idle_timeout_ms = f->session_idle_s * 1000u;
+    if (f->sse_poll_s > 0)
+        cfg->sse_poll_interval_ms = f->sse_poll_s * 1000u;
+    if (f->max_message > 0)
+        cfg->max_message = f->max_message;
+    if (f->log_level >= 0)
+        cfg->log_level = (enum mg_log_level)f->log_level;
+    cfg->demo |= f->demo;
+    cfg->conformance |= f->conformance;
+    mg_log_threshold = cfg->log_level;
+    if (path[0] != '\0')
+        mg_log_info("config: %s", path);
+    return cfg;
+}
+
+int
+mg_run_bundles(struct mg_gateway *gw, const struct mg_config *cfg)
+{
+    char err[512];
+
+    if ((cfg->demo && mg_demo_register(gw, err, sizeof(err)) != 0) ||
+        (cfg->conformance && mg_conformance_register(gw, err, sizeof(err)) != 0)) {
+        fprintf(stderr, "mcpgate: %s\n", err);
+        return -1;
+    }
+    /* Said plainly rather than ignored: the file may list servers that
+     * this version does not connect to yet. */
+    for (size_t i = 0; i < cfg->nservers; i++)
+        mg_log_warn("server '%s' (line %u): upstream servers are not connected by this version of mcpgate; "
+                    "its tools are not served", cfg->servers[i].name, cfg->servers[i].line);
+    return 0;
+}

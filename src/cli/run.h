@@ -1,0 +1,55 @@
+/*
+ * run.h - what `mcpgate serve` and `mcpgate stdio` share: their common
+ * options, the config file, and the bundles it enables.
+ *
+ * Settings come from the config file and are overridden by flags.  The
+ * file is the one named by --config, else by $MCPGATE_CONFIG, else
+ * ./mcpgate.yaml or $XDG_CONFIG_HOME/mcpgate/mcpgate.yaml when one exists;
+ * with none, every setting has its default.
+ */
+#ifndef MG_CLI_RUN_H
+#define MG_CLI_RUN_H
+
+#include <stddef.h>
+
+struct mg_config;
+struct mg_gateway;
+
+/* Flags given on the command line; zero or NULL: not given. */
+struct mg_run_flags {
+    const char *config_path;
+    const char *listen;
+    const char **origins;   /* argc entries allocated */
+    size_t norigins;
+    unsigned session_idle_s;
+    unsigned sse_poll_s;
+    size_t max_message;
+    int log_level;          /* -1: not given */
+    int demo, conformance;
+};
+
+/* Result of looking at argv[*i]. */
+enum mg_run_opt { MG_OPT_TAKEN, MG_OPT_UNKNOWN, MG_OPT_BAD };
+
+void mg_run_flags_init(struct mg_run_flags *f, int argc);
+void mg_run_flags_free(struct mg_run_flags *f);
+
+/*
+ * Take the option at argv[*i] (and its value, advancing *i) if it is one
+ * of the shared ones; SERVE admits the HTTP-only ones.  MG_OPT_BAD means a
+ * usage message was printed (exit 2).
+ */
+enum mg_run_opt mg_run_flag(struct mg_run_flags *f, int argc, char **argv, int *i, const char *cmd, int serve);
+
+/* The config file's settings with the flags applied over them, or NULL
+ * after printing why (exit 1). */
+struct mg_config *mg_run_config(const struct mg_run_flags *f);
+
+/* Register the bundles CFG enables; -1 after printing why. */
+int mg_run_bundles(struct mg_gateway *gw, const struct mg_config *cfg);
+
+/* The shared options, for usage texts. */
+extern const char mg_run_options_help[];
+extern const char mg_run_serve_options_help[];
+
+#endif
