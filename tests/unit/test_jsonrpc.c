@@ -31,7 +31,7 @@ test_request_string_and_integer_ids(void **state)
 {
     struct mg_rpc_msg m;
     struct mg_rpc_error err;
-    json_t *v;
+    json_t *v = NULL;
 
     assert_int_equal(classify_text("{\"jsonrpc\":\"2.0\",\"id\":\"abc\",\"method\":\"ping\"}", &m, &err, &v), 0);
     assert_int_equal(m.kind, MG_RPC_REQUEST);
