@@ -22,6 +22,10 @@
 /* Outgoing bytes queued to a slow reader before we stop reading its input. */
 #define MG_MAX_WRITE_QUEUE (64u * 1024 * 1024)
 
+/* Longest stderr line of an upstream child that is logged whole; the rest
+ * of a longer line is cut.  Logs are for people, not a data channel. */
+#define MG_MAX_CHILD_STDERR_LINE 1024
+
 /* Requests one peer may have in flight at once. */
 #define MG_MAX_INFLIGHT 1024
 
