@@ -118,6 +118,7 @@ cmd_stdio(int argc, char **argv)
     gw = mg_gateway_new(&loop);
     gw->max_message = cfg->max_message;
     rc = mg_run_bundles(gw, cfg) == 0 ? mg_gateway_serve_stdio(gw) : -1;
+    mg_run_stop_upstreams(gw);
     mg_gateway_free(gw);
     mg_config_free(cfg);
     if (uv_loop_close(&loop) != 0)
@@ -147,6 +148,7 @@ cmd_serve(int argc, char **argv)
     gw = mg_gateway_new(&loop);
     gw->max_message = cfg->max_message;
     rc = mg_run_bundles(gw, cfg) == 0 ? mg_http_serve(gw, &opts) : -1;
+    mg_run_stop_upstreams(gw);
     mg_gateway_free(gw);
     uv_run(&loop, UV_RUN_DEFAULT);
     mg_config_free(cfg);

@@ -12,6 +12,8 @@
 #include "bundles/conformance.h"
 #include "bundles/demo.h"
 #include "config/config.h"
+#include "gateway/gateway.h"
+#include "upstream/upstream.h"
 #include "mcpgate.h"
 #include "util/alloc.h"
 #include "util/log.h"
@@ -219,10 +221,16 @@ mg_run_bundles(struct mg_gateway *gw, const struct mg_config *cfg)
         fprintf(stderr, "mcpgate: %s\n", err);
         return -1;
     }
-    /* Said plainly rather than ignored: the file may list servers that
-     * this version does not connect to yet. */
-    for (size_t i = 0; i < cfg->nservers; i++)
-        mg_log_warn("server '%s' (line %u): upstream servers are not connected by this version of mcpgate; "
-                    "its tools are not served", cfg->servers[i].name, cfg->servers[i].line);
+    mg_upstreams_start(gw, cfg);
     return 0;
+}
+
+void
+mg_run_stop_upstreams(struct mg_gateway *gw)
+{
+    /* The children get their shutdown sequence (stdin closed, SIGTERM,
+     * SIGKILL) on a loop of their own now that serving has ended. */
+    mg_upstreams_stop(gw, NULL, NULL);
+    uv_run(gw->loop, UV_RUN_DEFAULT);
+    mg_upstreams_free(gw);
 }

@@ -45,8 +45,12 @@ enum mg_run_opt mg_run_flag(struct mg_run_flags *f, int argc, char **argv, int *
  * after printing why (exit 1). */
 struct mg_config *mg_run_config(const struct mg_run_flags *f);
 
-/* Register the bundles CFG enables; -1 after printing why. */
+/* Register the bundles CFG enables and start its servers; -1 after
+ * printing why.  CFG must outlive the gateway. */
 int mg_run_bundles(struct mg_gateway *gw, const struct mg_config *cfg);
+
+/* Stop the servers started by mg_run_bundles and wait for them. */
+void mg_run_stop_upstreams(struct mg_gateway *gw);
 
 /* The shared options, for usage texts. */
 extern const char mg_run_options_help[];

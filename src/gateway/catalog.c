@@ -63,8 +63,8 @@ mg_catalog_init(struct mg_catalog *c)
     mg_strmap_init(&c->by_prompt);
 }
 
-static void
-tool_free(struct mg_tool *t)
+void
+mg_catalog_tool_free(struct mg_tool *t)
 {
     if (t == NULL)
         return;
@@ -77,12 +77,12 @@ tool_free(struct mg_tool *t)
     mg_free(t);
 }
 
-static void
-bundle_free(struct mg_bundle *b)
+void
+mg_catalog_bundle_free(struct mg_bundle *b)
 {
     mg_bundle_free_items(b);
     for (size_t i = 0; i < b->tool_count; i++)
-        tool_free(b->tools[i]);
+        mg_catalog_tool_free(b->tools[i]);
     mg_free(b->tools);
     mg_free(b->ns);
     mg_free(b);
@@ -92,7 +92,7 @@ void
 mg_catalog_free(struct mg_catalog *c)
 {
     for (size_t i = 0; i < c->bundle_count; i++)
-        bundle_free(c->bundles[i]);
+        mg_catalog_bundle_free(c->bundles[i]);
     mg_free(c->bundles);
     mg_free(c->order);
     mg_catalog_free_items(c);
@@ -232,7 +232,7 @@ fail:
     json_decref(output);
     json_decref(annotations);
     json_decref(icons);
-    tool_free(t);
+    mg_catalog_tool_free(t);
     return NULL;
 }
 
@@ -240,6 +240,20 @@ static int
 cmp_tool_name(const void *a, const void *b)
 {
     return strcmp((*(struct mg_tool *const *)a)->name, (*(struct mg_tool *const *)b)->name);
+}
+
+void
+mg_catalog_publish(struct mg_catalog *c, struct mg_bundle *b)
+{
+    c->bundles = mg_realloc(c->bundles, (c->bundle_count + 1) * sizeof(*c->bundles));
+    c->bundles[c->bundle_count++] = b;
+    mg_strmap_put(&c->by_ns, b->ns, b);
+    c->order = mg_realloc(c->order, (c->tool_count + b->tool_count + 1) * sizeof(*c->order));
+    for (size_t i = 0; i < b->tool_count; i++) {
+        mg_strmap_put(&c->by_name, b->tools[i]->name, b->tools[i]);
+        c->order[c->tool_count++] = b->tools[i];
+    }
+    qsort(c->order, c->tool_count, sizeof(*c->order), cmp_tool_name);
 }
 
 int
@@ -289,25 +303,17 @@ mg_catalog_add_bundle(struct mg_catalog *c, const struct mg_bundle_def *def, cha
     }
     mg_strmap_free(&seen);
     if (mg_catalog_build_items(c, b, def, err, errlen) != 0) {
-        bundle_free(b);
+        mg_catalog_bundle_free(b);
         return -1;
     }
 
     /* Everything checked: publish. */
-    c->bundles = mg_realloc(c->bundles, (c->bundle_count + 1) * sizeof(*c->bundles));
-    c->bundles[c->bundle_count++] = b;
-    mg_strmap_put(&c->by_ns, b->ns, b);
-    c->order = mg_realloc(c->order, (c->tool_count + b->tool_count + 1) * sizeof(*c->order));
-    for (size_t i = 0; i < b->tool_count; i++) {
-        mg_strmap_put(&c->by_name, b->tools[i]->name, b->tools[i]);
-        c->order[c->tool_count++] = b->tools[i];
-    }
-    qsort(c->order, c->tool_count, sizeof(*c->order), cmp_tool_name);
+    mg_catalog_publish(c, b);
     mg_catalog_publish_items(c, b);
     return 0;
 
 fail:
     mg_strmap_free(&seen);
-    bundle_free(b);
+    mg_catalog_bundle_free(b);
     return -1;
 }

@@ -83,6 +83,13 @@ struct mg_tool *mg_catalog_find(const struct mg_catalog *c, const char *name);
 /* Register a bundle (see mg_bundle_register). */
 int mg_catalog_add_bundle(struct mg_catalog *c, const struct mg_bundle_def *def, char *err, size_t errlen);
 
+/* For sources other than inline bundles (catalog_upstream.c): free one
+ * tool or a whole bundle; publish a bundle whose tools are all checked
+ * (names unique in the catalog). */
+void mg_catalog_tool_free(struct mg_tool *t);
+void mg_catalog_bundle_free(struct mg_bundle *b);
+void mg_catalog_publish(struct mg_catalog *c, struct mg_bundle *b);
+
 /* catalog_items.c: resources and prompts of a bundle being registered.
  * build: everything checked, nothing published (-1 with a message);
  * publish: make them visible; free: a bundle's items. */

@@ -10,6 +10,8 @@
 #include "gateway/catalog.h"
 #include "mcp/request_state.h"
 
+struct mg_upstream;
+
 struct mg_gateway {
     uv_loop_t *loop;
     struct mg_catalog catalog;
@@ -18,6 +20,12 @@ struct mg_gateway {
     unsigned drain_ms;      /* how long in-flight calls may run after end of input */
     struct mg_state_keeper states; /* requestState of input_required results */
     struct mg_session *sessions;   /* every open session (subscriptions.c) */
+    struct mg_upstream **upstreams; /* configured servers (upstream.c) */
+    size_t nupstreams;
+    size_t upstreams_running;      /* children not yet stopped */
+    int upstreams_stopping;
+    void (*upstreams_done)(void *ctx);
+    void *upstreams_done_ctx;
 };
 
 #endif

@@ -368,6 +368,58 @@ mg_call_fail(struct mg_call *call, const char *fmt, ...)
     mg_call_destroy(call);
 }
 
+const char *
+mg_call_upstream_name(const struct mg_call *call)
+{
+    return call->tool != NULL ? call->tool->local_name : NULL;
+}
+
+json_t *
+mg_call_progress_token(const struct mg_call *call)
+{
+    return call->req->progress_token;
+}
+
+void
+mg_call_fail_rpc(struct mg_call *call, int code, const char *message, json_t *data)
+{
+    mg_req_fail(call->req, code, message, data);
+    mg_call_destroy(call);
+}
+
+void
+mg_call_finish_result(struct mg_call *call, json_t *upstream)
+{
+    json_t *content = json_object_get(upstream, "content"), *structured = json_object_get(upstream, "structuredContent");
+    int is_error = json_is_true(json_object_get(upstream, "isError"));
+    char *why = NULL;
+    json_t *result;
+
+    if (!json_is_array(content)) {
+        mg_call_fail_rpc(call, MG_RPC_INTERNAL_ERROR, "Internal error: the upstream's tools/call result has no "
+                         "content array", NULL);
+        return;
+    }
+    /* The upstream is held to the schema it published, as a bundle is. */
+    if (!is_error && call->tool->output != NULL &&
+        (structured == NULL || mg_schema_validate(call->tool->output, structured, &why) != 0)) {
+        json_t *m = json_string("");
+        json_string_set(m, why ? why : "structuredContent is missing");
+        free(why);
+        mg_call_fail_rpc(call, MG_RPC_INTERNAL_ERROR, "Internal error: the upstream's structuredContent does not "
+                         "match the tool's outputSchema", json_pack("{s:s, s:o}", "tool", call->tool->name, "errors", m));
+        return;
+    }
+    result = json_pack("{s:O}", "content", content);
+    if (structured != NULL)
+        json_object_set(result, "structuredContent", structured);
+    if (is_error)
+        json_object_set_new(result, "isError", json_true());
+    mg_req_reply(call->req, mg_adapt_call_result(result, call->req->version));
+    json_decref(result);
+    mg_call_destroy(call);
+}
+
 void *
 mg_call_loop(struct mg_call *call)
 {

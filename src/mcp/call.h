@@ -25,4 +25,16 @@ void mg_call_start_prompt(struct mg_req *req, json_t *params, struct mg_prompt *
 void mg_call_start_resource(struct mg_req *req, json_t *params, struct mg_resource *resource, const char *uri,
                             json_t *vars);
 
+/* Handlers that forward to an upstream (upstream/upstream.c). */
+struct mg_call;
+/* The call's tool as the upstream names it. */
+const char *mg_call_upstream_name(const struct mg_call *call);
+/* The progress token the client gave, or NULL (borrowed). */
+json_t *mg_call_progress_token(const struct mg_call *call);
+/* End a tool call with the upstream's CallToolResult (borrowed), adapted
+ * to the client's revision and checked against the tool's outputSchema. */
+void mg_call_finish_result(struct mg_call *call, json_t *result);
+/* End a call with a JSON-RPC error (the upstream's, or why none came). */
+void mg_call_fail_rpc(struct mg_call *call, int code, const char *message, json_t *data);
+
 #endif

@@ -19,6 +19,7 @@
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
 #include "mcp/subscriptions.h"
+#include "upstream/upstream.h"
 #include "mcp/version.h"
 #include "transport/http_internal.h"
 #include "util/alloc.h"
@@ -389,6 +390,9 @@ on_drain(uv_timer_t *t)
         mg_log_warn("%zu connections still open at shutdown; closing them", srv->connections);
     mg_log_debug("drained: %zu connections open", srv->connections);
     uv_close((uv_handle_t *)&srv->drain, NULL);
+    /* The requests have had their time: the upstream children get their
+     * shutdown sequence while the server's own handles close. */
+    mg_upstreams_stop(srv->gw, NULL, NULL);
     uv_stop(srv->loop);
 }
 

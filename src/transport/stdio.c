@@ -22,6 +22,7 @@
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
 #include "mcp/subscriptions.h"
+#include "upstream/upstream.h"
 #include "mcp/session.h"
 #include "mcpgate.h"
 #include "util/alloc.h"
@@ -369,6 +370,9 @@ transport_close(struct stdio_transport *t)
     uv_timer_stop(&t->drain);
     uv_signal_stop(&t->sigint);
     uv_signal_stop(&t->sigterm);
+    /* Nothing will be asked of the upstreams any more: their children get
+     * their shutdown sequence while our own handles close. */
+    mg_upstreams_stop(t->gw, NULL, NULL);
     /* Handles are closed once the loop returns (mg_gateway_serve_stdio),
      * after pending writes have drained. */
     uv_stop(t->loop);

@@ -114,12 +114,14 @@ test('a config with problems: exit 1 before listening, every problem with file, 
   });
 });
 
-test('servers in the config are reported as not connected yet, by name', opts, async () => {
+test('servers this version cannot reach are reported by name; disabled ones are not started', opts, async () => {
   await withDir(async (dir) => {
     const file = path.join(dir, 'servers.yaml');
-    writeFileSync(file, 'listen: 127.0.0.1:0\ndemo: true\nservers:\n  - name: files\n    command: npx\n');
+    writeFileSync(file, 'listen: 127.0.0.1:0\ndemo: true\nservers:\n  - name: remote\n    url: https://mcp.example.com/mcp\n'
+      + '  - name: off\n    command: /nonexistent/off-server\n    enabled: false\n');
     const r = await serveAndList(['--config', file]);
-    assert.match(r.stderr, /server 'files' \(line 4\): upstream servers are not connected/);
+    assert.match(r.stderr, /upstream remote \(https:\/\/mcp\.example\.com\/mcp\): servers reached by url are not connected/);
+    assert.doesNotMatch(r.stderr, /off-server/);
     assert.deepEqual(r.tools, ['demo__add', 'demo__echo', 'demo__wait']);
   });
 });

@@ -1,0 +1,47 @@
+/*
+ * catalog_upstream.h - an upstream server's tools in the merged catalog.
+ *
+ * The upstream's tools/list is turned into catalog tools: filtered by
+ * include_tools and exclude_tools, renamed and redescribed by overrides,
+ * named by tool_name_format within tool_name_max characters, their
+ * schemas compiled so arguments are checked before any upstream traffic.
+ * A tool that cannot be served as listed (a schema that does not compile,
+ * an invalid x-mcp-header, a name taken by another source) is left out,
+ * and the reason logged with both names.  Each catalog tool remembers the
+ * upstream's own name for it (local_name): routing never parses names.
+ */
+#ifndef MG_GATEWAY_CATALOG_UPSTREAM_H
+#define MG_GATEWAY_CATALOG_UPSTREAM_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "mcpgate.h"
+
+struct mg_catalog;
+struct mg_server_config;
+
+struct mg_naming {
+    const char *format; /* "{server}__{tool}" */
+    unsigned max;       /* longest exposed name, <= 128 */
+};
+
+/*
+ * The exposed name of upstream tool TOOL of SERVER into OUT (at least
+ * max + 1 bytes): FORMAT with its placeholders filled, characters outside
+ * [A-Za-z0-9_.-] replaced by '_', and a name over MAX cut and ended with
+ * '-' and 8 hex digits of a hash of the full name, so it stays unique and
+ * the same on every run.
+ */
+void mg_upstream_tool_name(const struct mg_naming *nm, const char *server, const char *tool, char *out);
+
+/*
+ * Publish TOOLS (an upstream's Tool objects, borrowed) as the catalog
+ * bundle named after server SC.  Calls go to HANDLER with UDATA.  Returns
+ * the number of tools published, or -1 with ERR when the server's name is
+ * taken.
+ */
+int mg_catalog_add_upstream(struct mg_catalog *c, const struct mg_server_config *sc, json_t *tools,
+                            const struct mg_naming *nm, mg_tool_fn handler, void *udata, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * upstream.h - one configured MCP server behind the gateway.
+ *
+ * An upstream is started from its config entry, connected, discovered and
+ * kept alive; its tools go into the catalog under its name, and calls to
+ * them are forwarded with gateway-owned request ids and progress tokens,
+ * mapped back, and cancelled upstream when the client cancels.
+ *
+ * This version connects stdio servers (a supervised child process) and
+ * speaks the legacy era to them (initialize, 2025-11-25 offered).  Servers
+ * given by url are reported as not connected.
+ */
+#ifndef MG_UPSTREAM_UPSTREAM_H
+#define MG_UPSTREAM_UPSTREAM_H
+
+#include <stddef.h>
+
+struct mg_gateway;
+struct mg_config;
+struct mg_server_config;
+struct mg_upstream;
+
+enum mg_upstream_state {
+    MG_UPSTREAM_CONNECTING, /* starting, or handshaking */
+    MG_UPSTREAM_READY,      /* tools listed; calls are forwarded */
+    MG_UPSTREAM_FAILED,     /* not usable now; last_error says why */
+    MG_UPSTREAM_DISABLED,   /* enabled: false in the config */
+};
+
+/* Start every server of CFG (borrowed: it must outlive the upstreams). */
+void mg_upstreams_start(struct mg_gateway *gw, const struct mg_config *cfg);
+
+/* Stop them all; DONE(CTX) once every child is gone.  Only the first call
+ * does anything. */
+void mg_upstreams_stop(struct mg_gateway *gw, void (*done)(void *ctx), void *ctx);
+
+/* Free what mg_upstreams_start allocated (after stop's DONE). */
+void mg_upstreams_free(struct mg_gateway *gw);
+
+const char *mg_upstream_state_name(enum mg_upstream_state s);
+
+#endif

@@ -1,0 +1,139 @@
+// upstream_stdio.test.mjs - stdio servers behind the gateway: the official
+// server-everything run as a child from the config, its tools merged into
+// the catalog as <server>__<tool> (filtered, renamed), calls forwarded with
+// progress relayed, a crashed child restarted, and no process left behind
+// after shutdown.  Clients are the official v1 SDK over HTTP and raw stdio.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  REPO_ROOT, startHttpGate, httpClient, assertCleanStderr, resultText, sleep,
+} from './lib.mjs';
+
+const opts = { timeout: 40_000 };
+const NODE = path.join(REPO_ROOT, 'tests/node_modules/.bin/node');
+const EVERYTHING = path.join(REPO_ROOT, 'tests/node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+
+/** Processes whose command line holds MARK (the children of one test). */
+function pids(mark) {
+  try {
+    return execFileSync('pgrep', ['-f', mark], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+async function withGateway(yaml, fn) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-up-'));
+  const file = path.join(dir, 'gw.yaml');
+  writeFileSync(file, yaml);
+  const gate = await startHttpGate(['--config', file], { demo: false, listen: false });
+  const http = await httpClient();
+  const client = new Client({ name: 'upstream-test', version: '0.0.0' });
+  const transport = new StreamableHTTPClientTransport(new URL(gate.url), { fetch: http.fetch });
+  try {
+    await client.connect(transport);
+    await fn({ client, gate });
+    await transport.terminateSession().catch(() => {});
+    await client.close();
+    await http.close();
+    const { code } = await gate.stop({ timeout: 15_000 });
+    assert.equal(code, 0, gate.stderr());
+    assertCleanStderr(gate.stderr());
+  } finally {
+    await http.close();
+    gate.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Wait until tools/list shows NAME (discovery runs after the listen line). */
+async function waitForTool(client, name, ms = 15_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const { tools } = await client.listTools();
+    if (tools.some((t) => t.name === name)) return tools;
+    if (Date.now() > end) throw new Error(`${name} never appeared; tools: ${tools.map((t) => t.name)}`);
+    await sleep(100);
+  }
+}
+
+const server = (name, mark, extra = '') => `
+  - name: ${name}
+    command: ${NODE}
+    args: [${EVERYTHING}, stdio, ${mark}]
+${extra}`;
+
+test('server-everything over stdio: merged, namespaced, called, progress relayed; no process left', opts, async () => {
+  const mark = `mcpgate-test-${process.pid}-${Date.now()}`;
+  await withGateway(`listen: 127.0.0.1:0\ndemo: true\nservers:${server('everything', mark)}${server('picked', mark, `    include_tools: [echo, get-sum]
+    exclude_tools: [echo]
+    overrides:
+      get-sum:
+        name: sum
+        description: Adds two numbers (renamed by the gateway)
+`)}`, async ({ client, gate }) => {
+    await waitForTool(client, 'picked__sum');
+    const tools = await waitForTool(client, 'everything__echo');
+    const names = tools.map((t) => t.name);
+    for (const n of ['demo__echo', 'everything__echo', 'everything__get-sum', 'everything__trigger-long-running-operation'])
+      assert.ok(names.includes(n), `${n} missing from ${names}`);
+    // include_tools wins over exclude_tools; overrides rename and redescribe.
+    assert.deepEqual(names.filter((n) => n.startsWith('picked__')).sort(), ['picked__echo', 'picked__sum']);
+    assert.equal(tools.find((t) => t.name === 'picked__sum').description, 'Adds two numbers (renamed by the gateway)');
+
+    const echo = await client.callTool({ name: 'everything__echo', arguments: { message: 'hello upstream' } });
+    assert.equal(resultText(echo), 'Echo: hello upstream');
+    const sum = await client.callTool({ name: 'picked__sum', arguments: { a: 2, b: 40 } });
+    assert.match(resultText(sum), /42/);
+    // Arguments are checked against the upstream's schema before it sees them.
+    const bad = await client.callTool({ name: 'everything__get-sum', arguments: { a: 'two', b: 1 } });
+    assert.equal(bad.isError, true);
+    assert.match(resultText(bad), /\/a: expected number/);
+
+    const progress = [];
+    const long = await client.callTool({ name: 'everything__trigger-long-running-operation', arguments: { duration: 1, steps: 4 } },
+      undefined, { onprogress: (p) => progress.push(p.progress) });
+    assert.match(resultText(long), /completed/i);
+    assert.ok(progress.length >= 3, `progress relayed: ${progress}`);
+
+    assert.equal(pids(mark).length, 2, 'two children expected while serving');
+  });
+  // After a clean stop, not one child is left.
+  await sleep(200);
+  assert.deepEqual(pids(mark), [], 'children outlived the gateway');
+});
+
+test('a crashed child is restarted and serves again; a missing command is reported by name', opts, async () => {
+  const mark = `mcpgate-test-crash-${process.pid}-${Date.now()}`;
+  await withGateway(`listen: 127.0.0.1:0\nservers:${server('everything', mark)}
+  - name: ghost
+    command: /nonexistent/mcp-server-ghost
+`, async ({ client, gate }) => {
+    await waitForTool(client, 'everything__echo');
+    const [pid] = pids(mark);
+    process.kill(pid, 'SIGKILL');
+    // Calls while it is down fail clearly; once it is back they work again.
+    const end = Date.now() + 15_000;
+    let text;
+    for (;;) {
+      const r = await client.callTool({ name: 'everything__echo', arguments: { message: 'again' } }).catch((e) => ({ error: e }));
+      if (!r.error && !r.isError) { text = resultText(r); break; }
+      if (r.error) assert.match(String(r.error.message), /everything/, `an unclear error: ${r.error.message}`);
+      if (Date.now() > end) throw new Error(`never came back: ${gate.stderr()}`);
+      await sleep(200);
+    }
+    assert.equal(text, 'Echo: again');
+    assert.notDeepEqual(pids(mark), [pid], 'the same process still?');
+    assert.match(gate.stderr(), /upstream ghost.*\/nonexistent\/mcp-server-ghost/);
+    assert.ok(!(await client.listTools()).tools.some((t) => t.name.startsWith('ghost__')));
+  });
+  await sleep(200);
+  assert.deepEqual(pids(mark), []);
+});
