@@ -47,6 +47,13 @@ struct mg_upstream {
     uint64_t connect_started;
     struct fwd *fwds;
     unsigned long next_token;
+    uv_timer_t probe;     /* liveness pings while READY */
+    uv_timer_t retry;     /* a failed handshake is tried again later */
+    int timers;           /* probe and retry were initialised */
+    unsigned retries;     /* failed handshakes in a row */
+    int pinging;
+    uint64_t ping_sent;
+    uint64_t latency_ms;  /* of the last ping answered */
 };
 
 const char *
@@ -73,6 +80,64 @@ fail(struct mg_upstream *u, const char *fmt, const char *detail)
     snprintf(why, sizeof(why), fmt, detail ? detail : "");
     set_state(u, MG_UPSTREAM_FAILED, why);
     mg_log_warn("upstream %s (%s): %s", u->sc->name, u->sc->command ? u->sc->command : u->sc->url, why);
+}
+
+/* --- keeping it alive ------------------------------------------------------ */
+
+#define RETRY_MAX_MS 60000u
+
+static void
+on_retry(uv_timer_t *t)
+{
+    struct mg_upstream *u = t->data;
+
+    mg_log_info("upstream %s: trying again", u->sc->name);
+    mg_child_restart(u->child);
+}
+
+/* The process runs but the handshake failed: start it afresh later, the
+ * wait doubling each time (1 s up to a minute). */
+static void
+retry_later(struct mg_upstream *u)
+{
+    uint64_t ms = 1000u << (u->retries < 6 ? u->retries : 6);
+
+    if (!u->timers || u->gw->upstreams_stopping)
+        return;
+    u->retries++;
+    uv_timer_stop(&u->probe);
+    uv_timer_start(&u->retry, on_retry, ms < RETRY_MAX_MS ? ms : RETRY_MAX_MS, 0);
+}
+
+static void
+on_pong(void *data, json_t *result, json_t *error, const char *why)
+{
+    struct mg_upstream *u = data;
+
+    u->pinging = 0;
+    if (result != NULL || error != NULL) { /* any answer shows it alive */
+        u->latency_ms = uv_now(u->gw->loop) - u->ping_sent;
+        return;
+    }
+    if (u->gw->upstreams_stopping || u->state != MG_UPSTREAM_READY)
+        return;
+    mg_log_warn("upstream %s: no answer to a liveness ping (%s); restarting it", u->sc->name, why);
+    uv_timer_stop(&u->probe);
+    set_state(u, MG_UPSTREAM_CONNECTING, "did not answer a liveness ping");
+    mg_child_restart(u->child);
+}
+
+static void
+on_probe(uv_timer_t *t)
+{
+    struct mg_upstream *u = t->data;
+    unsigned wait = u->cfg->liveness_probe_interval_ms;
+
+    if (u->pinging || u->state != MG_UPSTREAM_READY)
+        return;
+    u->pinging = 1;
+    u->ping_sent = uv_now(u->gw->loop);
+    mg_rpc_client_call(&u->rpc, "ping", NULL, wait < 10000 ? wait : 10000, on_pong, u);
 }
 
 /* --- forwarding ---------------------------------------------------------- */
@@ -243,8 +308,12 @@ publish(struct mg_upstream *u)
         mg_notify_list_changed(u->gw, MG_LIST_TOOLS);
     }
     set_state(u, MG_UPSTREAM_READY, "");
+    u->retries = 0;
+    u->latency_ms = uv_now(u->gw->loop) - u->connect_started;
+    if (u->timers && u->cfg->liveness_probe_interval_ms > 0 && !uv_is_active((uv_handle_t *)&u->probe))
+        uv_timer_start(&u->probe, on_probe, u->cfg->liveness_probe_interval_ms, u->cfg->liveness_probe_interval_ms);
     mg_log_info("upstream %s ready: %zu tools listed, %llu ms", u->sc->name, json_array_size(u->tools),
-                (unsigned long long)(uv_now(u->gw->loop) - u->connect_started));
+                (unsigned long long)u->latency_ms);
 }
 
 static void
@@ -267,6 +336,7 @@ on_tools(void *data, json_t *result, json_t *error, const char *why)
     if (result == NULL || !json_is_array(tools)) {
         fail(u, "tools/list failed: %s",
              why ? why : error ? json_string_value(json_object_get(error, "message")) : "no tools array");
+        retry_later(u);
         return;
     }
     json_array_extend(u->tools, tools);
@@ -297,10 +367,12 @@ on_initialized(void *data, json_t *result, json_t *error, const char *why)
     if (result == NULL) {
         fail(u, "initialize failed: %s",
              why ? why : json_string_value(json_object_get(error, "message")));
+        retry_later(u);
         return;
     }
     if (version == NULL || !mg_proto_is_legacy(version)) {
         fail(u, "initialize answered with protocol version '%s', which mcpgate does not speak", version ? version : "");
+        retry_later(u);
         return;
     }
     mg_rpc_client_notify(&u->rpc, "notifications/initialized", NULL);
@@ -385,10 +457,14 @@ on_child_state(void *ctx, enum mg_child_state st, const char *why)
     case MG_CHILD_BACKOFF:
     case MG_CHILD_FAILED:
     case MG_CHILD_STOPPED:
-        /* Whatever was asked of the old process will not be answered. */
-        mg_rpc_client_fail_all(&u->rpc, why && why[0] ? why : "the server process ended");
+        if (u->timers)
+            uv_timer_stop(&u->probe);
+        u->pinging = 0;
+        /* The state first: answers failed below must not see READY. */
         if (st != MG_CHILD_STOPPED)
             fail(u, "%s", why);
+        /* Whatever was asked of the old process will not be answered. */
+        mg_rpc_client_fail_all(&u->rpc, why && why[0] ? why : "the server process ended");
         break;
     case MG_CHILD_STARTING:
         break;
@@ -439,6 +515,10 @@ upstream_new(struct mg_gateway *gw, const struct mg_config *cfg, const struct mg
     o.on_state = on_child_state;
     o.ctx = u;
     set_state(u, MG_UPSTREAM_CONNECTING, NULL);
+    uv_timer_init(gw->loop, &u->probe);
+    uv_timer_init(gw->loop, &u->retry);
+    u->probe.data = u->retry.data = u;
+    u->timers = 1;
     u->child = mg_child_start(gw->loop, &o);
     mg_free(keys);
     mg_free(values);
@@ -475,6 +555,10 @@ mg_upstreams_stop(struct mg_gateway *gw, void (*done)(void *ctx), void *ctx)
     for (size_t i = 0; i < gw->nupstreams; i++) {
         struct mg_upstream *u = gw->upstreams[i];
         mg_rpc_client_close(&u->rpc, NULL);
+        if (u->timers) {
+            uv_close((uv_handle_t *)&u->probe, NULL);
+            uv_close((uv_handle_t *)&u->retry, NULL);
+        }
         if (u->child != NULL) {
             gw->upstreams_running++;
             mg_child_stop(u->child, child_stopped, gw);

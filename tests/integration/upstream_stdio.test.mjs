@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -136,4 +136,47 @@ test('a crashed child is restarted and serves again; a missing command is report
   });
   await sleep(200);
   assert.deepEqual(pids(mark), []);
+});
+
+const STUBBORN = path.join(REPO_ROOT, 'tests/integration/fixtures/stubborn_server.mjs');
+const starts = (file) => { try { return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean); } catch { return []; } };
+
+test('liveness: an upstream that stops answering pings is restarted; a failing handshake is retried with backoff', opts, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-live-'));
+  const noPing = path.join(dir, 'no-ping.log'), initErr = path.join(dir, 'init-error.log');
+  try {
+    await withGateway(`listen: 127.0.0.1:0
+liveness_probe_interval: 0.5
+servers:
+  - name: mute
+    command: ${NODE}
+    args: [${STUBBORN}, no-ping, ${noPing}]
+  - name: refuses
+    command: ${NODE}
+    args: [${STUBBORN}, init-error, ${initErr}]
+`, async ({ client, gate }) => {
+      await waitForTool(client, 'mute__pid');
+      const first = resultText(await client.callTool({ name: 'mute__pid', arguments: {} }));
+      // Each unanswered ping (0.5 s apart) gets it restarted: new pids.
+      const end = Date.now() + 15_000;
+      while (starts(noPing).length < 3 && Date.now() < end) await sleep(100);
+      assert.ok(starts(noPing).length >= 3, `not restarted: ${starts(noPing)}\n${gate.stderr()}`);
+      assert.match(gate.stderr(), /upstream mute: no answer to a liveness ping/);
+      let now;
+      for (;;) {
+        const r = await client.callTool({ name: 'mute__pid', arguments: {} }).catch(() => null);
+        if (r && !r.isError) { now = resultText(r); break; }
+        if (Date.now() > end) throw new Error('mute never came back');
+        await sleep(100);
+      }
+      assert.notEqual(now, first, 'the same process answered after a restart');
+      // init-error: tried again, the waits doubling (1 s, 2 s, ...), not in a tight loop.
+      assert.match(gate.stderr(), /upstream refuses .*initialize failed: not today/);
+      const tries = starts(initErr).length;
+      assert.ok(tries >= 2 && tries <= 5, `${tries} starts of a server that refuses to initialize`);
+      assert.ok(!(await client.listTools()).tools.some((t) => t.name.startsWith('refuses__')));
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
