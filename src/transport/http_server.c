@@ -192,7 +192,8 @@ health(struct http_server *srv, h2o_req_t *req, int ready)
     if (ready && srv->stopping)
         body = json_pack("{s:s}", "status", "stopping");
     else if (ready)
-        body = json_pack("{s:s, s:I}", "status", "ready", "tools", (json_int_t)srv->gw->catalog.tool_count);
+        body = json_pack("{s:s, s:I, s:o}", "status", "ready", "tools", (json_int_t)srv->gw->catalog.tool_count,
+                         "servers", mg_upstreams_counts(srv->gw));
     else
         body = json_pack("{s:s, s:s}", "status", "ok", "version", MG_VERSION);
     http_send_json(req, ready && srv->stopping ? 503 : 200, body);

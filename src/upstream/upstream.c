@@ -56,6 +56,18 @@ struct mg_upstream {
     uint64_t latency_ms;  /* of the last ping answered */
 };
 
+json_t *
+mg_upstreams_counts(const struct mg_gateway *gw)
+{
+    json_t *counts = json_pack("{s:i, s:i, s:i, s:i}", "ready", 0, "connecting", 0, "failed", 0, "disabled", 0);
+
+    for (size_t i = 0; i < gw->nupstreams; i++) {
+        const char *k = mg_upstream_state_name(gw->upstreams[i]->state);
+        json_object_set_new(counts, k, json_integer(json_integer_value(json_object_get(counts, k)) + 1));
+    }
+    return counts;
+}
+
 const char *
 mg_upstream_state_name(enum mg_upstream_state s)
 {

@@ -13,6 +13,7 @@
 #ifndef MG_UPSTREAM_UPSTREAM_H
 #define MG_UPSTREAM_UPSTREAM_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 struct mg_gateway;
@@ -38,5 +39,10 @@ void mg_upstreams_stop(struct mg_gateway *gw, void (*done)(void *ctx), void *ctx
 void mg_upstreams_free(struct mg_gateway *gw);
 
 const char *mg_upstream_state_name(enum mg_upstream_state s);
+
+/* How many servers are in each state: {"ready": n, "connecting": n,
+ * "failed": n, "disabled": n} (new reference).  Counts only: /readyz is
+ * unauthenticated, so names and errors stay in the logs. */
+json_t *mg_upstreams_counts(const struct mg_gateway *gw);
 
 #endif

@@ -132,6 +132,9 @@ test('a crashed child is restarted and serves again; a missing command is report
     assert.equal(text, 'Echo: again');
     assert.notDeepEqual(pids(mark), [pid], 'the same process still?');
     assert.match(gate.stderr(), /upstream ghost.*\/nonexistent\/mcp-server-ghost/);
+    // /readyz counts servers by state, naming none (it is unauthenticated).
+    const ready = await (await fetch(`${gate.origin}/readyz`)).json();
+    assert.deepEqual(ready.servers, { ready: 1, connecting: 0, failed: 1, disabled: 0 });
     assert.ok(!(await client.listTools()).tools.some((t) => t.name.startsWith('ghost__')));
   });
   await sleep(200);
