@@ -19,6 +19,7 @@ packages=(
     libuv1-dev libh2o-dev libcurl4-openssl-dev libjansson-dev libyaml-dev
     libsqlite3-dev libssl-dev libpcre2-dev libcmocka-dev
     json-schema-test-suite libtest-json-schema-acceptance-perl wrk curl ca-certificates
+    procps
 )
 
 as_root() {

@@ -50,27 +50,6 @@ usage(const char *cmd, const char *fmt, const char *arg)
     return MG_OPT_BAD;
 }
 
-/* Parse a size with an optional k/m suffix, 64 bytes to 1G. */
-static int
-parse_size(const char *s, size_t *out)
-{
-    char *end;
-    unsigned long long v;
-
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || s[0] == '-')
-        return -1;
-    if (*end == 'k' || *end == 'K')
-        v *= 1024, end++;
-    else if (*end == 'm' || *end == 'M')
-        v *= 1024 * 1024, end++;
-    if (*end != '\0' || v < 64 || v > (1ULL << 30))
-        return -1;
-    *out = (size_t)v;
-    return 0;
-}
-
 static int
 parse_seconds(const char *s, unsigned long max, unsigned *out)
 {
@@ -115,7 +94,7 @@ mg_run_flag(struct mg_run_flags *f, int argc, char **argv, int *i, const char *c
             return usage(cmd, "%s needs a file name", a);
         f->config_path = v;
     } else if (strcmp(a, "--max-message") == 0) {
-        if (v == NULL || parse_size(v, &f->max_message) != 0)
+        if (v == NULL || mg_config_parse_size(v, &f->max_message) != 0)
             return usage(cmd, "--max-message needs a size between 64 bytes and 1G, e.g. 4m%s", "");
     } else if (strcmp(a, "--log-level") == 0) {
         if (v == NULL || (f->log_level = mg_log_parse_level(v)) < 0)

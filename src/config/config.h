@@ -126,6 +126,11 @@ struct mg_config *mg_config_load(const char *path, char *err, size_t errlen);
 struct mg_config *mg_config_parse(const char *text, size_t len, const char *filename, char *err,
                                   size_t errlen);
 
+/* A size as max_message takes it: bytes, or a number with a k or m
+ * suffix, from 64 bytes to 1G.  0, or -1 when S is not one.  The command
+ * line's --max-message uses the same rule. */
+int mg_config_parse_size(const char *s, size_t *out);
+
 /* Free CFG and everything it owns; NULL is fine. */
 void mg_config_free(struct mg_config *cfg);
 

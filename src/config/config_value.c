@@ -149,30 +149,37 @@ mg_config__uint(struct mg_cfg_parser *p, yaml_node_t *n, const char *path, unsig
 }
 
 int
-mg_config__size(struct mg_cfg_parser *p, yaml_node_t *n, const char *path, size_t *out)
+mg_config_parse_size(const char *s, size_t *out)
 {
     const unsigned long long min = 64, max = 1ULL << 30;
     unsigned long long v;
-    const char *c;
+    const char *c = s;
+
+    if (digits(&c, max, &v) == 0)
+        return -1;
+    if (*c == 'k' || *c == 'K')
+        v *= 1024, c++;
+    else if (*c == 'm' || *c == 'M')
+        v *= 1024 * 1024, c++;
+    if (*c != '\0' || v < min || v > max)
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+int
+mg_config__size(struct mg_cfg_parser *p, yaml_node_t *n, const char *path, size_t *out)
+{
     char *s, q[96];
 
     if (n == NULL)
         return 0;
     if ((s = mg_config__scalar(p, n, path, "a size")) == NULL)
         return -1;
-    c = s;
-    if (digits(&c, max, &v) == 0)
-        goto bad;
-    if (*c == 'k' || *c == 'K')
-        v *= 1024, c++;
-    else if (*c == 'm' || *c == 'M')
-        v *= 1024 * 1024, c++;
-    if (*c != '\0' || v < min || v > max)
-        goto bad;
-    *out = (size_t)v;
-    mg_free(s);
-    return 0;
-bad:
+    if (mg_config_parse_size(s, out) == 0) {
+        mg_free(s);
+        return 0;
+    }
     mg_config__error(p, mg_config__line(n), path,
                      "expected a size from 64 bytes to 1024m, in bytes or with a k or m suffix (\"4m\"), got %s",
                      QUOTED(q, s));

@@ -227,23 +227,12 @@ start_stream(struct http_exchange *ex)
     }
 }
 
-/* h2o frees a request whose exchange has moved on: free its stream. */
-static void
-free_orphan_stream(void *ctx)
-{
-    mg_http_stream_free(ctx);
-}
-
 /* Let go of the connection carrying the event stream; events from now on
  * are kept for the client to resume. */
 static void
 detach_stream(struct http_exchange *ex, const char *last)
 {
-    if (last != NULL)
-        mg_http_stream_write(ex->sse, last, strlen(last));
-    ex->link->fn = free_orphan_stream;
-    ex->link->ctx = ex->sse;
-    mg_http_stream_end(ex->sse);
+    mg_http_stream_abandon(ex->sse, ex->link, last);
     ex->sse = NULL;
     ex->req = NULL;
     ex->link = NULL;

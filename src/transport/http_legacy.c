@@ -173,13 +173,6 @@ http_session_unlink_exchange(struct http_session *hs, struct http_exchange *ex)
     ex->hs = NULL;
 }
 
-/* h2o freed a GET request whose session is gone: free its stream. */
-static void
-free_orphan_stream(void *ctx)
-{
-    mg_http_stream_free(ctx);
-}
-
 void
 http_session_close(struct http_session *hs)
 {
@@ -192,11 +185,8 @@ http_session_close(struct http_session *hs)
         http_session_unlink_exchange(hs, ex);
         http_exchange_abandon(ex, 404, "Session not found: the session ended while this request was running");
     }
-    if (hs->get != NULL) {
-        hs->get_link->fn = free_orphan_stream;
-        hs->get_link->ctx = hs->get;
-        mg_http_stream_end(hs->get);
-    }
+    if (hs->get != NULL)
+        mg_http_stream_abandon(hs->get, hs->get_link, NULL);
     json_decref(hs->outbox);
     http_replay_free(&hs->replay);
     mg_free(hs);
@@ -379,11 +369,7 @@ on_get_gone(void *ctx)
 static void
 end_get_stream(struct http_session *hs, const char *last)
 {
-    if (last != NULL)
-        mg_http_stream_write(hs->get, last, strlen(last));
-    hs->get_link->fn = free_orphan_stream;
-    hs->get_link->ctx = hs->get;
-    mg_http_stream_end(hs->get);
+    mg_http_stream_abandon(hs->get, hs->get_link, last);
     hs->get = NULL;
     hs->get_link = NULL;
 }
@@ -451,15 +437,16 @@ static void
 replay_finished_stream(struct http_session *hs, h2o_req_t *req, unsigned long stream, unsigned long seq)
 {
     struct mg_http_stream *st;
+    struct mg_http_req_link *link;
 
     http_add_header(req, "mcp-session-id", hs->id);
     st = mg_http_stream_start(req, NULL, NULL);
-    mg_http_on_req_free(req, free_orphan_stream, st);
+    link = mg_http_on_req_free(req, NULL, NULL);
     if (http_session_replay(hs, stream, seq, st) == 0) {
         mg_log_info("session %.8s: nothing left to resume on stream %lu after event %lu", hs->id, stream, seq);
         mg_http_stream_write(st, ":\n\n", 3);
     }
-    mg_http_stream_end(st);
+    mg_http_stream_abandon(st, link, NULL);
 }
 
 void

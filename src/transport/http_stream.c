@@ -181,3 +181,19 @@ mg_http_stream_free(struct mg_http_stream *st)
     mg_free(st->queued.p);
     mg_free(st);
 }
+
+static void
+free_abandoned(void *ctx)
+{
+    mg_http_stream_free(ctx);
+}
+
+void
+mg_http_stream_abandon(struct mg_http_stream *st, struct mg_http_req_link *link, const char *last)
+{
+    if (last != NULL)
+        mg_http_stream_write(st, last, strlen(last));
+    link->fn = free_abandoned;
+    link->ctx = st;
+    mg_http_stream_end(st);
+}

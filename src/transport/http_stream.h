@@ -46,4 +46,9 @@ void mg_http_stream_end(struct mg_http_stream *st);
 /* Free the stream; only when its request is gone (from the req link). */
 void mg_http_stream_free(struct mg_http_stream *st);
 
+/* Let go of ST, whose request LINK watches: LAST (may be NULL) is written,
+ * the response ends after what is queued, and ST is freed when h2o frees
+ * the request.  The owner must not touch ST or LINK afterwards. */
+void mg_http_stream_abandon(struct mg_http_stream *st, struct mg_http_req_link *link, const char *last);
+
 #endif

@@ -221,9 +221,8 @@ forward(struct mg_call *call, json_t *args, void *udata)
     f = mg_calloc(1, sizeof(*f));
     f->u = u;
     f->call = call;
-    params = json_pack("{s:s, s:O}", "name", mg_call_upstream_name(call), "arguments", args ? args : json_object());
-    if (args == NULL)
-        json_decref(json_object_get(params, "arguments"));
+    params = json_pack("{s:s, s:o}", "name", mg_call_upstream_name(call), "arguments",
+                       args != NULL ? json_incref(args) : json_object());
     if (mg_call_progress_token(call) != NULL) {
         /* Tokens are unique per sender only: ours replaces the client's. */
         snprintf(f->token, sizeof(f->token), "mg-%lu", ++u->next_token);
