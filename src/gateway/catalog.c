@@ -64,6 +64,21 @@ mg_catalog_init(struct mg_catalog *c)
 }
 
 void
+mg_tool_hold(struct mg_tool *t)
+{
+    t->holds++;
+}
+
+void
+mg_tool_release(struct mg_tool *t)
+{
+    if (t != NULL && t->holds > 0)
+        t->holds--;
+    else
+        mg_catalog_tool_free(t);
+}
+
+void
 mg_catalog_tool_free(struct mg_tool *t)
 {
     if (t == NULL)
@@ -82,7 +97,7 @@ mg_catalog_bundle_free(struct mg_bundle *b)
 {
     mg_bundle_free_items(b);
     for (size_t i = 0; i < b->tool_count; i++)
-        mg_catalog_tool_free(b->tools[i]);
+        mg_tool_release(b->tools[i]);
     mg_free(b->tools);
     mg_free(b->ns);
     mg_free(b);
@@ -248,12 +263,35 @@ mg_catalog_publish(struct mg_catalog *c, struct mg_bundle *b)
     c->bundles = mg_realloc(c->bundles, (c->bundle_count + 1) * sizeof(*c->bundles));
     c->bundles[c->bundle_count++] = b;
     mg_strmap_put(&c->by_ns, b->ns, b);
+    mg_catalog_publish_tools(c, b);
+}
+
+void
+mg_catalog_publish_tools(struct mg_catalog *c, struct mg_bundle *b)
+{
     c->order = mg_realloc(c->order, (c->tool_count + b->tool_count + 1) * sizeof(*c->order));
     for (size_t i = 0; i < b->tool_count; i++) {
         mg_strmap_put(&c->by_name, b->tools[i]->name, b->tools[i]);
         c->order[c->tool_count++] = b->tools[i];
     }
     qsort(c->order, c->tool_count, sizeof(*c->order), cmp_tool_name);
+}
+
+void
+mg_catalog_withdraw(struct mg_catalog *c, struct mg_bundle *b)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < c->tool_count; i++)
+        if (c->order[i]->bundle != b)
+            c->order[kept++] = c->order[i];
+    c->tool_count = kept;
+    for (size_t i = 0; i < b->tool_count; i++) {
+        mg_strmap_del(&c->by_name, b->tools[i]->name);
+        mg_tool_release(b->tools[i]);
+    }
+    b->tool_count = 0;
+    mg_catalog_withdraw_items(c, b);
 }
 
 int

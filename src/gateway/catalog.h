@@ -15,9 +15,20 @@
 
 struct mg_schema;
 
-/* One inline bundle. */
+/*
+ * A source of tools: an inline bundle or an upstream server.  An inline
+ * bundle's items never change; an upstream's are withdrawn and replaced
+ * when its lists change, while the bundle itself stays registered.
+ */
 struct mg_bundle {
     char *ns;
+    void *owner;              /* the upstream, or NULL for an inline bundle */
+    /* A client subscribed to URI, one of this bundle's resources: an
+     * upstream asks its server for resources/updated (NULL: nothing to do). */
+    void (*on_subscribe)(struct mg_bundle *b, const char *uri);
+    /* completion/complete for one of its prompts or resources; PARAMS name
+     * them as the bundle does (NULL: no suggestions). */
+    void (*complete)(struct mg_call *call, json_t *params, void *owner);
     struct mg_tool **tools;
     size_t tool_count;
     struct mg_resource **resources;
@@ -34,6 +45,7 @@ struct mg_resource {
     json_t *def;              /* the Resource or ResourceTemplate clients see */
     mg_resource_fn read;
     void *udata;
+    unsigned holds;           /* calls running on it (the catalog's own hold not counted) */
 };
 
 /* A prompt as the catalog exposes it. */
@@ -44,6 +56,7 @@ struct mg_prompt {
     json_t *def;              /* the Prompt object clients see */
     mg_prompt_fn get;
     void *udata;
+    unsigned holds;           /* calls running on it (the catalog's own hold not counted) */
 };
 
 /* One tool as the catalog exposes it. */
@@ -57,6 +70,7 @@ struct mg_tool {
     json_t *param_headers;     /* x-mcp-header declarations (param_headers.h), or NULL */
     mg_tool_fn handler;
     void *udata;
+    unsigned holds;           /* calls running on it (the catalog's own hold not counted) */
 };
 
 struct mg_catalog {
@@ -83,12 +97,29 @@ struct mg_tool *mg_catalog_find(const struct mg_catalog *c, const char *name);
 /* Register a bundle (see mg_bundle_register). */
 int mg_catalog_add_bundle(struct mg_catalog *c, const struct mg_bundle_def *def, char *err, size_t errlen);
 
+/*
+ * A running call holds the item it runs on, so a list that changes
+ * mid-call (the item withdrawn from the catalog) leaves the call its
+ * tool, prompt or resource.  Release frees an item no longer held by
+ * anyone; the catalog's own hold is dropped by withdrawing the item.
+ */
+void mg_tool_hold(struct mg_tool *t);
+void mg_tool_release(struct mg_tool *t);
+void mg_prompt_hold(struct mg_prompt *p);
+void mg_prompt_release(struct mg_prompt *p);
+void mg_resource_hold(struct mg_resource *r);
+void mg_resource_release(struct mg_resource *r);
+
 /* For sources other than inline bundles (catalog_upstream.c): free one
- * tool or a whole bundle; publish a bundle whose tools are all checked
- * (names unique in the catalog). */
+ * tool (not yet published) or a whole bundle; publish a bundle whose
+ * items are all checked (names unique in the catalog); publish the items
+ * of a bundle already registered; withdraw every item of a bundle from
+ * the catalog (the bundle stays registered, its arrays empty). */
 void mg_catalog_tool_free(struct mg_tool *t);
 void mg_catalog_bundle_free(struct mg_bundle *b);
 void mg_catalog_publish(struct mg_catalog *c, struct mg_bundle *b);
+void mg_catalog_publish_tools(struct mg_catalog *c, struct mg_bundle *b);
+void mg_catalog_withdraw(struct mg_catalog *c, struct mg_bundle *b);
 
 /* catalog_items.c: resources and prompts of a bundle being registered.
  * build: everything checked, nothing published (-1 with a message);
@@ -96,6 +127,7 @@ void mg_catalog_publish(struct mg_catalog *c, struct mg_bundle *b);
 int mg_catalog_build_items(struct mg_catalog *c, struct mg_bundle *b, const struct mg_bundle_def *def, char *err,
                            size_t errlen);
 void mg_catalog_publish_items(struct mg_catalog *c, struct mg_bundle *b);
+void mg_catalog_withdraw_items(struct mg_catalog *c, struct mg_bundle *b);
 void mg_bundle_free_items(struct mg_bundle *b);
 void mg_catalog_free_items(struct mg_catalog *c);
 /* The resource for URI (fixed first, then templates, in order), or NULL;

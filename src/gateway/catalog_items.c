@@ -31,6 +31,10 @@ resource_free(struct mg_resource *r)
 {
     if (r == NULL)
         return;
+    if (r->holds > 0) {
+        r->holds--;
+        return;
+    }
     mg_free(r->uri);
     mg_free(r->uri_template);
     json_decref(r->def);
@@ -42,10 +46,38 @@ prompt_free(struct mg_prompt *p)
 {
     if (p == NULL)
         return;
+    if (p->holds > 0) {
+        p->holds--;
+        return;
+    }
     mg_free(p->name);
     mg_free(p->local_name);
     json_decref(p->def);
     mg_free(p);
+}
+
+void
+mg_resource_hold(struct mg_resource *r)
+{
+    r->holds++;
+}
+
+void
+mg_resource_release(struct mg_resource *r)
+{
+    resource_free(r);
+}
+
+void
+mg_prompt_hold(struct mg_prompt *p)
+{
+    p->holds++;
+}
+
+void
+mg_prompt_release(struct mg_prompt *p)
+{
+    prompt_free(p);
 }
 
 void
@@ -268,6 +300,33 @@ mg_catalog_publish_items(struct mg_catalog *c, struct mg_bundle *b)
         c->prompts[c->prompt_count++] = b->prompts[i];
     }
     qsort(c->prompts, c->prompt_count, sizeof(*c->prompts), cmp_prompt);
+}
+
+/* Drop B's resources, templates and prompts from the catalog's lists. */
+void
+mg_catalog_withdraw_items(struct mg_catalog *c, struct mg_bundle *b)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < c->resource_count; i++)
+        if (c->resources[i]->bundle != b)
+            c->resources[kept++] = c->resources[i];
+    c->resource_count = kept;
+    kept = 0;
+    for (size_t i = 0; i < c->template_count; i++)
+        if (c->templates[i]->bundle != b)
+            c->templates[kept++] = c->templates[i];
+    c->template_count = kept;
+    kept = 0;
+    for (size_t i = 0; i < c->prompt_count; i++)
+        if (c->prompts[i]->bundle != b)
+            c->prompts[kept++] = c->prompts[i];
+    c->prompt_count = kept;
+    for (size_t i = 0; i < b->resource_count; i++)
+        mg_strmap_del(&c->by_uri, resource_key(b->resources[i]));
+    for (size_t i = 0; i < b->prompt_count; i++)
+        mg_strmap_del(&c->by_prompt, b->prompts[i]->name);
+    mg_bundle_free_items(b);
 }
 
 /* Match URI against an RFC 6570 level-1 template: literal text must be

@@ -128,23 +128,54 @@ fail:
     return NULL;
 }
 
-int
-mg_catalog_add_upstream(struct mg_catalog *c, const struct mg_server_config *sc, json_t *tools,
-                        const struct mg_naming *nm, mg_tool_fn handler, void *udata, char *err, size_t errlen)
+/* An upstream's prompt: named like its tools, its definition as given. */
+static struct mg_prompt *
+prompt_build(const struct mg_server_config *sc, json_t *def, const struct mg_naming *nm)
 {
-    struct mg_bundle *b;
+    const char *local = json_string_value(json_object_get(def, "name"));
+    char exposed[MG_MAX_TOOL_NAME + 1];
+    struct mg_prompt *p;
+
+    if (local == NULL || local[0] == '\0')
+        return NULL;
+    mg_upstream_tool_name(nm, sc->name, local, exposed);
+    p = mg_calloc(1, sizeof(*p));
+    p->name = mg_strdup(exposed);
+    p->local_name = mg_strdup(local);
+    p->def = json_deep_copy(def);
+    json_object_set_new(p->def, "name", json_string(exposed));
+    return p;
+}
+
+/* An upstream's resource or template, under its own URI: a URI names a
+ * thing already, and the links tools return must keep working. */
+static struct mg_resource *
+resource_build(json_t *def, int is_template)
+{
+    const char *key = json_string_value(json_object_get(def, is_template ? "uriTemplate" : "uri"));
+    struct mg_resource *r;
+
+    if (key == NULL || key[0] == '\0')
+        return NULL;
+    r = mg_calloc(1, sizeof(*r));
+    if (is_template)
+        r->uri_template = mg_strdup(key);
+    else
+        r->uri = mg_strdup(key);
+    r->def = json_deep_copy(def);
+    return r;
+}
+
+static void
+add_tools(struct mg_catalog *c, struct mg_bundle *b, const struct mg_server_config *sc, json_t *tools,
+          const struct mg_naming *nm, const struct mg_upstream_handlers *h)
+{
     struct mg_strmap seen;
     size_t i;
     json_t *def;
     char why[400];
 
-    if (mg_strmap_get(&c->by_ns, sc->name) != NULL) {
-        snprintf(err, errlen, "server '%s': the name is already used by another source", sc->name);
-        return -1;
-    }
-    b = mg_calloc(1, sizeof(*b));
-    b->ns = mg_strdup(sc->name);
-    b->tools = mg_calloc(json_array_size(tools) + 1, sizeof(*b->tools));
+    b->tools = mg_realloc(b->tools, (json_array_size(tools) + 1) * sizeof(*b->tools));
     mg_strmap_init(&seen);
     json_array_foreach (tools, i, def) {
         const char *local = json_string_value(json_object_get(def, "name"));
@@ -166,13 +197,134 @@ mg_catalog_add_upstream(struct mg_catalog *c, const struct mg_server_config *sc,
             mg_catalog_tool_free(t);
             continue;
         }
-        t->handler = handler;
-        t->udata = udata;
+        t->handler = h->tool;
+        t->udata = h->udata;
         t->bundle = b;
         b->tools[b->tool_count++] = t;
         mg_strmap_put(&seen, t->name, t);
     }
     mg_strmap_free(&seen);
-    mg_catalog_publish(c, b);
-    return (int)b->tool_count;
+}
+
+static void
+add_prompts(struct mg_catalog *c, struct mg_bundle *b, const struct mg_server_config *sc, json_t *prompts,
+            const struct mg_naming *nm, const struct mg_upstream_handlers *h)
+{
+    size_t i;
+    json_t *def;
+
+    b->prompts = mg_calloc(json_array_size(prompts) + 1, sizeof(*b->prompts));
+    json_array_foreach (prompts, i, def) {
+        struct mg_prompt *p = prompt_build(sc, def, nm), *other = NULL;
+        if (p == NULL) {
+            mg_log_warn("server '%s': prompt %zu of its list has no name; left out", sc->name, i);
+            continue;
+        }
+        for (size_t j = 0; j < b->prompt_count && other == NULL; j++)
+            if (strcmp(b->prompts[j]->name, p->name) == 0)
+                other = b->prompts[j];
+        if (other != NULL || (other = mg_strmap_get(&c->by_prompt, p->name)) != NULL) {
+            mg_log_error("server '%s': prompt '%s' would be exposed as '%s', which prompt '%s' of '%s' already is; "
+                         "left out", sc->name, p->local_name, p->name, other->local_name,
+                         other->bundle ? other->bundle->ns : sc->name);
+            mg_prompt_release(p);
+            continue;
+        }
+        p->get = h->prompt;
+        p->udata = h->udata;
+        p->bundle = b;
+        b->prompts[b->prompt_count++] = p;
+    }
+}
+
+/* Resources and templates share the URI table; fixed URIs first. */
+static void
+add_resources(struct mg_catalog *c, struct mg_bundle *b, const struct mg_server_config *sc, json_t *resources,
+              json_t *templates, const struct mg_upstream_handlers *h)
+{
+    json_t *lists[2] = {resources, templates};
+
+    b->resources = mg_calloc(json_array_size(resources) + json_array_size(templates) + 1, sizeof(*b->resources));
+    for (int tpl = 0; tpl < 2; tpl++) {
+        size_t i;
+        json_t *def;
+        json_array_foreach (lists[tpl], i, def) {
+            struct mg_resource *r = resource_build(def, tpl), *other = NULL;
+            const char *key;
+            if (r == NULL) {
+                mg_log_warn("server '%s': %s %zu of its list has no %s; left out", sc->name,
+                            tpl ? "resource template" : "resource", i, tpl ? "uriTemplate" : "uri");
+                continue;
+            }
+            key = tpl ? r->uri_template : r->uri;
+            for (size_t j = 0; j < b->resource_count && other == NULL; j++) {
+                const char *k = b->resources[j]->uri ? b->resources[j]->uri : b->resources[j]->uri_template;
+                if (strcmp(k, key) == 0)
+                    other = b->resources[j];
+            }
+            if (other != NULL || (other = mg_strmap_get(&c->by_uri, key)) != NULL) {
+                mg_log_error("server '%s': resource '%s' is offered by '%s' already; left out", sc->name, key,
+                             other->bundle ? other->bundle->ns : sc->name);
+                mg_resource_release(r);
+                continue;
+            }
+            r->read = h->resource;
+            r->udata = h->udata;
+            r->bundle = b;
+            b->resources[b->resource_count++] = r;
+        }
+    }
+}
+
+/* What clients see of B, per kind, to tell which lists changed. */
+static json_t *
+snapshot(const struct mg_bundle *b)
+{
+    json_t *tools = json_array(), *prompts = json_array(), *resources = json_array();
+
+    for (size_t i = 0; i < b->tool_count; i++)
+        json_array_append(tools, b->tools[i]->def);
+    for (size_t i = 0; i < b->prompt_count; i++)
+        json_array_append(prompts, b->prompts[i]->def);
+    for (size_t i = 0; i < b->resource_count; i++)
+        json_array_append(resources, b->resources[i]->def);
+    return json_pack("[o, o, o]", tools, prompts, resources);
+}
+
+int
+mg_catalog_set_upstream(struct mg_catalog *c, const struct mg_server_config *sc, const struct mg_upstream_lists *l,
+                        const struct mg_naming *nm, const struct mg_upstream_handlers *h, char *err, size_t errlen)
+{
+    struct mg_bundle *b = mg_strmap_get(&c->by_ns, sc->name);
+    json_t *before, *after;
+    int changed = 0, fresh = b == NULL;
+
+    if (b != NULL && b->owner != h->udata) {
+        snprintf(err, errlen, "server '%s': the name is already used by another source", sc->name);
+        return -1;
+    }
+    if (fresh) {
+        b = mg_calloc(1, sizeof(*b));
+        b->ns = mg_strdup(sc->name);
+        b->owner = h->udata;
+        b->on_subscribe = h->subscribe;
+        b->complete = h->complete;
+    }
+    before = snapshot(b);
+    mg_catalog_withdraw(c, b);
+    add_tools(c, b, sc, l->tools, nm, h);
+    add_prompts(c, b, sc, l->prompts, nm, h);
+    add_resources(c, b, sc, l->resources, l->templates, h);
+    if (fresh)
+        mg_catalog_publish(c, b);
+    else
+        mg_catalog_publish_tools(c, b);
+    mg_catalog_publish_items(c, b);
+    after = snapshot(b);
+    for (int k = 0; k < 3; k++)
+        if (!json_equal(json_array_get(before, (size_t)k), json_array_get(after, (size_t)k)))
+            changed |= 1 << k;
+    json_decref(before);
+    json_decref(after);
+    return changed;
 }

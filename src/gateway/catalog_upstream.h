@@ -9,6 +9,7 @@
  * an invalid x-mcp-header, a name taken by another source) is left out,
  * and the reason logged with both names.  Each catalog tool remembers the
  * upstream's own name for it (local_name): routing never parses names.
+ * Its prompts, resources and resource templates go in beside the tools.
  */
 #ifndef MG_GATEWAY_CATALOG_UPSTREAM_H
 #define MG_GATEWAY_CATALOG_UPSTREAM_H
@@ -18,6 +19,7 @@
 
 #include "mcpgate.h"
 
+struct mg_bundle;
 struct mg_catalog;
 struct mg_server_config;
 
@@ -35,13 +37,30 @@ struct mg_naming {
  */
 void mg_upstream_tool_name(const struct mg_naming *nm, const char *server, const char *tool, char *out);
 
+/* An upstream's lists as it gave them (borrowed; NULL: none). */
+struct mg_upstream_lists {
+    json_t *tools, *prompts, *resources, *templates;
+};
+
+/* Where calls to an upstream's items go. */
+struct mg_upstream_handlers {
+    mg_tool_fn tool;
+    mg_prompt_fn prompt;
+    mg_resource_fn resource;
+    void (*subscribe)(struct mg_bundle *b, const char *uri);
+    void (*complete)(struct mg_call *call, json_t *params, void *udata);
+    void *udata; /* the upstream; also marks its bundle as its own */
+};
+
 /*
- * Publish TOOLS (an upstream's Tool objects, borrowed) as the catalog
- * bundle named after server SC.  Calls go to HANDLER with UDATA.  Returns
- * the number of tools published, or -1 with ERR when the server's name is
- * taken.
+ * Put upstream SC's lists into the catalog as the bundle named after it,
+ * replacing what it published before (calls running keep their items).
+ * Prompts are named like tools; resources keep their URIs.  Returns which
+ * lists changed for clients (bit 1 << MG_LIST_TOOLS, _PROMPTS,
+ * _RESOURCES), or -1 with ERR when the server's name is another source's.
  */
-int mg_catalog_add_upstream(struct mg_catalog *c, const struct mg_server_config *sc, json_t *tools,
-                            const struct mg_naming *nm, mg_tool_fn handler, void *udata, char *err, size_t errlen);
+int mg_catalog_set_upstream(struct mg_catalog *c, const struct mg_server_config *sc, const struct mg_upstream_lists *l,
+                            const struct mg_naming *nm, const struct mg_upstream_handlers *h, char *err,
+                            size_t errlen);
 
 #endif

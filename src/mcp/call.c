@@ -70,6 +70,11 @@ mg_call_run_handler(struct mg_call *call)
     case CALL_TOOL: call->tool->handler(call, call->args, call->tool->udata); break;
     case CALL_PROMPT: call->prompt->get(call, call->args, call->prompt->udata); break;
     case CALL_RESOURCE: call->resource->read(call, call->uri, call->args, call->resource->udata); break;
+    case CALL_COMPLETE: {
+        struct mg_bundle *b = call->prompt ? call->prompt->bundle : call->resource->bundle;
+        b->complete(call, call->args, b->owner);
+        break;
+    }
     }
 }
 
@@ -80,6 +85,7 @@ mg_call_start(struct mg_req *req, json_t *params, struct mg_tool *tool, json_t *
 
     if (call != NULL) {
         call->tool = tool;
+        mg_tool_hold(tool);
         mg_call_run_handler(call);
     }
 }
@@ -91,6 +97,7 @@ mg_call_start_prompt(struct mg_req *req, json_t *params, struct mg_prompt *promp
 
     if (call != NULL) {
         call->prompt = prompt;
+        mg_prompt_hold(prompt);
         mg_call_run_handler(call);
     }
 }
@@ -103,7 +110,26 @@ mg_call_start_resource(struct mg_req *req, json_t *params, struct mg_resource *r
 
     if (call != NULL) {
         call->resource = resource;
+        mg_resource_hold(resource);
         call->uri = mg_strdup(uri);
+        mg_call_run_handler(call);
+    }
+}
+
+void
+mg_call_start_complete(struct mg_req *req, json_t *params, struct mg_prompt *prompt, struct mg_resource *resource,
+                       const char *uri, json_t *fwd)
+{
+    struct mg_call *call = call_new(req, params, CALL_COMPLETE, fwd, prompt ? prompt->name : uri);
+
+    if (call != NULL) {
+        call->prompt = prompt;
+        call->resource = resource;
+        if (prompt != NULL)
+            mg_prompt_hold(prompt);
+        else
+            mg_resource_hold(resource);
+        call->uri = uri ? mg_strdup(uri) : NULL;
         mg_call_run_handler(call);
     }
 }
@@ -122,6 +148,9 @@ mg_call_destroy(struct mg_call *call)
     mg_free(call->ask_error);
     mg_free(call->pending);
     mg_free(call->uri);
+    mg_tool_release(call->tool);
+    mg_prompt_release(call->prompt);
+    mg_resource_release(call->resource);
     mg_free(call);
 }
 
@@ -131,6 +160,7 @@ mg_call_name(const struct mg_call *call)
     switch (call->kind) {
     case CALL_PROMPT: return call->prompt->name;
     case CALL_RESOURCE: return call->uri;
+    case CALL_COMPLETE: return call->prompt ? call->prompt->name : call->uri;
     default: return call->tool->name;
     }
 }
@@ -141,6 +171,7 @@ call_bundle(const struct mg_call *call)
     switch (call->kind) {
     case CALL_PROMPT: return call->prompt->bundle;
     case CALL_RESOURCE: return call->resource->bundle;
+    case CALL_COMPLETE: return call->prompt ? call->prompt->bundle : call->resource->bundle;
     default: return call->tool->bundle;
     }
 }
@@ -371,7 +402,12 @@ mg_call_fail(struct mg_call *call, const char *fmt, ...)
 const char *
 mg_call_upstream_name(const struct mg_call *call)
 {
-    return call->tool != NULL ? call->tool->local_name : NULL;
+    switch (call->kind) {
+    case CALL_PROMPT: return call->prompt->local_name;
+    case CALL_RESOURCE: return call->uri;
+    case CALL_COMPLETE: return call->prompt ? call->prompt->local_name : call->uri;
+    default: return call->tool->local_name;
+    }
 }
 
 json_t *
@@ -380,10 +416,71 @@ mg_call_progress_token(const struct mg_call *call)
     return call->req->progress_token;
 }
 
+const void *
+mg_call_session(const struct mg_call *call)
+{
+    return call->req->s;
+}
+
+void *
+mg_call_relay(struct mg_call *call, const char *method, json_t *params, void (*fn)(void *data, json_t *result,
+              json_t *error), void *data, char *why, size_t whylen)
+{
+    struct mg_req *req = call->req;
+    const char *cap = strncmp(method, "sampling/", 9) == 0      ? "sampling"
+                      : strncmp(method, "elicitation/", 12) == 0 ? "elicitation"
+                      : strncmp(method, "roots/", 6) == 0        ? "roots"
+                                                                 : NULL;
+    void *o;
+
+    if (req->era == MG_ERA_MODERN) {
+        snprintf(why, whylen, "the client of this call speaks %s, where a server cannot send it %s; mcpgate does not "
+                 "turn it into input_required for upstream servers yet", req->version, method);
+    } else if (cap == NULL) {
+        snprintf(why, whylen, "mcpgate does not pass %s on to clients", method);
+    } else if (!mg_req_client_has(req, cap)) {
+        snprintf(why, whylen, "the client of this call did not declare the '%s' capability", cap);
+    } else if ((o = mg_req_ask(req, method, json_incref(params), fn, data)) != NULL) {
+        return o;
+    } else {
+        snprintf(why, whylen, "the client of this call is gone");
+    }
+    return NULL;
+}
+
 void
 mg_call_fail_rpc(struct mg_call *call, int code, const char *message, json_t *data)
 {
     mg_req_fail(call->req, code, message, data);
+    mg_call_destroy(call);
+}
+
+/* An upstream's GetPromptResult, ReadResourceResult or CompleteResult,
+ * as it gave it when it has the member that makes it one. */
+static void
+finish_passed_through(struct mg_call *call, json_t *upstream)
+{
+    const char *key = call->kind == CALL_PROMPT ? "messages" : call->kind == CALL_COMPLETE ? "completion" : "contents";
+    const char *method = call->kind == CALL_PROMPT     ? "prompts/get"
+                         : call->kind == CALL_COMPLETE ? "completion/complete"
+                                                       : "resources/read";
+    json_t *member = json_object_get(upstream, key);
+    json_t *result;
+
+    if (call->kind == CALL_COMPLETE ? !json_is_object(member) : !json_is_array(member)) {
+        char msg[200];
+        snprintf(msg, sizeof(msg), "Internal error: the upstream's %s result has no %s %s", method, key,
+                 call->kind == CALL_COMPLETE ? "object" : "array");
+        mg_call_fail_rpc(call, MG_RPC_INTERNAL_ERROR, msg, NULL);
+        return;
+    }
+    result = json_deep_copy(upstream);
+    json_object_del(result, "_meta");
+    if (call->kind == CALL_RESOURCE && call->req->era == MG_ERA_MODERN) {
+        json_object_set_new(result, "ttlMs", json_integer(call->gw->list_ttl_ms));
+        json_object_set_new(result, "cacheScope", json_string("private"));
+    }
+    mg_req_reply(call->req, result);
     mg_call_destroy(call);
 }
 
@@ -395,6 +492,10 @@ mg_call_finish_result(struct mg_call *call, json_t *upstream)
     char *why = NULL;
     json_t *result;
 
+    if (call->kind != CALL_TOOL) {
+        finish_passed_through(call, upstream);
+        return;
+    }
     if (!json_is_array(content)) {
         mg_call_fail_rpc(call, MG_RPC_INTERNAL_ERROR, "Internal error: the upstream's tools/call result has no "
                          "content array", NULL);

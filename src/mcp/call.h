@@ -25,15 +25,34 @@ void mg_call_start_prompt(struct mg_req *req, json_t *params, struct mg_prompt *
 void mg_call_start_resource(struct mg_req *req, json_t *params, struct mg_resource *resource, const char *uri,
                             json_t *vars);
 
+/* completion/complete for a PROMPT or a RESOURCE (URI), to be answered by
+ * the bundle's complete function with FWD (stolen): the request's params
+ * with the reference as the bundle names it. */
+void mg_call_start_complete(struct mg_req *req, json_t *params, struct mg_prompt *prompt, struct mg_resource *resource,
+                            const char *uri, json_t *fwd);
+
 /* Handlers that forward to an upstream (upstream/upstream.c). */
 struct mg_call;
-/* The call's tool as the upstream names it. */
+/* What the upstream calls the call's item: its tool or prompt name, or
+ * the URI read. */
 const char *mg_call_upstream_name(const struct mg_call *call);
 /* The progress token the client gave, or NULL (borrowed). */
 json_t *mg_call_progress_token(const struct mg_call *call);
-/* End a tool call with the upstream's CallToolResult (borrowed), adapted
- * to the client's revision and checked against the tool's outputSchema. */
+/* End a call with the upstream's result (borrowed): a CallToolResult is
+ * adapted to the client's revision and checked against the tool's
+ * outputSchema; a GetPromptResult or ReadResourceResult passes as it is. */
 void mg_call_finish_result(struct mg_call *call, json_t *result);
+/* The client session of the call (for comparing calls only). */
+const void *mg_call_session(const struct mg_call *call);
+/*
+ * Pass a request of an upstream server (sampling, elicitation, roots) to
+ * the client of CALL; FN(DATA) runs once with its answer, or with both
+ * NULL if the session ends first.  PARAMS are borrowed.  Returns NULL with
+ * WHY when this client cannot be asked: a 2026-07-28 client, a capability
+ * it did not declare, a session gone.
+ */
+void *mg_call_relay(struct mg_call *call, const char *method, json_t *params,
+                    void (*fn)(void *data, json_t *result, json_t *error), void *data, char *why, size_t whylen);
 /* End a call with a JSON-RPC error (the upstream's, or why none came). */
 void mg_call_fail_rpc(struct mg_call *call, int code, const char *message, json_t *data);
 

@@ -13,7 +13,9 @@ struct mg_req;
 struct mg_gateway;
 struct mg_outreq;
 
-enum call_kind { CALL_TOOL, CALL_PROMPT, CALL_RESOURCE };
+/* CALL_COMPLETE: completion/complete for a prompt (call->prompt) or a
+ * resource (call->resource, call->uri) of a bundle that completes. */
+enum call_kind { CALL_TOOL, CALL_PROMPT, CALL_RESOURCE, CALL_COMPLETE };
 
 /* One request sent to the client in a legacy round, awaiting its answer. */
 struct call_ask {
@@ -28,7 +30,7 @@ struct mg_call {
     struct mg_tool *tool;         /* CALL_TOOL */
     struct mg_prompt *prompt;     /* CALL_PROMPT */
     struct mg_resource *resource; /* CALL_RESOURCE */
-    char *uri;                    /* CALL_RESOURCE: the URI read */
+    char *uri;                    /* CALL_RESOURCE: the URI read; CALL_COMPLETE: the reference's */
     json_t *roles;                /* CALL_PROMPT: the role of each content block */
     const char *role;
     struct mg_gateway *gw;

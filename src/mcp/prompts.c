@@ -74,15 +74,20 @@ mg_method_prompts_get(struct mg_req *req, json_t *params)
     mg_call_start_prompt(req, params, p, json_is_object(args) ? json_incref(args) : json_object());
 }
 
-/* Argument completion.  The reference must exist; inline bundles offer no
- * suggestions yet, so the answer is an empty list. */
+/* Argument completion.  The reference must exist; an upstream's prompt or
+ * resource is completed by its server, an inline bundle's gets an empty
+ * list (bundles offer no suggestions yet). */
 void
 mg_method_completion_complete(struct mg_req *req, json_t *params)
 {
     const struct mg_catalog *c = &req->s->gw->catalog;
     json_t *ref = json_object_get(params, "ref"), *arg = json_object_get(params, "argument");
     const char *type = json_string_value(json_object_get(ref, "type"));
-    int known = 0;
+    struct mg_prompt *p = NULL;
+    struct mg_resource *r = NULL;
+    const char *uri = NULL;
+    struct mg_bundle *b;
+    json_t *fwd;
 
     if (type == NULL || !json_is_string(json_object_get(arg, "name"))) {
         mg_req_fail(req, MG_RPC_INVALID_PARAMS,
@@ -91,19 +96,27 @@ mg_method_completion_complete(struct mg_req *req, json_t *params)
     }
     if (strcmp(type, "ref/prompt") == 0) {
         const char *name = json_string_value(json_object_get(ref, "name"));
-        known = name != NULL && mg_catalog_find_prompt(c, name) != NULL;
+        p = name != NULL ? mg_catalog_find_prompt(c, name) : NULL;
     } else if (strcmp(type, "ref/resource") == 0) {
-        const char *uri = json_string_value(json_object_get(ref, "uri"));
         json_t *vars = NULL;
-        if (uri != NULL) {
-            struct mg_resource *r = mg_strmap_get(&c->by_uri, uri);
-            known = r != NULL || mg_catalog_find_resource(c, uri, &vars) != NULL;
-            json_decref(vars);
-        }
+        uri = json_string_value(json_object_get(ref, "uri"));
+        if (uri != NULL && (r = mg_strmap_get(&c->by_uri, uri)) == NULL)
+            r = mg_catalog_find_resource(c, uri, &vars);
+        json_decref(vars);
     }
-    if (!known) {
+    if (p == NULL && r == NULL) {
         mg_req_fail(req, MG_RPC_INVALID_PARAMS, "Invalid params: completion/complete refers to no known prompt or "
                     "resource", NULL);
+        return;
+    }
+    b = p != NULL ? p->bundle : r->bundle;
+    if (b->complete != NULL) {
+        /* The source completes: ask it, under its own name for the prompt. */
+        fwd = json_deep_copy(params);
+        json_object_del(fwd, "_meta");
+        if (p != NULL)
+            json_object_set_new(json_object_get(fwd, "ref"), "name", json_string(p->local_name));
+        mg_call_start_complete(req, params, p, r, uri, fwd);
         return;
     }
     mg_req_reply(req, json_pack("{s:{s:[], s:i, s:b}}", "completion", "values", "total", 0, "hasMore", 0));

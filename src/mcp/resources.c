@@ -97,11 +97,15 @@ void
 mg_method_resources_subscribe(struct mg_req *req, json_t *params)
 {
     json_t *vars;
+    struct mg_resource *r = find(req, params, &vars);
+    const char *uri = json_string_value(json_object_get(params, "uri"));
+    int on = strcmp(req->method, "resources/subscribe") == 0;
 
-    if (find(req, params, &vars) == NULL)
+    if (r == NULL)
         return;
     json_decref(vars);
-    mg_subscriptions_track(req->s, json_string_value(json_object_get(params, "uri")),
-                           strcmp(req->method, "resources/subscribe") == 0);
+    if (on && r->bundle->on_subscribe != NULL)
+        r->bundle->on_subscribe(r->bundle, uri);
+    mg_subscriptions_track(req->s, uri, on);
     mg_req_reply(req, json_object());
 }

@@ -347,15 +347,18 @@ mg_server_capabilities(struct mg_gateway *gw, int modern)
 {
     const struct mg_catalog *c = &gw->catalog;
     json_t *caps = json_pack("{s:{}, s:{}}", "tools", "logging");
+    /* Upstream servers bring their prompts and resources as they connect,
+     * possibly after this session began: the lists exist from the start. */
+    int upstreams = gw->nupstreams > 0;
 
     /* Changes reach legacy sessions on their stream and 2026-07-28
      * clients through subscriptions/listen (subscriptions.c). */
     json_object_set_new(json_object_get(caps, "tools"), "listChanged", json_true());
-    if (c->resource_count > 0 || c->template_count > 0)
+    if (upstreams || c->resource_count > 0 || c->template_count > 0)
         json_object_set_new(caps, "resources", json_pack("{s:b, s:b}", "subscribe", 1, "listChanged", 1));
-    if (c->prompt_count > 0)
+    if (upstreams || c->prompt_count > 0)
         json_object_set_new(caps, "prompts", json_pack("{s:b}", "listChanged", 1));
-    if (c->prompt_count > 0 || c->resource_count > 0 || c->template_count > 0)
+    if (upstreams || c->prompt_count > 0 || c->resource_count > 0 || c->template_count > 0)
         json_object_set_new(caps, "completions", json_object());
     return caps;
 }

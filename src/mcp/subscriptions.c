@@ -139,8 +139,8 @@ mg_method_subscriptions_listen(struct mg_req *req, json_t *params)
     honoured = json_object();
     for (int k = 0; k < 3; k++) {
         /* Only what exists can change: no prompts, no prompt list changes. */
-        int have = k == MG_LIST_TOOLS || (k == MG_LIST_PROMPTS ? c->prompt_count > 0
-                                                                : c->resource_count + c->template_count > 0);
+        int have = k == MG_LIST_TOOLS || req->s->gw->nupstreams > 0 ||
+                   (k == MG_LIST_PROMPTS ? c->prompt_count > 0 : c->resource_count + c->template_count > 0);
         l->lists[k] = have && json_is_true(json_object_get(filter, list_flag[k]));
         if (l->lists[k])
             json_object_set_new(honoured, list_flag[k], json_true());
@@ -151,12 +151,15 @@ mg_method_subscriptions_listen(struct mg_req *req, json_t *params)
         json_array_foreach (uris, i, u) {
             json_t *vars = NULL;
             const char *uri = json_string_value(u);
+            struct mg_resource *r = NULL;
             if (uri == NULL || json_object_size(l->uris) >= MAX_LISTEN_URIS ||
-                mg_catalog_find_resource(c, uri, &vars) == NULL) {
+                (r = mg_catalog_find_resource(c, uri, &vars)) == NULL) {
                 json_decref(vars);
                 continue; /* not ours: left out of the acknowledgement */
             }
             json_decref(vars);
+            if (r->bundle->on_subscribe != NULL)
+                r->bundle->on_subscribe(r->bundle, uri);
             if (json_object_get(l->uris, uri) == NULL)
                 json_array_append(kept, u);
             json_object_set_new(l->uris, uri, json_true());

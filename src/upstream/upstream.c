@@ -123,7 +123,7 @@ mg_upstream_ready(struct mg_upstream *u)
     u->latency_ms = uv_now(u->gw->loop) - u->connect_started;
     if (u->timers && u->cfg->liveness_probe_interval_ms > 0 && !uv_is_active((uv_handle_t *)&u->probe))
         uv_timer_start(&u->probe, on_probe, u->cfg->liveness_probe_interval_ms, u->cfg->liveness_probe_interval_ms);
-    mg_log_info("upstream %s ready: %zu tools listed, %llu ms", u->sc->name, json_array_size(u->tools),
+    mg_log_info("upstream %s ready: %zu tools listed, %llu ms", u->sc->name, u->tool_count,
                 (unsigned long long)u->latency_ms);
 }
 
@@ -245,7 +245,6 @@ upstream_new(struct mg_gateway *gw, const struct mg_config *cfg, const struct mg
     u->gw = gw;
     u->sc = sc;
     u->cfg = cfg;
-    u->tools = json_array();
     u->rpc.name = sc->name;
     u->rpc.send_line = rpc_send;
     u->rpc.on_notification = mg_upstream_on_notification;
@@ -266,7 +265,8 @@ upstream_new(struct mg_gateway *gw, const struct mg_config *cfg, const struct mg
     mg_upstream_set_state(u, MG_UPSTREAM_CONNECTING, NULL);
     uv_timer_init(gw->loop, &u->probe);
     uv_timer_init(gw->loop, &u->retry);
-    u->probe.data = u->retry.data = u;
+    uv_timer_init(gw->loop, &u->notify);
+    u->probe.data = u->retry.data = u->notify.data = u;
     u->timers = 1;
     u->ops = &child_ops;
     u->link = child_open(u);
@@ -306,6 +306,7 @@ mg_upstreams_stop(struct mg_gateway *gw, void (*done)(void *ctx), void *ctx)
         if (u->timers) {
             uv_close((uv_handle_t *)&u->probe, NULL);
             uv_close((uv_handle_t *)&u->retry, NULL);
+            uv_close((uv_handle_t *)&u->notify, NULL);
         }
         if (u->link != NULL) {
             gw->upstreams_running++;
@@ -322,8 +323,9 @@ mg_upstreams_free(struct mg_gateway *gw)
         struct mg_upstream *u = gw->upstreams[i];
         if (u->link != NULL)
             u->ops->free(u);
-        json_decref(u->tools);
-        mg_free(u->signature);
+        json_decref(u->lists);
+        json_decref(u->capabilities);
+        json_decref(u->subscribed);
         mg_free(u->version);
         mg_free(u);
     }

@@ -2,8 +2,10 @@
  * upstream_discover.c - the handshake with an upstream and its lists.
  *
  * initialize (2025-11-25 offered), notifications/initialized, then every
- * page of tools/list; the tools go into the catalog under the server's
- * name.  list_changed walks the list again.
+ * page of each list the server offers (tools, prompts, resources and
+ * resource templates); they go into the catalog under the server's name,
+ * replacing what it had there.  A list_changed walks the lists again,
+ * and clients hear of what changed.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,102 +20,119 @@
 #include "util/alloc.h"
 #include "util/log.h"
 
-#define MAX_TOOL_PAGES 100 /* an upstream that pages forever is cut off */
+#define MAX_PAGES 100 /* an upstream that pages forever is cut off */
+#define NOTIFY_DELAY_MS 50 /* list changes within this long reach clients as one */
+
+/* The lists walked after the handshake, in order; each only when the
+ * server declared the capability. */
+static const struct {
+    const char *method, *key, *capability;
+} lists[] = {
+    {"tools/list", "tools", "tools"},
+    {"prompts/list", "prompts", "prompts"},
+    {"resources/list", "resources", "resources"},
+    {"resources/templates/list", "resourceTemplates", "resources"},
+};
+#define NLISTS (sizeof(lists) / sizeof(lists[0]))
 
 static void list_page(struct mg_upstream *u, json_t *cursor);
+static void next_list(struct mg_upstream *u);
 
-static int
-cmp_str(const void *a, const void *b)
+static void
+on_notify_timer(uv_timer_t *t)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
+    struct mg_upstream *u = t->data;
+    unsigned bits = u->notify_bits;
 
-/* The tool names of the list, sorted and joined: enough to tell whether
- * a list changed in what the catalog holds. */
-static char *
-signature(json_t *tools)
-{
-    size_t n = json_array_size(tools), len = 1, i;
-    const char **names = mg_calloc(n + 1, sizeof(*names));
-    char *out;
-    json_t *t;
-
-    json_array_foreach (tools, i, t) {
-        names[i] = json_string_value(json_object_get(t, "name"));
-        if (names[i] == NULL)
-            names[i] = "";
-        len += strlen(names[i]) + 1;
-    }
-    qsort(names, n, sizeof(*names), cmp_str);
-    out = mg_malloc(len);
-    out[0] = '\0';
-    for (i = 0; i < n; i++) {
-        strcat(out, names[i]);
-        strcat(out, "\n");
-    }
-    mg_free(names);
-    return out;
+    u->notify_bits = 0;
+    for (int k = 0; k < 3; k++)
+        if (bits & (1u << k))
+            mg_notify_list_changed(u->gw, (enum mg_list_kind)k);
 }
 
 static void
 publish(struct mg_upstream *u)
 {
     struct mg_naming nm = {.format = u->cfg->tool_name_format, .max = u->cfg->tool_name_max};
-    char err[300], *sig = signature(u->tools);
-    int n;
+    struct mg_upstream_lists l = {json_array_get(u->lists, 0), json_array_get(u->lists, 1), json_array_get(u->lists, 2),
+                                  json_array_get(u->lists, 3)};
+    struct mg_upstream_handlers h = {mg_upstream_forward, mg_upstream_forward_prompt, mg_upstream_forward_read,
+                                     mg_upstream_subscribe, mg_upstream_forward_complete, u};
+    char err[300];
+    int changed = mg_catalog_set_upstream(&u->gw->catalog, u->sc, &l, &nm, &h, err, sizeof(err));
 
-    if (u->published) {
-        /* Tools already in the catalog keep routing here; a list that
-         * changed in its names needs a restart for now. */
-        if (strcmp(sig, u->signature) != 0)
-            mg_log_warn("upstream %s now lists other tools than when it was first discovered; restart mcpgate to "
-                        "serve the new list", u->sc->name);
-        mg_free(sig);
-    } else if ((n = mg_catalog_add_upstream(&u->gw->catalog, u->sc, u->tools, &nm, mg_upstream_forward, u, err,
-                                            sizeof(err))) < 0) {
-        mg_free(sig);
+    if (changed < 0) {
         mg_upstream_fail(u, "%s", err);
         return;
-    } else {
-        u->published = n > 0 ? n : -1;
-        u->signature = sig;
-        mg_notify_list_changed(u->gw, MG_LIST_TOOLS);
+    }
+    u->published = 1;
+    u->tool_count = json_array_size(l.tools);
+    if (changed != 0 && u->timers) {
+        /* Clients hear of it once however many lists moved. */
+        u->notify_bits |= (unsigned)changed;
+        if (!uv_is_active((uv_handle_t *)&u->notify))
+            uv_timer_start(&u->notify, on_notify_timer, NOTIFY_DELAY_MS, 0);
     }
     mg_upstream_ready(u);
+    if (u->replay) {
+        const char *uri;
+        json_t *v;
+        u->replay = 0;
+        json_object_foreach (u->subscribed, uri, v)
+            mg_upstream_resubscribe(u, uri);
+    }
 }
 
 static void
 start_listing(struct mg_upstream *u)
 {
-    json_array_clear(u->tools);
-    u->pages = 0;
+    json_decref(u->lists);
+    u->lists = json_pack("[[], [], [], []]");
+    u->list_index = -1;
     u->listing = 1;
     u->relist = 0;
-    list_page(u, NULL);
+    next_list(u);
 }
 
+/* On to the next list the server offers; publish when none is left. */
 static void
-on_tools(void *data, json_t *result, json_t *error, const char *why)
+next_list(struct mg_upstream *u)
 {
-    struct mg_upstream *u = data;
-    json_t *tools = json_object_get(result, "tools"), *next = json_object_get(result, "nextCursor");
-
+    while (++u->list_index < (int)NLISTS) {
+        if (json_object_get(u->capabilities, lists[u->list_index].capability) != NULL) {
+            u->pages = 0;
+            list_page(u, NULL);
+            return;
+        }
+    }
     u->listing = 0;
-    if (result == NULL || !json_is_array(tools)) {
-        mg_upstream_fail(u, "tools/list failed: %s",
-                         why ? why : error ? json_string_value(json_object_get(error, "message")) : "no tools array");
-        mg_upstream_retry_later(u);
-        return;
-    }
-    json_array_extend(u->tools, tools);
-    if (json_is_string(next) && ++u->pages < MAX_TOOL_PAGES) {
-        u->listing = 1;
-        list_page(u, next);
-        return;
-    }
     publish(u);
     if (u->relist)
         start_listing(u);
+}
+
+static void
+on_list(void *data, json_t *result, json_t *error, const char *why)
+{
+    struct mg_upstream *u = data;
+    const char *method = lists[u->list_index].method;
+    json_t *items = json_object_get(result, lists[u->list_index].key), *next = json_object_get(result, "nextCursor");
+    char msg[300];
+
+    if (result == NULL || !json_is_array(items)) {
+        u->listing = 0;
+        snprintf(msg, sizeof(msg), "%s failed: %%s", method);
+        mg_upstream_fail(u, msg,
+                         why ? why : error ? json_string_value(json_object_get(error, "message")) : "no list in the result");
+        mg_upstream_retry_later(u);
+        return;
+    }
+    json_array_extend(json_array_get(u->lists, (size_t)u->list_index), items);
+    if (json_is_string(next) && ++u->pages < MAX_PAGES) {
+        list_page(u, next);
+        return;
+    }
+    next_list(u);
 }
 
 static void
@@ -121,13 +140,13 @@ list_page(struct mg_upstream *u, json_t *cursor)
 {
     json_t *params = cursor ? json_pack("{s:O}", "cursor", cursor) : NULL;
 
-    mg_rpc_client_call(&u->rpc, "tools/list", params, u->cfg->discovery_timeout_ms, on_tools, u);
+    mg_rpc_client_call(&u->rpc, lists[u->list_index].method, params, u->cfg->discovery_timeout_ms, on_list, u);
 }
 
 void
 mg_upstream_list_changed(struct mg_upstream *u)
 {
-    /* Look again; publish() says whether anything that matters moved. */
+    /* Walk every list again; the catalog tells which changed for clients. */
     if (u->listing)
         u->relist = 1;
     else if (u->state == MG_UPSTREAM_READY)
@@ -153,6 +172,10 @@ on_initialized(void *data, json_t *result, json_t *error, const char *why)
     }
     mg_free(u->version);
     u->version = mg_strdup(version);
+    u->replay = 1; /* a new connection: subscriptions are asked for again */
+    json_decref(u->capabilities);
+    u->capabilities = json_object_get(result, "capabilities");
+    u->capabilities = json_is_object(u->capabilities) ? json_incref(u->capabilities) : json_object();
     mg_rpc_client_notify(&u->rpc, "notifications/initialized", NULL);
     start_listing(u);
 }
@@ -160,7 +183,10 @@ on_initialized(void *data, json_t *result, json_t *error, const char *why)
 void
 mg_upstream_handshake(struct mg_upstream *u)
 {
-    json_t *params = json_pack("{s:s, s:{}, s:{s:s, s:s}}", "protocolVersion", MG_PROTO_2025_11_25, "capabilities",
+    /* What the gateway can pass on to the client that caused a request;
+     * a client that cannot answer gets the upstream an error. */
+    json_t *params = json_pack("{s:s, s:{s:{}, s:{s:{}, s:{}}, s:{}}, s:{s:s, s:s}}", "protocolVersion",
+                               MG_PROTO_2025_11_25, "capabilities", "sampling", "elicitation", "form", "url", "roots",
                                "clientInfo", "name", "mcpgate", "version", MG_VERSION);
 
     u->connect_started = uv_now(u->gw->loop);

@@ -11,9 +11,11 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "gateway/catalog.h"
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
 #include "mcp/call.h"
+#include "mcpgate.h"
 #include "upstream/upstream_impl.h"
 #include "util/alloc.h"
 #include "util/log.h"
@@ -67,26 +69,24 @@ fwd_cancel(struct mg_call *call, void *data)
     mg_call_fail(call, "cancelled");
 }
 
-void
-mg_upstream_forward(struct mg_call *call, json_t *args, void *udata)
+/* Send METHOD with PARAMS (stolen) upstream for CALL; the answer ends it. */
+static void
+send_forward(struct mg_upstream *u, struct mg_call *call, const char *method, json_t *params)
 {
-    struct mg_upstream *u = udata;
     struct fwd *f;
-    json_t *params;
     int64_t id;
 
     if (u->state != MG_UPSTREAM_READY) {
         char msg[400];
         snprintf(msg, sizeof(msg), "Upstream %s is not connected (%s%s%s); try again later", u->sc->name,
                  mg_upstream_state_name(u->state), u->last_error[0] ? ": " : "", u->last_error);
+        json_decref(params);
         mg_call_fail_rpc(call, MG_RPC_INTERNAL_ERROR, msg, NULL);
         return;
     }
     f = mg_calloc(1, sizeof(*f));
     f->u = u;
     f->call = call;
-    params = json_pack("{s:s, s:o}", "name", mg_call_upstream_name(call), "arguments",
-                       args != NULL ? json_incref(args) : json_object());
     if (mg_call_progress_token(call) != NULL) {
         /* Tokens are unique per sender only: ours replaces the client's. */
         snprintf(f->token, sizeof(f->token), "mg-%lu", ++u->next_token);
@@ -96,11 +96,86 @@ mg_upstream_forward(struct mg_call *call, json_t *args, void *udata)
     if (f->next != NULL)
         f->next->prev = f;
     u->fwds = f;
-    id = mg_rpc_client_call(&u->rpc, "tools/call", params, u->sc->timeout_ms, fwd_reply, f);
+    id = mg_rpc_client_call(&u->rpc, method, params, u->sc->timeout_ms, fwd_reply, f);
     if (id < 0)
         return; /* fwd_reply has ended the call */
     f->id = id;
     mg_call_on_cancel(call, fwd_cancel, f);
+}
+
+void
+mg_upstream_forward(struct mg_call *call, json_t *args, void *udata)
+{
+    send_forward(udata, call, "tools/call",
+                 json_pack("{s:s, s:O}", "name", mg_call_upstream_name(call), "arguments", args ? args : json_object()));
+}
+
+void
+mg_upstream_forward_prompt(struct mg_call *call, json_t *args, void *udata)
+{
+    json_t *params = json_pack("{s:s}", "name", mg_call_upstream_name(call));
+
+    if (json_object_size(args) > 0)
+        json_object_set(params, "arguments", args);
+    send_forward(udata, call, "prompts/get", params);
+}
+
+void
+mg_upstream_forward_read(struct mg_call *call, const char *uri, json_t *vars, void *udata)
+{
+    send_forward(udata, call, "resources/read", json_pack("{s:s}", "uri", uri));
+}
+
+void
+mg_upstream_forward_complete(struct mg_call *call, json_t *params, void *udata)
+{
+    struct mg_upstream *u = udata;
+
+    if (json_object_get(u->capabilities, "completions") == NULL) {
+        /* The server offers none: no suggestions, as it would say. */
+        json_t *none = json_pack("{s:{s:[], s:i, s:b}}", "completion", "values", "total", 0, "hasMore", 0);
+        mg_call_finish_result(call, none);
+        json_decref(none);
+        return;
+    }
+    send_forward(u, call, "completion/complete", json_incref(params));
+}
+
+static void
+on_subscribed(void *data, json_t *result, json_t *error, const char *why)
+{
+    struct mg_upstream *u = data;
+
+    if (result == NULL)
+        mg_log_warn("upstream %s: resources/subscribe failed: %s", u->sc->name,
+                    why ? why : json_string_value(json_object_get(error, "message")));
+}
+
+/* A client subscribed: the server is asked once per URI, and again on
+ * each new connection; its resources/updated reach every session
+ * subscribed to the URI.  Nothing is unsubscribed upstream: another
+ * session may still want it, and an update nobody wants is dropped. */
+void
+mg_upstream_subscribe(struct mg_bundle *b, const char *uri)
+{
+    struct mg_upstream *u = b->owner;
+    json_t *sub = json_object_get(u->capabilities, "resources");
+
+    if (u->state != MG_UPSTREAM_READY || !json_is_true(json_object_get(sub, "subscribe")))
+        return;
+    if (u->subscribed == NULL)
+        u->subscribed = json_object();
+    if (json_object_get(u->subscribed, uri) != NULL)
+        return;
+    json_object_set_new(u->subscribed, uri, json_true());
+    mg_upstream_resubscribe(u, uri);
+}
+
+void
+mg_upstream_resubscribe(struct mg_upstream *u, const char *uri)
+{
+    mg_rpc_client_call(&u->rpc, "resources/subscribe", json_pack("{s:s}", "uri", uri), u->sc->timeout_ms,
+                       on_subscribed, u);
 }
 
 static void
@@ -132,23 +207,93 @@ mg_upstream_on_notification(void *ctx, const char *method, json_t *params)
         mg_log_info("upstream %s [%s]: %s", u->sc->name, json_string_value(json_object_get(params, "level")),
                     text ? text : "");
         free(text);
-    } else if (strcmp(method, "notifications/tools/list_changed") == 0) {
+    } else if (strcmp(method, "notifications/tools/list_changed") == 0 ||
+               strcmp(method, "notifications/prompts/list_changed") == 0 ||
+               strcmp(method, "notifications/resources/list_changed") == 0) {
         mg_upstream_list_changed(u);
+    } else if (strcmp(method, "notifications/resources/updated") == 0) {
+        const char *uri = json_string_value(json_object_get(params, "uri"));
+        if (uri != NULL)
+            mg_resource_updated(u->gw, uri);
     } else {
         mg_log_debug("upstream %s: %s", u->sc->name, method);
     }
+}
+
+/* A request of the upstream, relayed to a client and awaiting its answer. */
+struct relay {
+    struct mg_upstream *u;
+    json_t *id;
+};
+
+static void
+relay_answered(void *data, json_t *result, json_t *error)
+{
+    struct relay *r = data;
+
+    if (result != NULL) {
+        mg_rpc_client_respond(&r->u->rpc, r->id, json_incref(result));
+    } else {
+        const char *msg = json_string_value(json_object_get(error, "message"));
+        json_t *code = json_object_get(error, "code");
+        mg_rpc_client_respond_error(&r->u->rpc, r->id, json_is_integer(code) ? (int)json_integer_value(code)
+                                                                              : MG_RPC_INTERNAL_ERROR,
+                                    msg ? msg : "the client session ended before it answered");
+    }
+    json_decref(r->id);
+    mg_free(r);
+}
+
+/*
+ * The call a request of the upstream belongs to.  A connection shared by
+ * many client sessions does not say which caused it; when every call in
+ * flight is from one session the newest is taken, otherwise none is
+ * (`isolation: session` gives each client its own connection).
+ */
+static struct mg_call *
+asking_call(struct mg_upstream *u, char *why, size_t whylen)
+{
+    if (u->fwds == NULL) {
+        snprintf(why, whylen, "no call to this server is in progress, so no client can be asked");
+        return NULL;
+    }
+    for (struct fwd *f = u->fwds->next; f != NULL; f = f->next) {
+        if (mg_call_session(f->call) != mg_call_session(u->fwds->call)) {
+            snprintf(why, whylen, "calls from several clients are in progress on this shared connection, and "
+                     "mcpgate cannot tell which one this request is for (isolation: session avoids this)");
+            return NULL;
+        }
+    }
+    return u->fwds->call;
 }
 
 void
 mg_upstream_on_request(void *ctx, json_t *id, const char *method, json_t *params)
 {
     struct mg_upstream *u = ctx;
-    char msg[200];
+    struct mg_call *call;
+    struct relay *r;
+    char why[300], msg[400];
 
     if (strcmp(method, "ping") == 0) {
         mg_rpc_client_respond(&u->rpc, id, json_object());
         return;
     }
-    snprintf(msg, sizeof(msg), "mcpgate does not pass %s on to its clients yet", method);
-    mg_rpc_client_respond_error(&u->rpc, id, MG_RPC_METHOD_NOT_FOUND, msg);
+    if ((call = asking_call(u, why, sizeof(why))) != NULL) {
+        r = mg_calloc(1, sizeof(*r));
+        r->u = u;
+        r->id = json_incref(id);
+        if (mg_call_relay(call, method, params, relay_answered, r, why, sizeof(why)) != NULL)
+            return;
+        json_decref(r->id);
+        mg_free(r);
+    }
+    if (strcmp(method, "roots/list") == 0) {
+        /* Roots belong to a client; with none to ask there are none. */
+        mg_rpc_client_respond(&u->rpc, id, json_pack("{s:[]}", "roots"));
+        return;
+    }
+    snprintf(msg, sizeof(msg), "mcpgate could not pass %s to a client: %s", method, why);
+    mg_log_info("upstream %s: %s", u->sc->name, msg);
+    mg_rpc_client_respond_error(&u->rpc, id, MG_RPC_INTERNAL_ERROR, msg);
 }

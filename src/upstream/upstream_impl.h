@@ -15,6 +15,7 @@
 #include "upstream/rpc_client.h"
 #include "upstream/upstream.h"
 
+struct mg_bundle;
 struct mg_call;
 
 /* One request forwarded and not yet answered. */
@@ -50,18 +51,24 @@ struct mg_upstream {
     void *link;                 /* struct mg_child *, ... */
     struct mg_rpc_client rpc;
     char *version;        /* protocol version the upstream agreed to */
-    json_t *tools;        /* gathered over tools/list pages */
+    json_t *capabilities; /* the server's, from initialize */
+    json_t *lists;        /* [tools, prompts, resources, templates] being gathered */
+    int list_index;       /* which of them is being walked */
     int pages;
-    int published;        /* tools in the catalog (-1: none), 0: not yet */
-    char *signature;      /* the published list's tool names, sorted */
-    int listing;          /* a tools/list walk is under way */
+    int published;        /* the lists are in the catalog */
+    size_t tool_count;    /* tools the server listed */
+    int listing;          /* a walk over the lists is under way */
     int relist;           /* list_changed came during it: walk again */
+    uv_timer_t notify;    /* list changes reach clients after a short delay */
+    unsigned notify_bits; /* 1 << enum mg_list_kind of each list that changed */
+    json_t *subscribed;   /* URIs clients subscribed to: {uri: true} */
+    int replay;           /* a new connection: subscribe to them again */
     uint64_t connect_started;
     struct fwd *fwds;
     unsigned long next_token;
     uv_timer_t probe;     /* liveness pings while READY */
     uv_timer_t retry;     /* a failed handshake is tried again later */
-    int timers;           /* probe and retry were initialised */
+    int timers;           /* probe, retry and notify were initialised */
     unsigned retries;     /* failed handshakes in a row */
     int pinging;
     uint64_t ping_sent;
@@ -89,6 +96,11 @@ void mg_upstream_list_changed(struct mg_upstream *u);
 
 /* upstream_forward.c */
 void mg_upstream_forward(struct mg_call *call, json_t *args, void *udata);
+void mg_upstream_forward_prompt(struct mg_call *call, json_t *args, void *udata);
+void mg_upstream_forward_read(struct mg_call *call, const char *uri, json_t *vars, void *udata);
+void mg_upstream_forward_complete(struct mg_call *call, json_t *params, void *udata);
+void mg_upstream_subscribe(struct mg_bundle *b, const char *uri);
+void mg_upstream_resubscribe(struct mg_upstream *u, const char *uri);
 void mg_upstream_on_notification(void *ctx, const char *method, json_t *params);
 void mg_upstream_on_request(void *ctx, json_t *id, const char *method, json_t *params);
 

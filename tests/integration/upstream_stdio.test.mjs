@@ -6,70 +6,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import {
-  REPO_ROOT, startHttpGate, httpClient, assertCleanStderr, resultText, sleep,
-} from './lib.mjs';
+import { resultText, sleep } from './lib.mjs';
+import { NODE, FIXTURES, pids, withGateway, waitForTool, everything as server } from './upstreams.mjs';
 
 const opts = { timeout: 40_000 };
-const NODE = path.join(REPO_ROOT, 'tests/node_modules/.bin/node');
-const EVERYTHING = path.join(REPO_ROOT, 'tests/node_modules/@modelcontextprotocol/server-everything/dist/index.js');
-
-/** Processes whose command line holds MARK (the children of one test). */
-function pids(mark) {
-  try {
-    return execFileSync('pgrep', ['-f', mark], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
-}
-
-async function withGateway(yaml, fn) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-up-'));
-  const file = path.join(dir, 'gw.yaml');
-  writeFileSync(file, yaml);
-  const gate = await startHttpGate(['--config', file], { demo: false, listen: false });
-  const http = await httpClient();
-  const client = new Client({ name: 'upstream-test', version: '0.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(gate.url), { fetch: http.fetch });
-  try {
-    await client.connect(transport);
-    await fn({ client, gate });
-    await transport.terminateSession().catch(() => {});
-    await client.close();
-    await http.close();
-    const { code } = await gate.stop({ timeout: 15_000 });
-    assert.equal(code, 0, gate.stderr());
-    assertCleanStderr(gate.stderr());
-  } finally {
-    await http.close();
-    gate.kill();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Wait until tools/list shows NAME (discovery runs after the listen line). */
-async function waitForTool(client, name, ms = 15_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const { tools } = await client.listTools();
-    if (tools.some((t) => t.name === name)) return tools;
-    if (Date.now() > end) throw new Error(`${name} never appeared; tools: ${tools.map((t) => t.name)}`);
-    await sleep(100);
-  }
-}
-
-const server = (name, mark, extra = '') => `
-  - name: ${name}
-    command: ${NODE}
-    args: [${EVERYTHING}, stdio, ${mark}]
-${extra}`;
-
 test('server-everything over stdio: merged, namespaced, called, progress relayed; no process left', opts, async () => {
   const mark = `mcpgate-test-${process.pid}-${Date.now()}`;
   await withGateway(`listen: 127.0.0.1:0\ndemo: true\nservers:${server('everything', mark)}${server('picked', mark, `    include_tools: [echo, get-sum]
@@ -141,7 +84,7 @@ test('a crashed child is restarted and serves again; a missing command is report
   assert.deepEqual(pids(mark), []);
 });
 
-const STUBBORN = path.join(REPO_ROOT, 'tests/integration/fixtures/stubborn_server.mjs');
+const STUBBORN = path.join(FIXTURES, 'stubborn_server.mjs');
 const starts = (file) => { try { return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean); } catch { return []; } };
 
 test('liveness: an upstream that stops answering pings is restarted; a failing handshake is retried with backoff', opts, async () => {

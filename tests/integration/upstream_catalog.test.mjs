@@ -1,0 +1,129 @@
+// upstream_catalog.test.mjs - everything an upstream offers besides tool
+// calls, through the gateway: prompts, resources and templates (listed,
+// read, completed, subscribed), requests from the server to the client
+// that caused them (sampling, elicitation), and a catalog rebuilt when an
+// upstream's list changes, clients told once.  Upstreams are the official
+// server-everything and a small fixture; the client is the v1 SDK.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import {
+  CreateMessageRequestSchema, ElicitRequestSchema, ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { resultText, sleep } from './lib.mjs';
+import { NODE, FIXTURES, withGateway, waitForTool, everything } from './upstreams.mjs';
+
+const opts = { timeout: 40_000 };
+
+test('prompts, resources, templates and completion of an upstream, under the gateway', opts, async () => {
+  const mark = `mcpgate-test-items-${process.pid}-${Date.now()}`;
+  await withGateway(`listen: 127.0.0.1:0\nservers:${everything('everything', mark)}`, async ({ client }) => {
+    await waitForTool(client, 'everything__echo');
+    const caps = client.getServerCapabilities();
+    assert.ok(caps.prompts && caps.resources && caps.completions, JSON.stringify(caps));
+
+    const { prompts } = await client.listPrompts();
+    const names = prompts.map((p) => p.name);
+    for (const n of ['everything__simple-prompt', 'everything__args-prompt', 'everything__completable-prompt'])
+      assert.ok(names.includes(n), `${n} missing from ${names}`);
+    const got = await client.getPrompt({ name: 'everything__args-prompt', arguments: { city: 'Paris' } });
+    assert.equal(got.messages[0].content.text, "What's weather in Paris?");
+
+    // Every page of the upstream's resources is gathered; URIs are kept.
+    const { resources } = await client.listResources();
+    assert.ok(resources.length >= 5, `${resources.length} resources`);
+    assert.ok(resources.every((r) => r.uri.startsWith('demo://')));
+    const doc = await client.readResource({ uri: resources[0].uri });
+    assert.equal(doc.contents[0].uri, resources[0].uri);
+    assert.ok(doc.contents[0].text.length > 0);
+
+    const { resourceTemplates } = await client.listResourceTemplates();
+    const text = resourceTemplates.find((t) => t.uriTemplate.includes('/text/'));
+    assert.ok(text, JSON.stringify(resourceTemplates));
+    const dyn = await client.readResource({ uri: text.uriTemplate.replace('{resourceId}', '7') });
+    assert.match(dyn.contents[0].text, /Resource 7/);
+
+    // Completion is the upstream's own, under its own prompt name.
+    const done = await client.complete({ ref: { type: 'ref/prompt', name: 'everything__completable-prompt' },
+      argument: { name: 'department', value: 'Eng' } });
+    assert.deepEqual(done.completion.values, ['Engineering']);
+
+    // Unknown things are refused by the gateway itself, naming them.
+    await assert.rejects(client.getPrompt({ name: 'everything__no-such-prompt' }), /no-such-prompt/);
+    await assert.rejects(client.readResource({ uri: 'demo://nowhere/1' }), /Resource not found: demo:\/\/nowhere\/1/);
+  });
+});
+
+test('resources/updated from the upstream reaches the subscribed client', opts, async () => {
+  const mark = `mcpgate-test-sub-${process.pid}-${Date.now()}`;
+  const updates = [];
+  await withGateway(`listen: 127.0.0.1:0\nservers:${everything('everything', mark)}`, async ({ client }) => {
+    await waitForTool(client, 'everything__toggle-subscriber-updates');
+    const { resources } = await client.listResources();
+    const uri = resources[0].uri;
+    await client.subscribeResource({ uri });
+    await client.callTool({ name: 'everything__toggle-subscriber-updates', arguments: {} });
+    const end = Date.now() + 10_000;
+    while (!updates.includes(uri) && Date.now() < end) await sleep(100);
+    assert.ok(updates.includes(uri), `no resources/updated for ${uri}: ${updates}`);
+  }, { setup: (c) => c.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => updates.push(n.params.uri)) });
+});
+
+test('sampling and elicitation from the upstream are answered by the client that called', opts, async () => {
+  const mark = `mcpgate-test-ask-${process.pid}-${Date.now()}`;
+  const asked = [];
+  await withGateway(`listen: 127.0.0.1:0\nservers:${everything('everything', mark)}`, async ({ client, connect }) => {
+    await waitForTool(client, 'everything__trigger-elicitation-request');
+    const sampled = await client.callTool({ name: 'everything__trigger-sampling-request',
+      arguments: { prompt: 'the sky', maxTokens: 10 } });
+    assert.match(resultText(sampled), /sampled by the test: .*the sky/);
+    const elicited = await client.callTool({ name: 'everything__trigger-elicitation-request', arguments: {} });
+    assert.match(resultText(elicited), /Favorite Color: teal/);
+    assert.deepEqual(asked, ['sampling/createMessage', 'elicitation/create']);
+
+    // A client that cannot sample gets the upstream's report of the refusal.
+    const plain = await connect({ capabilities: {}, setup: () => {} });
+    const refused = await plain.callTool({ name: 'everything__trigger-sampling-request',
+      arguments: { prompt: 'x', maxTokens: 5 } }).catch((e) => ({ error: e }));
+    const why = refused.error ? refused.error.message : resultText(refused);
+    assert.match(why, /did not declare the 'sampling' capability/);
+  }, {
+    capabilities: { sampling: {}, elicitation: { form: {} } },
+    setup: (c) => {
+      c.setRequestHandler(CreateMessageRequestSchema, async (r) => {
+        asked.push('sampling/createMessage');
+        return { model: 'test', role: 'assistant',
+          content: { type: 'text', text: `sampled by the test: ${r.params.messages[0].content.text}` } };
+      });
+      c.setRequestHandler(ElicitRequestSchema, async () => {
+        asked.push('elicitation/create');
+        return { action: 'accept', content: { name: 'Ada', color: 'teal' } };
+      });
+    },
+  });
+});
+
+test('an upstream list change rebuilds the catalog mid-call; clients are told', opts, async () => {
+  const changed = [];
+  await withGateway(`listen: 127.0.0.1:0
+servers:
+  - name: growing
+    command: ${NODE}
+    args: [${path.join(FIXTURES, 'growing_server.mjs')}]
+`, async ({ client }) => {
+    await waitForTool(client, 'growing__grow');
+    // The call is in flight while its own tool is replaced in the catalog.
+    const grown = await client.callTool({ name: 'growing__grow', arguments: {} });
+    assert.equal(resultText(grown), '1 extra tools');
+    await waitForTool(client, 'growing__extra-1', 5000);
+    assert.equal(resultText(await client.callTool({ name: 'growing__extra-1', arguments: {} })), 'extra-1 called');
+    await client.callTool({ name: 'growing__shrink', arguments: {} });
+    const end = Date.now() + 5000;
+    while ((await client.listTools()).tools.some((t) => t.name === 'growing__extra-1') && Date.now() < end) await sleep(50);
+    const gone = await client.callTool({ name: 'growing__extra-1', arguments: {} }).catch((e) => ({ error: e }));
+    assert.match(String(gone.error?.message ?? resultText(gone)), /Unknown tool: growing__extra-1/);
+    assert.ok(changed.length >= 2, `tools/list_changed received ${changed.length} times`);
+  }, { setup: (c) => c.setNotificationHandler(ToolListChangedNotificationSchema, () => changed.push(Date.now())) });
+});

@@ -1,0 +1,84 @@
+// upstreams.mjs - what the tests of upstream servers share: a gateway
+// started on a YAML config with an official v1 SDK client connected over
+// Streamable HTTP, waiting for discovery, and finding the children a test
+// started (each test marks its children's command lines).
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { REPO_ROOT, startHttpGate, httpClient, assertCleanStderr, sleep } from './lib.mjs';
+
+export const NODE = path.join(REPO_ROOT, 'tests/node_modules/.bin/node');
+export const EVERYTHING = path.join(REPO_ROOT, 'tests/node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+export const FIXTURES = path.join(REPO_ROOT, 'tests/integration/fixtures');
+
+/** Processes whose command line holds MARK (the children of one test). */
+export function pids(mark) {
+  try {
+    return execFileSync('pgrep', ['-f', mark], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+/**
+ * Run FN({ client, gate, connect }) against a gateway serving YAML.  The
+ * client declares CAPABILITIES and gets SETUP(client) before it connects;
+ * connect(options) opens another client, like it unless OPTIONS say
+ * otherwise (closed at the end).  The gateway
+ * must stop cleanly with nothing on stderr above a warning.
+ */
+export async function withGateway(yaml, fn, { capabilities = {}, setup = () => {} } = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-up-'));
+  const file = path.join(dir, 'gw.yaml');
+  writeFileSync(file, yaml);
+  const gate = await startHttpGate(['--config', file], { demo: false, listen: false });
+  const http = await httpClient();
+  const opened = [];
+  const connect = async (o = {}) => {
+    const client = new Client({ name: 'upstream-test', version: '0.0.0' }, { capabilities: o.capabilities ?? capabilities });
+    (o.setup ?? setup)(client);
+    const transport = new StreamableHTTPClientTransport(new URL(gate.url), { fetch: http.fetch });
+    await client.connect(transport);
+    opened.push({ client, transport });
+    return client;
+  };
+  try {
+    const client = await connect();
+    await fn({ client, gate, connect });
+    for (const o of opened) {
+      await o.transport.terminateSession().catch(() => {});
+      await o.client.close();
+    }
+    await http.close();
+    const { code } = await gate.stop({ timeout: 15_000 });
+    assert.equal(code, 0, gate.stderr());
+    assertCleanStderr(gate.stderr());
+  } finally {
+    await http.close();
+    gate.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Wait until tools/list shows NAME (discovery runs after the listen line). */
+export async function waitForTool(client, name, ms = 15_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const { tools } = await client.listTools();
+    if (tools.some((t) => t.name === name)) return tools;
+    if (Date.now() > end) throw new Error(`${name} never appeared; tools: ${tools.map((t) => t.name)}`);
+    await sleep(100);
+  }
+}
+
+/** A config entry running server-everything over stdio; MARK tags its command line. */
+export const everything = (name, mark, extra = '') => `
+  - name: ${name}
+    command: ${NODE}
+    args: [${EVERYTHING}, stdio, ${mark}]
+${extra}`;
