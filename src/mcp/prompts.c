@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gateway/catalog.h"
+#include "gateway/catalog_view.h"
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
 #include "mcp/call.h"
@@ -15,18 +16,22 @@ void
 mg_method_prompts_list(struct mg_req *req, json_t *params)
 {
     const struct mg_catalog *c = &req->s->gw->catalog;
+    const char *view = req->s->view;
     json_t *out;
 
     if (mg_list_begin(req, params) != 0)
         return;
     out = json_array();
     for (size_t i = 0; i < c->prompt_count; i++) {
-        json_t *d = c->prompts[i]->def;
+        json_t *d;
+        if (!mg_view_sees(view, c->prompts[i]->bundle))
+            continue;
+        d = mg_view_def(view, c->prompts[i]->def, c->prompts[i]->local_name);
         if (req->era != MG_ERA_MODERN && !mg_proto_at_least(req->version, MG_PROTO_2025_06_18)) {
-            d = json_copy(d);
+            json_t *copy = json_copy(d);
+            json_decref(d);
+            d = copy;
             json_object_del(d, "title");
-        } else {
-            json_incref(d);
         }
         json_array_append_new(out, d);
     }
@@ -46,7 +51,7 @@ mg_method_prompts_get(struct mg_req *req, json_t *params)
         mg_req_fail(req, MG_RPC_INVALID_PARAMS, "Invalid params: prompts/get requires params.name (a string)", NULL);
         return;
     }
-    if ((p = mg_catalog_find_prompt(&req->s->gw->catalog, json_string_value(name))) == NULL) {
+    if ((p = mg_view_find_prompt(&req->s->gw->catalog, req->s->view, json_string_value(name))) == NULL) {
         snprintf(msg, sizeof(msg), "Unknown prompt: %.200s", json_string_value(name));
         mg_req_fail(req, MG_RPC_INVALID_PARAMS, msg, NULL);
         return;
@@ -96,12 +101,12 @@ mg_method_completion_complete(struct mg_req *req, json_t *params)
     }
     if (strcmp(type, "ref/prompt") == 0) {
         const char *name = json_string_value(json_object_get(ref, "name"));
-        p = name != NULL ? mg_catalog_find_prompt(c, name) : NULL;
+        p = name != NULL ? mg_view_find_prompt(c, req->s->view, name) : NULL;
     } else if (strcmp(type, "ref/resource") == 0) {
         json_t *vars = NULL;
         uri = json_string_value(json_object_get(ref, "uri"));
-        if (uri != NULL && (r = mg_strmap_get(&c->by_uri, uri)) == NULL)
-            r = mg_catalog_find_resource(c, uri, &vars);
+        if (uri != NULL && ((r = mg_strmap_get(&c->by_uri, uri)) == NULL || !mg_view_sees(req->s->view, r->bundle)))
+            r = mg_view_find_resource(c, req->s->view, uri, &vars);
         json_decref(vars);
     }
     if (p == NULL && r == NULL) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gateway/catalog.h"
+#include "gateway/catalog_view.h"
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
 #include "mcp/call.h"
@@ -38,7 +39,8 @@ list(struct mg_req *req, json_t *params, struct mg_resource **items, size_t n, c
         return;
     out = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(out, adapt(items[i]->def, req));
+        if (mg_view_sees(req->s->view, items[i]->bundle))
+            json_array_append_new(out, adapt(items[i]->def, req));
     mg_list_reply(req, key, out);
 }
 
@@ -72,7 +74,7 @@ find(struct mg_req *req, json_t *params, json_t **vars)
         mg_req_fail(req, MG_RPC_INVALID_PARAMS, "Invalid params: params.uri (a string) is required", NULL);
         return NULL;
     }
-    r = mg_catalog_find_resource(&req->s->gw->catalog, json_string_value(uri), vars);
+    r = mg_view_find_resource(&req->s->gw->catalog, req->s->view, json_string_value(uri), vars);
     if (r == NULL) {
         json_decref(*vars);
         *vars = NULL;

@@ -327,7 +327,15 @@ mg_session_close(struct mg_session *s)
     mg_subscriptions_session_closed(s);
     json_decref(s->client_caps);
     json_decref(s->client_info);
+    mg_free(s->view);
     mg_free(s);
+}
+
+void
+mg_session_set_view(struct mg_session *s, const char *view)
+{
+    mg_free(s->view);
+    s->view = view ? mg_strdup(view) : NULL;
 }
 
 /* --- lifecycle methods ----------------------------------------------------- */

@@ -103,6 +103,7 @@ struct mg_session {
     json_t *client_caps;        /* legacy: from initialize */
     json_t *client_info;        /* legacy: from initialize */
     int log_level;              /* legacy: logging/setLevel threshold */
+    char *view;                 /* one source's name (/servers/<name>/mcp), or NULL: the whole catalog */
     struct mg_req *inflight;    /* requests not yet answered */
     size_t inflight_count;
     struct mg_outreq *outreqs;  /* requests sent to the client, unanswered */
@@ -115,6 +116,9 @@ struct mg_session {
     json_t *subscribed;         /* legacy: resource URIs subscribed to */
     struct mg_listen *listens;  /* modern: open subscriptions/listen requests */
 };
+
+/* See only source VIEW, under its own names (copied; NULL: everything). */
+void mg_session_set_view(struct mg_session *s, const char *view);
 
 /* A new session whose unrelated messages go to `sink`. */
 struct mg_session *mg_session_new(struct mg_gateway *gw, const struct mg_sink *sink);

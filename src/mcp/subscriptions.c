@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "gateway/catalog_view.h"
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
 #include "mcp/session.h"
@@ -153,7 +154,7 @@ mg_method_subscriptions_listen(struct mg_req *req, json_t *params)
             const char *uri = json_string_value(u);
             struct mg_resource *r = NULL;
             if (uri == NULL || json_object_size(l->uris) >= MAX_LISTEN_URIS ||
-                (r = mg_catalog_find_resource(c, uri, &vars)) == NULL) {
+                (r = mg_view_find_resource(c, req->s->view, uri, &vars)) == NULL) {
                 json_decref(vars);
                 continue; /* not ours: left out of the acknowledgement */
             }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gateway/catalog.h"
+#include "gateway/catalog_view.h"
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
 #include "json/schema.h"
@@ -23,13 +24,20 @@ void
 mg_method_tools_list(struct mg_req *req, json_t *params)
 {
     const struct mg_catalog *c = &req->s->gw->catalog;
+    const char *view = req->s->view;
+    struct mg_bundle *b = mg_view_bundle(c, view);
+    struct mg_tool **items = view ? (b ? b->tools : NULL) : c->order;
+    size_t n = view ? (b ? b->tool_count : 0) : c->tool_count;
     json_t *tools;
 
     if (mg_list_begin(req, params) != 0)
         return;
     tools = json_array();
-    for (size_t i = 0; i < c->tool_count; i++)
-        json_array_append_new(tools, mg_adapt_tool(c->order[i]->def, req->version));
+    for (size_t i = 0; i < n; i++) {
+        json_t *d = mg_view_def(view, items[i]->def, items[i]->local_name);
+        json_array_append_new(tools, mg_adapt_tool(d, req->version));
+        json_decref(d);
+    }
     mg_list_reply(req, "tools", tools);
 }
 
@@ -64,7 +72,7 @@ mg_method_tools_call(struct mg_req *req, json_t *params)
         mg_req_fail(req, MG_RPC_INVALID_PARAMS, "Invalid params: tools/call requires params.name (a string)", NULL);
         return;
     }
-    tool = mg_catalog_find(c, json_string_value(name));
+    tool = mg_view_find_tool(c, req->s->view, json_string_value(name));
     if (tool == NULL) {
         char msg[300];
         snprintf(msg, sizeof(msg), "Unknown tool: %.200s", json_string_value(name));

@@ -77,6 +77,10 @@ void http_send_rpc_error(h2o_req_t *req, int status, json_t *id, int code, const
     __attribute__((format(printf, 5, 6)));
 /* The value of request header NAME (lower case), or NULL; *LEN its length. */
 const char *http_header(h2o_req_t *req, const char *name, size_t *len);
+/* The longest server name /servers/<name>/mcp takes. */
+#define MG_MAX_VIEW_NAME 128
+/* For /servers/<name>/mcp: NAME into OUT (OUTLEN bytes) and 1; else 0. */
+int http_view_of(h2o_req_t *req, char *out, size_t outlen);
 /* Nonzero when the header value contains TOKEN (case-insensitive). */
 int http_header_has(h2o_req_t *req, const char *name, const char *token);
 void http_add_header(h2o_req_t *req, const char *name, const char *value);

@@ -130,8 +130,9 @@ session_sink(void *ctx, json_t *msg)
 }
 
 static struct http_session *
-session_new(struct http_server *srv)
+session_new(struct http_server *srv, h2o_req_t *req)
 {
+    char view[MG_MAX_VIEW_NAME + 1];
     struct http_session *hs = mg_calloc(1, sizeof(*hs));
     unsigned char raw[32];
     struct mg_sink sink = {.send = session_sink, .ctx = hs};
@@ -144,6 +145,8 @@ session_new(struct http_server *srv)
         snprintf(hs->id + 2 * i, 3, "%02x", raw[i]);
     hs->srv = srv;
     hs->s = mg_session_new(srv->gw, &sink);
+    if (http_view_of(req, view, sizeof(view)))
+        mg_session_set_view(hs->s, view); /* the session lives at /servers/<name>/mcp */
     hs->outbox = json_array();
     hs->last_used = uv_now(srv->loop);
     mg_strmap_put(&srv->sessions, hs->id, hs);
@@ -266,6 +269,13 @@ find_session(struct http_server *srv, h2o_req_t *req)
         key[64] = '\0';
         hs = mg_strmap_get(&srv->sessions, key);
     }
+    if (hs != NULL) {
+        /* A session belongs to the endpoint that opened it. */
+        char view[MG_MAX_VIEW_NAME + 1];
+        int has_view = http_view_of(req, view, sizeof(view));
+        if (has_view != (hs->s->view != NULL) || (has_view && strcmp(view, hs->s->view) != 0))
+            hs = NULL;
+    }
     if (hs == NULL) {
         http_send_rpc_error(req, 404, NULL, MG_RPC_INVALID_REQUEST,
                             "Session not found: it expired or was deleted; send initialize without Mcp-Session-Id "
@@ -323,7 +333,7 @@ http_legacy_post(struct http_server *srv, h2o_req_t *req, json_t *msg)
         return;
     }
     if (is_initialize(msg)) {
-        if ((hs = session_new(srv)) == NULL) {
+        if ((hs = session_new(srv, req)) == NULL) {
             http_send_rpc_error(req, 503, NULL, MG_RPC_INTERNAL_ERROR, "no randomness for a session id");
             return;
         }
@@ -512,7 +522,7 @@ http_old_sse_open(struct http_server *srv, h2o_req_t *req)
     char endpoint[160];
     int n;
 
-    if ((hs = session_new(srv)) == NULL) {
+    if ((hs = session_new(srv, req)) == NULL) {
         http_send_rpc_error(req, 503, NULL, MG_RPC_INTERNAL_ERROR, "no randomness for a session id");
         return;
     }

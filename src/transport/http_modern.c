@@ -14,6 +14,7 @@
 
 #include "gateway/gateway.h"
 #include "gateway/catalog.h"
+#include "gateway/catalog_view.h"
 #include "json/jsonrpc.h"
 #include "mcp/param_headers.h"
 #include "mcp/version.h"
@@ -126,7 +127,10 @@ http_modern_status(const struct http_exchange *ex, const json_t *reply)
 static int
 check_param_headers(struct http_server *srv, h2o_req_t *req, json_t *id, const char *tool_name, json_t *args)
 {
-    struct mg_tool *tool = tool_name != NULL ? mg_catalog_find(&srv->gw->catalog, tool_name) : NULL;
+    char view[MG_MAX_VIEW_NAME + 1];
+    struct mg_tool *tool = tool_name == NULL ? NULL
+                           : mg_view_find_tool(&srv->gw->catalog, http_view_of(req, view, sizeof(view)) ? view : NULL,
+                                               tool_name);
     size_t i, j, len;
     json_t *decl, *key;
 
@@ -183,6 +187,7 @@ http_modern_post(struct http_server *srv, h2o_req_t *req, json_t *msg)
     char *hv;
     struct mg_sink none = {.send = drop};
     struct http_exchange *ex;
+    char view[MG_MAX_VIEW_NAME + 1];
 
     if (!json_is_object(msg)) {
         http_send_rpc_error(req, 400, NULL, MG_RPC_INVALID_REQUEST,
@@ -246,5 +251,7 @@ http_modern_post(struct http_server *srv, h2o_req_t *req, json_t *msg)
     http_exchange_link_stateless(ex);
     ex->bad_meta = !json_is_object(json_object_get(meta, MG_META_CLIENT_CAPABILITIES));
     ex->own = mg_session_new(srv->gw, &none);
+    if (http_view_of(req, view, sizeof(view)))
+        mg_session_set_view(ex->own, view);
     http_exchange_run(ex, ex->own, msg);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "gateway/catalog_view.h"
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
 #include "mcp/subscriptions.h"
@@ -178,6 +179,23 @@ path_is(h2o_req_t *req, const char *path)
     return h2o_memis(req->path_normalized.base, req->path_normalized.len, path, strlen(path));
 }
 
+int
+http_view_of(h2o_req_t *req, char *out, size_t outlen)
+{
+    const char *p = req->path_normalized.base, *name;
+    size_t len = req->path_normalized.len, n;
+
+    if (len < 13 || memcmp(p, "/servers/", 9) != 0 || memcmp(p + len - 4, "/mcp", 4) != 0)
+        return 0;
+    name = p + 9;
+    n = len - 13;
+    if (n == 0 || n >= outlen || memchr(name, '/', n) != NULL)
+        return 0;
+    memcpy(out, name, n);
+    out[n] = '\0';
+    return 1;
+}
+
 static int
 method_is(h2o_req_t *req, const char *method)
 {
@@ -267,6 +285,8 @@ static int
 on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     struct http_server *srv = ((struct root_handler *)self)->srv;
+    int is_mcp = path_is(req, "/mcp");
+    char view[MG_MAX_VIEW_NAME + 1];
 
     if (path_is(req, "/healthz")) {
         health(srv, req, 0);
@@ -276,9 +296,19 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         health(srv, req, 1);
         return 0;
     }
-    if (!path_is(req, "/mcp") && !path_is(req, "/sse") && !path_is(req, "/messages")) {
+    if (http_view_of(req, view, sizeof(view))) {
+        /* One server under its own names; it need not be connected yet. */
+        if (!mg_upstreams_has(srv->gw, view) && mg_view_bundle(&srv->gw->catalog, view) == NULL) {
+            http_send_rpc_error(req, 404, NULL, MG_RPC_INVALID_REQUEST,
+                                "Not Found: no server named '%.100s'; /servers/<name>/mcp takes a server name from the "
+                                "config", view);
+            return 0;
+        }
+        is_mcp = 1;
+    } else if (!is_mcp && !path_is(req, "/sse") && !path_is(req, "/messages")) {
         http_send_rpc_error(req, 404, NULL, MG_RPC_INVALID_REQUEST,
-                            "Not Found: the MCP endpoint is /mcp (and /sse for HTTP+SSE clients)");
+                            "Not Found: the MCP endpoint is /mcp (and /sse for HTTP+SSE clients; "
+                            "/servers/<name>/mcp for one server)");
         return 0;
     }
     if (!origin_allowed(srv, req)) {
@@ -290,7 +320,7 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
                             (int)(len > 200 ? 200 : len), origin);
         return 0;
     }
-    if (path_is(req, "/mcp"))
+    if (is_mcp)
         mcp_endpoint(srv, req);
     else
         old_sse_endpoint(srv, req);

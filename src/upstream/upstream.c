@@ -27,6 +27,15 @@ mg_upstreams_counts(const struct mg_gateway *gw)
     return counts;
 }
 
+int
+mg_upstreams_has(const struct mg_gateway *gw, const char *name)
+{
+    for (size_t i = 0; i < gw->nupstreams; i++)
+        if (strcmp(gw->upstreams[i]->sc->name, name) == 0)
+            return 1;
+    return 0;
+}
+
 const char *
 mg_upstream_state_name(enum mg_upstream_state s)
 {

@@ -40,6 +40,9 @@ void mg_upstreams_free(struct mg_gateway *gw);
 
 const char *mg_upstream_state_name(enum mg_upstream_state s);
 
+/* 1 if NAME is a server of the config (connected or not). */
+int mg_upstreams_has(const struct mg_gateway *gw, const char *name);
+
 /* How many servers are in each state: {"ready": n, "connecting": n,
  * "failed": n, "disabled": n} (new reference).  Counts only: /readyz is
  * unauthenticated, so names and errors stay in the logs. */

@@ -1,8 +1,8 @@
 // upstream_catalog.test.mjs - everything an upstream offers besides tool
 // calls, through the gateway: prompts, resources and templates (listed,
 // read, completed, subscribed), requests from the server to the client
-// that caused them (sampling, elicitation), and a catalog rebuilt when an
-// upstream's list changes, clients told once.  Upstreams are the official
+// that caused them (sampling, elicitation), a catalog rebuilt when an
+// upstream's list changes, clients told once, and /servers/<name>/mcp.  Upstreams are the official
 // server-everything and a small fixture; the client is the v1 SDK.
 
 import { test } from 'node:test';
@@ -12,7 +12,9 @@ import {
   CreateMessageRequestSchema, ElicitRequestSchema, ResourceUpdatedNotificationSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { resultText, sleep } from './lib.mjs';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { httpClient, resultText, sleep } from './lib.mjs';
 import { NODE, FIXTURES, withGateway, waitForTool, everything } from './upstreams.mjs';
 
 const opts = { timeout: 40_000 };
@@ -126,4 +128,48 @@ servers:
     assert.match(String(gone.error?.message ?? resultText(gone)), /Unknown tool: growing__extra-1/);
     assert.ok(changed.length >= 2, `tools/list_changed received ${changed.length} times`);
   }, { setup: (c) => c.setNotificationHandler(ToolListChangedNotificationSchema, () => changed.push(Date.now())) });
+});
+
+test('/servers/<name>/mcp serves one upstream under its own names, with the same checks', opts, async () => {
+  const mark = `mcpgate-test-view-${process.pid}-${Date.now()}`;
+  await withGateway(`listen: 127.0.0.1:0\nservers:${everything('everything', mark)}${everything('other', mark)}`,
+    async ({ client, gate }) => {
+      await waitForTool(client, 'other__echo');
+      const http = await httpClient();
+      const one = new Client({ name: 'view-test', version: '0.0.0' });
+      const transport = new StreamableHTTPClientTransport(new URL(`${gate.origin}/servers/everything/mcp`), { fetch: http.fetch });
+      try {
+        await one.connect(transport);
+        const { tools } = await one.listTools();
+        const names = tools.map((t) => t.name);
+        assert.ok(names.includes('echo') && names.includes('get-sum'), names.join(' '));
+        assert.ok(!names.some((n) => n.includes('__')), `prefixed names in a one-server view: ${names}`);
+        assert.equal(resultText(await one.callTool({ name: 'echo', arguments: { message: 'direct' } })), 'Echo: direct');
+        const bad = await one.callTool({ name: 'get-sum', arguments: { a: 'x', b: 1 } });
+        assert.equal(bad.isError, true);
+        assert.match(resultText(bad), /\/a: expected number/);
+        await assert.rejects(one.callTool({ name: 'everything__echo', arguments: { message: 'x' } }), /Unknown tool: everything__echo/);
+        const { prompts } = await one.listPrompts();
+        assert.ok(prompts.some((p) => p.name === 'args-prompt'), JSON.stringify(prompts.map((p) => p.name)));
+        const got = await one.getPrompt({ name: 'args-prompt', arguments: { city: 'Oslo' } });
+        assert.equal(got.messages[0].content.text, "What's weather in Oslo?");
+
+        // A session belongs to the endpoint that opened it.
+        const sid = transport.sessionId;
+        const res = await http.fetch(`${gate.url}`, { method: 'POST', headers: { 'content-type': 'application/json',
+          accept: 'application/json, text/event-stream', 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
+        assert.equal(res.status, 404);
+        await res.text();
+        const none = await http.fetch(`${gate.origin}/servers/nobody/mcp`, { method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }) });
+        assert.equal(none.status, 404);
+        assert.match(await none.text(), /no server named 'nobody'/);
+        await transport.terminateSession().catch(() => {});
+        await one.close();
+      } finally {
+        await http.close();
+      }
+    });
 });
