@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # conformance.sh - run the official MCP conformance suite (server side,
 # @modelcontextprotocol/conformance from tests/node_modules) against
-# `mcpgate serve --conformance`, for protocol 2025-11-25 and 2026-07-28.
+# `mcpgate serve --conformance`, for protocol 2025-11-25 and 2026-07-28;
+# then again with that fixture behind the gateway as a stdio upstream,
+# at /servers/fixture/mcp.
 #
 #   scripts/conformance.sh [MCPGATE-BINARY]     (default build/test/mcpgate)
 #
@@ -19,46 +21,77 @@ out=build/conformance
 rm -rf "$out"
 mkdir -p "$out"
 
-"$bin" serve --conformance --listen 127.0.0.1:0 2>"$out/mcpgate.log" &
-pid=$!
-url=
-for _ in $(seq 100); do
-    url=$(grep -o 'http://[^ ]*/mcp' "$out/mcpgate.log" | head -n 1)
-    [ -n "$url" ] && break
-    sleep 0.1
-done
-if [ -z "$url" ]; then
-    echo "conformance: mcpgate did not start:"; cat "$out/mcpgate.log"
-    kill "$pid" 2>/dev/null
-    exit 1
-fi
+# start_gate LOG ARGS...: run mcpgate serve, set $pid and $url (its /mcp).
+start_gate() {
+    local log=$1; shift
+    "$bin" serve "$@" 2>"$log" &
+    pid=$!
+    url=
+    for _ in $(seq 100); do
+        url=$(grep -o 'http://[^ ]*/mcp' "$log" | head -n 1)
+        [ -n "$url" ] && break
+        sleep 0.1
+    done
+    if [ -z "$url" ]; then
+        echo "conformance: mcpgate did not start:"; cat "$log"
+        kill "$pid" 2>/dev/null
+        return 1
+    fi
+}
+
+# run_suite URL NAME: both revisions against URL; baselines are
+# tests/conformance/expected-NAME<revision>.yaml, results $out/NAME<revision>.
+run_suite() {
+    local url=$1 name=$2 rev status log required failing
+    for rev in 2025-11-25 2026-07-28; do
+        echo "--- conformance, server, --requirements $rev ($url)"
+        "$node" "$suite" server --url "$url" --requirements "$rev" \
+            --expected-failures "tests/conformance/expected-$name$rev.yaml" -o "$out/$name$rev" \
+            >"$out/$name$rev.log" 2>&1
+        status=$?
+        # Required scenarios are those the suite's requirements file lists
+        # under server:; the failing ones are those the baseline names.
+        log=$(sed 's/\x1b\[[0-9;]*m//g' "$out/$name$rev.log")
+        required=$(awk '/^server:/ {on = 1; next} /^[a-z_]+:/ {on = 0} on && /^  - /' \
+            "$(dirname "$suite")/../requirements/$rev.yaml" | wc -l)
+        failing=$(grep -E '^  - ' "tests/conformance/expected-$name$rev.yaml" | sed 's/^  - //; s/:.*//' | sort -u | wc -l)
+        echo "required scenarios: $((required - failing)) of $required pass;" \
+            "$failing known failures (tests/conformance/expected-$name$rev.yaml)"
+        grep -E '^(Total|Baseline|Unexpected|Stale)' <<<"$log" || true
+        grep -A40 -E '^(Unexpected|Stale)' <<<"$log" | grep -E '^  ' || true
+        [ $status -eq 0 ] || { echo "conformance $name$rev: FAILED (exit $status); log: $out/$name$rev.log"; rc=1; }
+    done
+}
+
+# stop_gate LOG: SIGTERM, a clean exit, no sanitizer report.
+stop_gate() {
+    local log=$1 exit_code
+    kill -TERM "$pid"
+    wait "$pid"
+    exit_code=$?
+    if [ $exit_code -ne 0 ]; then
+        echo "conformance: mcpgate exited $exit_code after SIGTERM ($log)"; rc=1
+    fi
+    if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$log"; then
+        echo "conformance: sanitizer report in $log"; rc=1
+    fi
+}
 
 rc=0
-for rev in 2025-11-25 2026-07-28; do
-    echo "--- conformance, server, --requirements $rev ($url)"
-    "$node" "$suite" server --url "$url" --requirements "$rev" \
-        --expected-failures "tests/conformance/expected-$rev.yaml" -o "$out/$rev" >"$out/$rev.log" 2>&1
-    status=$?
-    # Required scenarios are those the suite's requirements file lists
-    # under server:; the failing ones are those the baseline names.
-    log=$(sed 's/\x1b\[[0-9;]*m//g' "$out/$rev.log")
-    required=$(awk '/^server:/ {on = 1; next} /^[a-z_]+:/ {on = 0} on && /^  - /' \
-        "$(dirname "$suite")/../requirements/$rev.yaml" | wc -l)
-    failing=$(grep -E '^  - ' "tests/conformance/expected-$rev.yaml" | sed 's/^  - //; s/:.*//' | sort -u | wc -l)
-    echo "required scenarios: $((required - failing)) of $required pass;" \
-        "$failing known failures (tests/conformance/expected-$rev.yaml)"
-    grep -E '^(Total|Baseline|Unexpected|Stale)' <<<"$log" || true
-    grep -A40 -E '^(Unexpected|Stale)' <<<"$log" | grep -E '^  ' || true
-    [ $status -eq 0 ] || { echo "conformance $rev: FAILED (exit $status); log: $out/$rev.log"; rc=1; }
-done
+start_gate "$out/mcpgate.log" --conformance --listen 127.0.0.1:0 || exit 1
+run_suite "$url" ""
+stop_gate "$out/mcpgate.log"
 
-kill -TERM "$pid"
-wait "$pid"
-exit_code=$?
-if [ $exit_code -ne 0 ]; then
-    echo "conformance: mcpgate exited $exit_code after SIGTERM"; rc=1
-fi
-if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$out/mcpgate.log"; then
-    echo "conformance: sanitizer report in $out/mcpgate.log"; rc=1
-fi
+# The same fixture as an upstream server behind the gateway: a stdio
+# child (mcpgate stdio --conformance), served at /servers/fixture/mcp
+# under its own names.  Every message crosses the gateway twice.
+printf 'listen: 127.0.0.1:0\nservers:\n  - name: fixture\n    command: %s\n    args: [stdio, --conformance]\n' \
+    "$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")" >"$out/upstream.yaml"
+start_gate "$out/gateway.log" --config "$out/upstream.yaml" || exit 1
+for _ in $(seq 100); do # until the fixture has connected
+    grep -q 'upstream fixture ready' "$out/gateway.log" && break
+    sleep 0.1
+done
+run_suite "${url%/mcp}/servers/fixture/mcp" "stdio-upstream-"
+stop_gate "$out/gateway.log"
 exit $rc

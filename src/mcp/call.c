@@ -587,6 +587,26 @@ mg_call_log(struct mg_call *call, enum mg_call_log_level level, const char *fmt,
                             call_bundle(call)->ns, "data", str_or_marker(buf)));
 }
 
+void
+mg_call_relay_log(struct mg_call *call, const char *source, json_t *params)
+{
+    struct mg_req *req = call->req;
+    int level = mg_mcp_log_level_parse(json_string_value(json_object_get(params, "level")));
+    const char *logger = json_string_value(json_object_get(params, "logger"));
+    char name[300];
+
+    if (level < 0 || level < req->log_level || level >= MG_MCP_LOG_OFF)
+        return;
+    /* The logger names the server first: clients see many servers here. */
+    if (logger != NULL)
+        snprintf(name, sizeof(name), "%s/%s", source, logger);
+    else
+        snprintf(name, sizeof(name), "%s", source);
+    mg_req_notify(req, "notifications/message",
+                  json_pack("{s:s, s:s, s:O}", "level", mg_mcp_log_level_name(level), "logger", name, "data",
+                            json_object_get(params, "data") ? json_object_get(params, "data") : json_null()));
+}
+
 int
 mg_call_client_has(const struct mg_call *call, const char *path)
 {

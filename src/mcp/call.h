@@ -53,6 +53,9 @@ const void *mg_call_session(const struct mg_call *call);
  */
 void *mg_call_relay(struct mg_call *call, const char *method, json_t *params,
                     void (*fn)(void *data, json_t *result, json_t *error), void *data, char *why, size_t whylen);
+/* An upstream's notifications/message (PARAMS borrowed), to the client of
+ * CALL at or above its log level, the logger prefixed with SOURCE. */
+void mg_call_relay_log(struct mg_call *call, const char *source, json_t *params);
 /* End a call with a JSON-RPC error (the upstream's, or why none came). */
 void mg_call_fail_rpc(struct mg_call *call, int code, const char *message, json_t *data);
 

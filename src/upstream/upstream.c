@@ -275,7 +275,8 @@ upstream_new(struct mg_gateway *gw, const struct mg_config *cfg, const struct mg
     uv_timer_init(gw->loop, &u->probe);
     uv_timer_init(gw->loop, &u->retry);
     uv_timer_init(gw->loop, &u->notify);
-    u->probe.data = u->retry.data = u->notify.data = u;
+    uv_timer_init(gw->loop, &u->gather);
+    u->probe.data = u->retry.data = u->notify.data = u->gather.data = u;
     u->timers = 1;
     u->ops = &child_ops;
     u->link = child_open(u);
@@ -316,6 +317,7 @@ mg_upstreams_stop(struct mg_gateway *gw, void (*done)(void *ctx), void *ctx)
             uv_close((uv_handle_t *)&u->probe, NULL);
             uv_close((uv_handle_t *)&u->retry, NULL);
             uv_close((uv_handle_t *)&u->notify, NULL);
+            uv_close((uv_handle_t *)&u->gather, NULL);
         }
         if (u->link != NULL) {
             gw->upstreams_running++;
@@ -335,6 +337,11 @@ mg_upstreams_free(struct mg_gateway *gw)
         json_decref(u->lists);
         json_decref(u->capabilities);
         json_decref(u->subscribed);
+        while (u->fwds != NULL) { /* parked for clients that never came back */
+            struct fwd *f = u->fwds;
+            mg_upstream_fwd_unlink(f);
+            mg_upstream_fwd_free(f);
+        }
         mg_free(u->version);
         mg_free(u);
     }

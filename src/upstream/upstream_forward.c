@@ -15,13 +15,14 @@
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
 #include "mcp/call.h"
+#include "mcp/version.h"
 #include "mcpgate.h"
 #include "upstream/upstream_impl.h"
 #include "util/alloc.h"
 #include "util/log.h"
 
-static void
-fwd_unlink(struct fwd *f)
+void
+mg_upstream_fwd_unlink(struct fwd *f)
 {
     if (f->prev != NULL)
         f->prev->next = f->next;
@@ -29,16 +30,24 @@ fwd_unlink(struct fwd *f)
         f->u->fwds = f->next;
     if (f->next != NULL)
         f->next->prev = f->prev;
+    f->prev = f->next = NULL;
 }
 
-static void
-fwd_reply(void *data, json_t *result, json_t *error, const char *why)
+void
+mg_upstream_fwd_free(struct fwd *f)
 {
-    struct fwd *f = data;
-    struct mg_call *call = f->call;
+    json_decref(f->asked);
+    json_decref(f->result);
+    json_decref(f->error);
+    mg_free(f->why);
+    mg_free(f);
+}
+
+void
+mg_upstream_fwd_finish(struct fwd *f, struct mg_call *call, json_t *result, json_t *error, const char *why)
+{
     char msg[400];
 
-    fwd_unlink(f);
     if (result != NULL) {
         mg_call_finish_result(call, result);
     } else if (error != NULL) {
@@ -48,15 +57,32 @@ fwd_reply(void *data, json_t *result, json_t *error, const char *why)
         mg_call_fail_rpc(call, json_is_integer(code) ? (int)json_integer_value(code) : MG_RPC_INTERNAL_ERROR,
                          text ? text : "the upstream answered with an error", data_v ? json_incref(data_v) : NULL);
     } else {
-        snprintf(msg, sizeof(msg), "Upstream %s: %s", f->u->sc->name, why);
+        snprintf(msg, sizeof(msg), "Upstream %s: %s", f->u->sc->name, why ? why : "no answer");
         mg_call_fail_rpc(call, MG_RPC_INTERNAL_ERROR, msg, NULL);
     }
-    mg_free(f);
+}
+
+static void
+fwd_reply(void *data, json_t *result, json_t *error, const char *why)
+{
+    struct fwd *f = data;
+
+    if (f->call == NULL) {
+        /* Parked: kept for the client's retry. */
+        f->result = json_incref(result);
+        f->error = json_incref(error);
+        f->why = why ? mg_strdup(why) : NULL;
+        f->id = -1;
+        return;
+    }
+    mg_upstream_fwd_unlink(f);
+    mg_upstream_fwd_finish(f, f->call, result, error, why);
+    mg_upstream_fwd_free(f);
 }
 
 /* The client cancelled: tell the upstream, forget its answer. */
-static void
-fwd_cancel(struct mg_call *call, void *data)
+void
+mg_upstream_fwd_cancel(struct mg_call *call, void *data)
 {
     struct fwd *f = data;
     struct mg_upstream *u = f->u;
@@ -64,8 +90,8 @@ fwd_cancel(struct mg_call *call, void *data)
     mg_rpc_client_notify(&u->rpc, "notifications/cancelled",
                          json_pack("{s:I, s:s}", "requestId", (json_int_t)f->id, "reason", "the client cancelled"));
     mg_rpc_client_forget(&u->rpc, f->id);
-    fwd_unlink(f);
-    mg_free(f);
+    mg_upstream_fwd_unlink(f);
+    mg_upstream_fwd_free(f);
     mg_call_fail(call, "cancelled");
 }
 
@@ -84,9 +110,15 @@ send_forward(struct mg_upstream *u, struct mg_call *call, const char *method, js
         mg_call_fail_rpc(call, MG_RPC_INTERNAL_ERROR, msg, NULL);
         return;
     }
+    mg_upstream_bridge_sweep(u);
+    if (mg_upstream_bridge_resume(u, call)) {
+        json_decref(params);
+        return;
+    }
     f = mg_calloc(1, sizeof(*f));
     f->u = u;
     f->call = call;
+    f->serial = ++u->next_serial;
     if (mg_call_progress_token(call) != NULL) {
         /* Tokens are unique per sender only: ours replaces the client's. */
         snprintf(f->token, sizeof(f->token), "mg-%lu", ++u->next_token);
@@ -100,7 +132,7 @@ send_forward(struct mg_upstream *u, struct mg_call *call, const char *method, js
     if (id < 0)
         return; /* fwd_reply has ended the call */
     f->id = id;
-    mg_call_on_cancel(call, fwd_cancel, f);
+    mg_call_on_cancel(call, mg_upstream_fwd_cancel, f);
 }
 
 void
@@ -178,6 +210,8 @@ mg_upstream_resubscribe(struct mg_upstream *u, const char *uri)
                        on_subscribed, u);
 }
 
+static struct fwd *asking_fwd(struct mg_upstream *u, char *why, size_t whylen);
+
 static void
 on_progress(struct mg_upstream *u, json_t *params)
 {
@@ -186,7 +220,7 @@ on_progress(struct mg_upstream *u, json_t *params)
     if (token == NULL)
         return;
     for (struct fwd *f = u->fwds; f != NULL; f = f->next) {
-        if (strcmp(f->token, token) == 0) {
+        if (f->call != NULL && strcmp(f->token, token) == 0) {
             mg_call_progress(f->call, json_number_value(json_object_get(params, "progress")),
                              json_number_value(json_object_get(params, "total")),
                              json_string_value(json_object_get(params, "message")));
@@ -203,10 +237,14 @@ mg_upstream_on_notification(void *ctx, const char *method, json_t *params)
     if (strcmp(method, "notifications/progress") == 0) {
         on_progress(u, params);
     } else if (strcmp(method, "notifications/message") == 0) {
+        char why[300];
+        struct fwd *f = asking_fwd(u, why, sizeof(why));
         char *text = json_dumps(json_object_get(params, "data"), JSON_COMPACT | JSON_ENCODE_ANY);
-        mg_log_info("upstream %s [%s]: %s", u->sc->name, json_string_value(json_object_get(params, "level")),
-                    text ? text : "");
+        mg_log_debug("upstream %s [%s]: %s", u->sc->name, json_string_value(json_object_get(params, "level")),
+                     text ? text : "");
         free(text);
+        if (f != NULL)
+            mg_call_relay_log(f->call, u->sc->name, params);
     } else if (strcmp(method, "notifications/tools/list_changed") == 0 ||
                strcmp(method, "notifications/prompts/list_changed") == 0 ||
                strcmp(method, "notifications/resources/list_changed") == 0) {
@@ -245,33 +283,37 @@ relay_answered(void *data, json_t *result, json_t *error)
 }
 
 /*
- * The call a request of the upstream belongs to.  A connection shared by
+ * The forward a request of the upstream belongs to.  A connection shared by
  * many client sessions does not say which caused it; when every call in
  * flight is from one session the newest is taken, otherwise none is
  * (`isolation: session` gives each client its own connection).
  */
-static struct mg_call *
-asking_call(struct mg_upstream *u, char *why, size_t whylen)
+static struct fwd *
+asking_fwd(struct mg_upstream *u, char *why, size_t whylen)
 {
-    if (u->fwds == NULL) {
-        snprintf(why, whylen, "no call to this server is in progress, so no client can be asked");
-        return NULL;
-    }
-    for (struct fwd *f = u->fwds->next; f != NULL; f = f->next) {
-        if (mg_call_session(f->call) != mg_call_session(u->fwds->call)) {
+    struct fwd *newest = NULL;
+
+    for (struct fwd *f = u->fwds; f != NULL; f = f->next) {
+        if (f->call == NULL)
+            continue; /* parked */
+        if (newest == NULL) {
+            newest = f;
+        } else if (mg_call_session(f->call) != mg_call_session(newest->call)) {
             snprintf(why, whylen, "calls from several clients are in progress on this shared connection, and "
                      "mcpgate cannot tell which one this request is for (isolation: session avoids this)");
             return NULL;
         }
     }
-    return u->fwds->call;
+    if (newest == NULL)
+        snprintf(why, whylen, "no call to this server is in progress, so no client can be asked");
+    return newest;
 }
 
 void
 mg_upstream_on_request(void *ctx, json_t *id, const char *method, json_t *params)
 {
     struct mg_upstream *u = ctx;
-    struct mg_call *call;
+    struct fwd *f;
     struct relay *r;
     char why[300], msg[400];
 
@@ -279,11 +321,15 @@ mg_upstream_on_request(void *ctx, json_t *id, const char *method, json_t *params
         mg_rpc_client_respond(&u->rpc, id, json_object());
         return;
     }
-    if ((call = asking_call(u, why, sizeof(why))) != NULL) {
+    if ((f = asking_fwd(u, why, sizeof(why))) != NULL) {
+        if (mg_proto_is_modern(mg_call_protocol_version(f->call))) {
+            mg_upstream_bridge_ask(f, id, method, params);
+            return;
+        }
         r = mg_calloc(1, sizeof(*r));
         r->u = u;
         r->id = json_incref(id);
-        if (mg_call_relay(call, method, params, relay_answered, r, why, sizeof(why)) != NULL)
+        if (mg_call_relay(f->call, method, params, relay_answered, r, why, sizeof(why)) != NULL)
             return;
         json_decref(r->id);
         mg_free(r);

@@ -18,13 +18,24 @@
 struct mg_bundle;
 struct mg_call;
 
-/* One request forwarded and not yet answered. */
+/*
+ * One request forwarded and not yet answered.  A 2026-07-28 client cannot
+ * be sent the upstream's requests (sampling, elicitation, roots): its call
+ * ends with input_required and the forward is parked (call NULL) until the
+ * client retries with the answers, which go upstream, and the retry's call
+ * takes the forward over (upstream_bridge.c).
+ */
 struct fwd {
     struct fwd *prev, *next;
     struct mg_upstream *u;
-    struct mg_call *call;
-    int64_t id;          /* upstream request id */
-    char token[32];      /* our progress token upstream, or "" */
+    struct mg_call *call;  /* NULL while parked */
+    int64_t id;            /* upstream request id */
+    char token[32];        /* our progress token upstream, or "" */
+    unsigned long serial;  /* names a parked forward in requestState */
+    json_t *asked;         /* {key: upstream request id} awaiting the client's answers */
+    uint64_t parked_at;    /* loop time it was parked */
+    json_t *result, *error; /* the upstream answered while parked */
+    char *why;
 };
 
 /*
@@ -66,6 +77,8 @@ struct mg_upstream {
     uint64_t connect_started;
     struct fwd *fwds;
     unsigned long next_token;
+    unsigned long next_serial;
+    uv_timer_t gather;    /* requests of one round arrive together: ended after a moment */
     uv_timer_t probe;     /* liveness pings while READY */
     uv_timer_t retry;     /* a failed handshake is tried again later */
     int timers;           /* probe, retry and notify were initialised */
@@ -100,6 +113,21 @@ void mg_upstream_forward_prompt(struct mg_call *call, json_t *args, void *udata)
 void mg_upstream_forward_read(struct mg_call *call, const char *uri, json_t *vars, void *udata);
 void mg_upstream_forward_complete(struct mg_call *call, json_t *params, void *udata);
 void mg_upstream_subscribe(struct mg_bundle *b, const char *uri);
+void mg_upstream_fwd_unlink(struct fwd *f);
+void mg_upstream_fwd_free(struct fwd *f);
+/* Answer CALL with what the upstream said (or why it said nothing). */
+void mg_upstream_fwd_finish(struct fwd *f, struct mg_call *call, json_t *result, json_t *error, const char *why);
+void mg_upstream_fwd_cancel(struct mg_call *call, void *data);
+
+/* upstream_bridge.c */
+/* A request of the upstream for a 2026-07-28 client, on forward F:
+ * asked in the input_required result that ends F's call. */
+void mg_upstream_bridge_ask(struct fwd *f, json_t *id, const char *method, json_t *params);
+/* CALL retries a parked forward (its requestState says which): the
+ * answers go upstream and CALL takes over.  0 if CALL was no retry. */
+int mg_upstream_bridge_resume(struct mg_upstream *u, struct mg_call *call);
+/* Forget parked forwards the client never came back for. */
+void mg_upstream_bridge_sweep(struct mg_upstream *u);
 void mg_upstream_resubscribe(struct mg_upstream *u, const char *uri);
 void mg_upstream_on_notification(void *ctx, const char *method, json_t *params);
 void mg_upstream_on_request(void *ctx, json_t *id, const char *method, json_t *params);
