@@ -25,6 +25,8 @@ struct mg_gateway {
     size_t upstreams_running;      /* children not yet stopped */
     int upstreams_stopping;
     void (*upstreams_done)(void *ctx);
+    /* A client session ended (upstream.c reaps what it kept for it). */
+    void (*session_closed)(struct mg_gateway *gw, const void *session);
     void *upstreams_done_ctx;
 };
 

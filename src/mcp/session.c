@@ -325,6 +325,8 @@ mg_session_close(struct mg_session *s)
         fn(data, NULL, NULL);
     }
     mg_subscriptions_session_closed(s);
+    if (s->gw->session_closed != NULL)
+        s->gw->session_closed(s->gw, s);
     json_decref(s->client_caps);
     json_decref(s->client_info);
     mg_free(s->view);

@@ -65,6 +65,7 @@ mg_upstream_fail(struct mg_upstream *u, const char *fmt, const char *detail)
 
     snprintf(why, sizeof(why), fmt, detail ? detail : "");
     mg_upstream_set_state(u, MG_UPSTREAM_FAILED, why);
+    mg_upstream_isolate_fail_waiting(u, why);
     mg_log_warn("upstream %s (%s): %s", u->sc->name, mg_upstream_where(u), why);
 }
 
@@ -132,8 +133,9 @@ mg_upstream_ready(struct mg_upstream *u)
     u->latency_ms = uv_now(u->gw->loop) - u->connect_started;
     if (u->timers && u->cfg->liveness_probe_interval_ms > 0 && !uv_is_active((uv_handle_t *)&u->probe))
         uv_timer_start(&u->probe, on_probe, u->cfg->liveness_probe_interval_ms, u->cfg->liveness_probe_interval_ms);
-    mg_log_info("upstream %s ready: %zu tools listed, %llu ms", u->sc->name, u->tool_count,
-                (unsigned long long)u->latency_ms);
+    if (u->parent == NULL)
+        mg_log_info("upstream %s ready: %zu tools listed, %llu ms", u->sc->name, u->tool_count,
+                    (unsigned long long)u->latency_ms);
 }
 
 /* --- the link ------------------------------------------------------------- */
@@ -244,16 +246,18 @@ child_open(struct mg_upstream *u)
     return c;
 }
 
-/* --- the set of them ------------------------------------------------------ */
+/* --- one upstream ----------------------------------------------------------- */
 
-static struct mg_upstream *
-upstream_new(struct mg_gateway *gw, const struct mg_config *cfg, const struct mg_server_config *sc)
+struct mg_upstream *
+mg_upstream_open(struct mg_gateway *gw, const struct mg_config *cfg, const struct mg_server_config *sc,
+                 struct mg_upstream *parent)
 {
     struct mg_upstream *u = mg_calloc(1, sizeof(*u));
 
     u->gw = gw;
     u->sc = sc;
     u->cfg = cfg;
+    u->parent = parent;
     u->rpc.name = sc->name;
     u->rpc.send_line = rpc_send;
     u->rpc.on_notification = mg_upstream_on_notification;
@@ -283,13 +287,75 @@ upstream_new(struct mg_gateway *gw, const struct mg_config *cfg, const struct mg
     return u;
 }
 
+static void
+closed_one(struct mg_upstream *u)
+{
+    if (--u->closing == 0 && u->closed != NULL)
+        u->closed(u->closed_ctx);
+}
+
+static void
+timer_closed(uv_handle_t *h)
+{
+    closed_one(h->data);
+}
+
+static void
+link_closed(void *ctx)
+{
+    closed_one(ctx);
+}
+
+void
+mg_upstream_close(struct mg_upstream *u, void (*done)(void *ctx), void *ctx)
+{
+    uv_timer_t *timers[] = {&u->probe, &u->retry, &u->notify, &u->gather};
+
+    u->closed = done;
+    u->closed_ctx = ctx;
+    u->closing = 1; /* held until every close is asked for */
+    mg_rpc_client_close(&u->rpc, NULL);
+    if (u->timers) {
+        for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
+            u->closing++;
+            uv_close((uv_handle_t *)timers[i], timer_closed);
+        }
+    }
+    if (u->link != NULL) {
+        u->closing++;
+        u->ops->stop(u, link_closed, u);
+    }
+    closed_one(u);
+}
+
+void
+mg_upstream_free(struct mg_upstream *u)
+{
+    if (u->link != NULL)
+        u->ops->free(u);
+    json_decref(u->lists);
+    json_decref(u->capabilities);
+    json_decref(u->subscribed);
+    mg_upstream_isolate_fail_waiting(u, "the server was stopped");
+    while (u->fwds != NULL) { /* parked for clients that never came back */
+        struct fwd *f = u->fwds;
+        mg_upstream_fwd_unlink(f);
+        mg_upstream_fwd_free(f);
+    }
+    mg_free(u->version);
+    mg_free(u);
+}
+
+/* --- the set of them ------------------------------------------------------ */
+
 void
 mg_upstreams_start(struct mg_gateway *gw, const struct mg_config *cfg)
 {
     gw->upstreams = mg_calloc(cfg->nservers + 1, sizeof(*gw->upstreams));
+    gw->session_closed = mg_upstream_isolate_session_closed;
     /* All at once: a slow or failing server delays no other. */
     for (size_t i = 0; i < cfg->nservers; i++)
-        gw->upstreams[gw->nupstreams++] = upstream_new(gw, cfg, &cfg->servers[i]);
+        gw->upstreams[gw->nupstreams++] = mg_upstream_open(gw, cfg, &cfg->servers[i], NULL);
 }
 
 static void
@@ -312,17 +378,9 @@ mg_upstreams_stop(struct mg_gateway *gw, void (*done)(void *ctx), void *ctx)
     gw->upstreams_running = 1; /* held until every stop is asked for */
     for (size_t i = 0; i < gw->nupstreams; i++) {
         struct mg_upstream *u = gw->upstreams[i];
-        mg_rpc_client_close(&u->rpc, NULL);
-        if (u->timers) {
-            uv_close((uv_handle_t *)&u->probe, NULL);
-            uv_close((uv_handle_t *)&u->retry, NULL);
-            uv_close((uv_handle_t *)&u->notify, NULL);
-            uv_close((uv_handle_t *)&u->gather, NULL);
-        }
-        if (u->link != NULL) {
-            gw->upstreams_running++;
-            u->ops->stop(u, link_stopped, gw);
-        }
+        gw->upstreams_running += mg_upstream_isolate_stop_all(u, link_stopped, gw);
+        gw->upstreams_running++;
+        mg_upstream_close(u, link_stopped, gw);
     }
     link_stopped(gw);
 }
@@ -331,19 +389,8 @@ void
 mg_upstreams_free(struct mg_gateway *gw)
 {
     for (size_t i = 0; i < gw->nupstreams; i++) {
-        struct mg_upstream *u = gw->upstreams[i];
-        if (u->link != NULL)
-            u->ops->free(u);
-        json_decref(u->lists);
-        json_decref(u->capabilities);
-        json_decref(u->subscribed);
-        while (u->fwds != NULL) { /* parked for clients that never came back */
-            struct fwd *f = u->fwds;
-            mg_upstream_fwd_unlink(f);
-            mg_upstream_fwd_free(f);
-        }
-        mg_free(u->version);
-        mg_free(u);
+        mg_upstream_isolate_free_all(gw->upstreams[i]);
+        mg_upstream_free(gw->upstreams[i]);
     }
     mg_free(gw->upstreams);
     gw->upstreams = NULL;

@@ -177,6 +177,12 @@ on_initialized(void *data, json_t *result, json_t *error, const char *why)
     u->capabilities = json_object_get(result, "capabilities");
     u->capabilities = json_is_object(u->capabilities) ? json_incref(u->capabilities) : json_object();
     mg_rpc_client_notify(&u->rpc, "notifications/initialized", NULL);
+    if (u->parent != NULL) {
+        /* An instance for one session: the catalog has the lists already. */
+        mg_upstream_ready(u);
+        mg_upstream_isolate_ready(u);
+        return;
+    }
     start_listing(u);
 }
 

@@ -95,9 +95,8 @@ mg_upstream_fwd_cancel(struct mg_call *call, void *data)
     mg_call_fail(call, "cancelled");
 }
 
-/* Send METHOD with PARAMS (stolen) upstream for CALL; the answer ends it. */
-static void
-send_forward(struct mg_upstream *u, struct mg_call *call, const char *method, json_t *params)
+void
+mg_upstream_send(struct mg_upstream *u, struct mg_call *call, const char *method, json_t *params)
 {
     struct fwd *f;
     int64_t id;
@@ -133,6 +132,14 @@ send_forward(struct mg_upstream *u, struct mg_call *call, const char *method, js
         return; /* fwd_reply has ended the call */
     f->id = id;
     mg_call_on_cancel(call, mg_upstream_fwd_cancel, f);
+}
+
+/* To U, or to the instance of the call's session (upstream_isolate.c). */
+static void
+send_forward(struct mg_upstream *u, struct mg_call *call, const char *method, json_t *params)
+{
+    if ((u = mg_upstream_isolate_route(u, call, method, params)) != NULL)
+        mg_upstream_send(u, call, method, params);
 }
 
 void

@@ -17,6 +17,7 @@
 
 struct mg_bundle;
 struct mg_call;
+struct waiting;
 
 /*
  * One request forwarded and not yet answered.  A 2026-07-28 client cannot
@@ -56,6 +57,18 @@ struct mg_upstream {
     struct mg_gateway *gw;
     const struct mg_server_config *sc;
     const struct mg_config *cfg;
+    /* isolation: session (upstream_isolate.c).  The configured upstream
+     * discovers the server's lists for the catalog; each client session
+     * that calls gets an instance of its own, reaped with the session. */
+    struct mg_upstream *parent;       /* an instance: the configured upstream */
+    const void *session;              /* an instance: the client session it serves */
+    struct mg_upstream *instances;    /* the configured upstream: its instances */
+    struct mg_upstream *stopped;      /* ... and those stopped at shutdown, until freed */
+    struct mg_upstream *inst_prev, *inst_next;
+    struct waiting *waiting;          /* an instance: calls until its handshake is done */
+    int closing;                      /* mg_upstream_close(): closes not yet done */
+    void (*closed)(void *ctx);
+    void *closed_ctx;
     enum mg_upstream_state state;
     char last_error[300];
     const struct link_ops *ops; /* NULL: nothing to connect (disabled) */
@@ -89,6 +102,12 @@ struct mg_upstream {
 };
 
 /* upstream.c */
+/* A new upstream for SC, connecting (PARENT: an instance of that one). */
+struct mg_upstream *mg_upstream_open(struct mg_gateway *gw, const struct mg_config *cfg,
+                                     const struct mg_server_config *sc, struct mg_upstream *parent);
+/* Close its link, timers and client; DONE(CTX) once all are closed. */
+void mg_upstream_close(struct mg_upstream *u, void (*done)(void *ctx), void *ctx);
+void mg_upstream_free(struct mg_upstream *u);
 void mg_upstream_set_state(struct mg_upstream *u, enum mg_upstream_state st, const char *why);
 /* FAILED, with FMT (one %s: DETAIL) as last error, logged with the server's
  * URL or command. */
@@ -113,11 +132,30 @@ void mg_upstream_forward_prompt(struct mg_call *call, json_t *args, void *udata)
 void mg_upstream_forward_read(struct mg_call *call, const char *uri, json_t *vars, void *udata);
 void mg_upstream_forward_complete(struct mg_call *call, json_t *params, void *udata);
 void mg_upstream_subscribe(struct mg_bundle *b, const char *uri);
+/* Send METHOD with PARAMS (stolen) to U for CALL; the answer ends it. */
+void mg_upstream_send(struct mg_upstream *u, struct mg_call *call, const char *method, json_t *params);
 void mg_upstream_fwd_unlink(struct fwd *f);
 void mg_upstream_fwd_free(struct fwd *f);
 /* Answer CALL with what the upstream said (or why it said nothing). */
 void mg_upstream_fwd_finish(struct fwd *f, struct mg_call *call, json_t *result, json_t *error, const char *why);
 void mg_upstream_fwd_cancel(struct mg_call *call, void *data);
+
+/* upstream_isolate.c */
+/* The upstream CALL goes to: U itself, or with isolation: session the
+ * instance of the call's session (started now if it has none).  NULL when
+ * the call must wait for the instance's handshake: it has been queued
+ * with METHOD and PARAMS (stolen) and is sent once the instance is ready. */
+struct mg_upstream *mg_upstream_isolate_route(struct mg_upstream *u, struct mg_call *call, const char *method,
+                                              json_t *params);
+/* An instance finished its handshake: send what waited for it. */
+void mg_upstream_isolate_ready(struct mg_upstream *inst);
+void mg_upstream_isolate_fail_waiting(struct mg_upstream *u, const char *why);
+void mg_upstream_isolate_session_closed(struct mg_gateway *gw, const void *session);
+/* Stop every instance of U; each calls DONE(CTX) when closed.  Returns how many. */
+size_t mg_upstream_isolate_stop_all(struct mg_upstream *u, void (*done)(void *ctx), void *ctx);
+void mg_upstream_isolate_free_all(struct mg_upstream *u);
+/* Instances alive over the whole gateway (tests and status). */
+size_t mg_upstream_isolate_count(void);
 
 /* upstream_bridge.c */
 /* A request of the upstream for a 2026-07-28 client, on forward F:

@@ -1,0 +1,212 @@
+/*
+ * upstream_isolate.c - isolation: session, one server instance per client
+ * session.
+ *
+ * Some servers keep per-user state (a browser, a shell, a login), so two
+ * clients must not share one process or one upstream session.  The
+ * configured upstream connects at start as usual and its lists fill the
+ * catalog; calls are not sent to it.  The first call of a client session
+ * starts an instance of the server for that session (calls wait for its
+ * handshake), later calls of the session reuse it, and it is stopped when
+ * the session ends or expires.  A 2026-07-28 client has no session: each
+ * of its requests is one, and gets an instance for its duration.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "gateway/gateway.h"
+#include "json/jsonrpc.h"
+#include "mcp/call.h"
+#include "upstream/upstream_impl.h"
+#include "util/alloc.h"
+#include "util/log.h"
+
+/* A call waiting for its instance's handshake. */
+struct waiting {
+    struct waiting *next;
+    struct mg_upstream *inst;
+    struct mg_call *call;
+    char *method;
+    json_t *params;
+};
+
+static size_t live_instances;
+
+size_t
+mg_upstream_isolate_count(void)
+{
+    return live_instances;
+}
+
+static void
+waiting_unlink(struct waiting *w)
+{
+    for (struct waiting **pp = &w->inst->waiting; *pp != NULL; pp = &(*pp)->next)
+        if (*pp == w) {
+            *pp = w->next;
+            return;
+        }
+}
+
+static void
+waiting_free(struct waiting *w)
+{
+    json_decref(w->params);
+    mg_free(w->method);
+    mg_free(w);
+}
+
+static void
+waiting_cancelled(struct mg_call *call, void *data)
+{
+    struct waiting *w = data;
+
+    waiting_unlink(w);
+    waiting_free(w);
+    mg_call_fail(call, "cancelled");
+}
+
+void
+mg_upstream_isolate_fail_waiting(struct mg_upstream *u, const char *why)
+{
+    char msg[400];
+
+    while (u->waiting != NULL) {
+        struct waiting *w = u->waiting;
+        u->waiting = w->next;
+        snprintf(msg, sizeof(msg), "Upstream %s: %s", u->sc->name, why);
+        mg_call_fail_rpc(w->call, MG_RPC_INTERNAL_ERROR, msg, NULL);
+        waiting_free(w);
+    }
+}
+
+void
+mg_upstream_isolate_ready(struct mg_upstream *inst)
+{
+    struct waiting *list = inst->waiting, *w;
+
+    inst->waiting = NULL;
+    /* In the order they came: the list was built newest first. */
+    struct waiting *rev = NULL;
+    while (list != NULL) {
+        w = list;
+        list = w->next;
+        w->next = rev;
+        rev = w;
+    }
+    while ((w = rev) != NULL) {
+        rev = w->next;
+        mg_upstream_send(inst, w->call, w->method, w->params);
+        w->params = NULL;
+        waiting_free(w);
+    }
+}
+
+static struct mg_upstream *
+instance_of(struct mg_upstream *u, const void *session)
+{
+    for (struct mg_upstream *i = u->instances; i != NULL; i = i->inst_next)
+        if (i->session == session)
+            return i;
+    return NULL;
+}
+
+struct mg_upstream *
+mg_upstream_isolate_route(struct mg_upstream *u, struct mg_call *call, const char *method, json_t *params)
+{
+    const void *session = mg_call_session(call);
+    struct mg_upstream *inst;
+    struct waiting *w;
+
+    if (u->sc->isolation != MG_CONFIG_ISOLATION_SESSION || u->parent != NULL || u->state == MG_UPSTREAM_DISABLED)
+        return u;
+    if ((inst = instance_of(u, session)) == NULL) {
+        inst = mg_upstream_open(u->gw, u->cfg, u->sc, u);
+        inst->session = session;
+        inst->inst_next = u->instances;
+        if (u->instances != NULL)
+            u->instances->inst_prev = inst;
+        u->instances = inst;
+        live_instances++;
+        mg_log_debug("upstream %s: an instance for a new client session", u->sc->name);
+    }
+    if (inst->state == MG_UPSTREAM_READY)
+        return inst;
+    w = mg_calloc(1, sizeof(*w));
+    w->inst = inst;
+    w->call = call;
+    w->method = mg_strdup(method);
+    w->params = params;
+    w->next = inst->waiting;
+    inst->waiting = w;
+    mg_call_on_cancel(call, waiting_cancelled, w);
+    return NULL;
+}
+
+static void
+instance_closed(void *ctx)
+{
+    struct mg_upstream *inst = ctx;
+
+    mg_upstream_free(inst);
+    live_instances--;
+}
+
+/* Take INST out of its parent's list and stop it; it frees itself. */
+static void
+instance_stop(struct mg_upstream *inst, void (*done)(void *ctx), void *ctx)
+{
+    struct mg_upstream *u = inst->parent;
+
+    if (inst->inst_prev != NULL)
+        inst->inst_prev->inst_next = inst->inst_next;
+    else
+        u->instances = inst->inst_next;
+    if (inst->inst_next != NULL)
+        inst->inst_next->inst_prev = inst->inst_prev;
+    inst->inst_prev = inst->inst_next = NULL;
+    mg_upstream_isolate_fail_waiting(inst, "the client session ended");
+    mg_upstream_close(inst, done, ctx);
+}
+
+void
+mg_upstream_isolate_session_closed(struct mg_gateway *gw, const void *session)
+{
+    if (gw->upstreams_stopping)
+        return; /* mg_upstreams_stop() stops them all */
+    for (size_t i = 0; i < gw->nupstreams; i++) {
+        struct mg_upstream *inst = instance_of(gw->upstreams[i], session);
+        if (inst != NULL)
+            instance_stop(inst, instance_closed, inst);
+    }
+}
+
+/* During shutdown the gateway's DONE is called as each closes; they are
+ * freed by mg_upstream_isolate_free_all, after the loop has run down. */
+size_t
+mg_upstream_isolate_stop_all(struct mg_upstream *u, void (*done)(void *ctx), void *ctx)
+{
+    size_t n = 0;
+
+    while (u->instances != NULL) {
+        struct mg_upstream *inst = u->instances;
+        instance_stop(inst, done, ctx);
+        /* Kept in a list of their own until mg_upstreams_free. */
+        inst->inst_next = u->stopped;
+        u->stopped = inst;
+        n++;
+    }
+    return n;
+}
+
+void
+mg_upstream_isolate_free_all(struct mg_upstream *u)
+{
+    while (u->stopped != NULL) {
+        struct mg_upstream *inst = u->stopped;
+        u->stopped = inst->inst_next;
+        mg_upstream_free(inst);
+        live_instances--;
+    }
+}

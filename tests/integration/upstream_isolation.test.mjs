@@ -1,0 +1,80 @@
+// upstream_isolation.test.mjs - isolation: session.  Each client session
+// that calls a server gets a process of its own, started on its first call
+// and stopped when the session ends; 200 sessions opened and closed leave
+// no process behind.  Upstream: tests/integration/fixtures/growing_server.mjs.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { httpClient, openLegacySession, postRpc, httpRequest, resultText, sleep } from './lib.mjs';
+import { NODE, FIXTURES, pids, withGateway, waitForTool } from './upstreams.mjs';
+
+const opts = { timeout: 120_000 };
+const config = (mark) => `listen: 127.0.0.1:0
+servers:
+  - name: solo
+    command: ${NODE}
+    args: [${path.join(FIXTURES, 'growing_server.mjs')}, ${mark}]
+    isolation: session
+`;
+
+async function waitForCount(mark, n, ms = 20_000) {
+  const end = Date.now() + ms;
+  while (pids(mark).length !== n && Date.now() < end) await sleep(100);
+  return pids(mark).length;
+}
+
+const pidOf = async (client) => resultText(await client.callTool({ name: 'solo__pid', arguments: {} }));
+
+test('each client session gets its own process, stopped with the session', opts, async () => {
+  const mark = `mcpgate-test-iso-${process.pid}-${Date.now()}`;
+  await withGateway(config(mark), async ({ client, connect }) => {
+    await waitForTool(client, 'solo__pid');
+    assert.equal(pids(mark).length, 1, 'only the discovering process before any call');
+    const a = await pidOf(client);
+    assert.equal(await pidOf(client), a, 'one session, one process');
+    const other = await connect();
+    const b = await pidOf(other);
+    assert.notEqual(a, b, 'two sessions shared a process');
+    assert.equal(pids(mark).length, 3);
+    await other.transport.terminateSession();
+    assert.equal(await waitForCount(mark, 2), 2, 'the ended session kept its process');
+    assert.ok(!pids(mark).includes(Number(b)));
+    assert.equal(await pidOf(client), a, 'the other session lost its process');
+  });
+  await sleep(200);
+  assert.deepEqual(pids(mark), [], 'processes outlived the gateway');
+});
+
+test('200 sessions opened and closed leave no process behind', opts, async () => {
+  const mark = `mcpgate-test-iso200-${process.pid}-${Date.now()}`;
+  await withGateway(config(mark), async ({ client, gate }) => {
+    await waitForTool(client, 'solo__pid');
+    const http = await httpClient();
+    const seen = new Set();
+    let peak = 0;
+    try {
+      const one = async () => {
+        const s = await openLegacySession(http.fetch, gate.url);
+        const r = await postRpc(http.fetch, gate.url, { jsonrpc: '2.0', id: 1, method: 'tools/call',
+          params: { name: 'solo__pid', arguments: {} } }, s.headers(), { timeout: 30_000 });
+        const pid = r.json?.result?.content?.[0]?.text;
+        assert.match(pid ?? '', /^\d+$/, r.text);
+        seen.add(pid);
+        const d = await httpRequest(http.fetch, gate.url, { method: 'DELETE', headers: s.headers() });
+        assert.equal(d.status, 200, d.text);
+      };
+      for (let i = 0; i < 200; i += 10) {
+        await Promise.all(Array.from({ length: 10 }, one));
+        peak = Math.max(peak, pids(mark).length);
+      }
+    } finally {
+      await http.close();
+    }
+    assert.equal(seen.size, 200, 'every session had a process of its own');
+    assert.ok(peak <= 1 + 10 + 10, `${peak} processes at once for 10 sessions at a time`);
+    assert.equal(await waitForCount(mark, 1), 1, `processes left behind: ${pids(mark).length - 1}`);
+  });
+  await sleep(200);
+  assert.deepEqual(pids(mark), []);
+});
