@@ -3,6 +3,7 @@
  */
 #include "upstream/rpc_client.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "json/jsonrpc.h"
@@ -15,6 +16,8 @@ struct mg_rpc_pending {
     struct mg_rpc_pending *prev, *next;
     int64_t id;
     uint64_t deadline;  /* uv_now(); 0: none */
+    unsigned timeout_ms;
+    int cancellable;    /* the upstream is told when it expires */
     mg_rpc_reply_fn fn;
     void *data;
 };
@@ -65,6 +68,43 @@ finish(struct mg_rpc_client *c, struct mg_rpc_pending *p, json_t *result, json_t
     fn(data, result, error, why);
 }
 
+static int
+send_msg(struct mg_rpc_client *c, json_t *msg)
+{
+    size_t len;
+    char *text = mg_rpc_encode(msg, &len);
+    int rc = c->send_line(c->ctx, text, len);
+
+    mg_free(text);
+    return rc;
+}
+
+/* P is past its deadline: tell the upstream to stop working on it (MCP
+ * cancellation: notifications/cancelled with its requestId), then tell
+ * the caller.  The reason names the limit, e.g. "no answer within 2 s";
+ * the caller puts the server's name in front. */
+static void
+expire(struct mg_rpc_client *c, struct mg_rpc_pending *p)
+{
+    char why[64];
+
+    /* %g: whole seconds print as "2", fractions as "0.5". */
+    snprintf(why, sizeof(why), "no answer within %g s", p->timeout_ms / 1000.0);
+    if (p->cancellable && !c->closing) {
+        json_t *msg = mg_rpc_make_notification(
+            "notifications/cancelled", json_pack("{s:I, s:s}", "requestId", (json_int_t)p->id, "reason", why));
+
+        /* Best effort: a connection that cannot take it is ending anyway. */
+        if (send_msg(c, msg) != 0)
+            mg_log_debug("upstream %s: could not send the cancellation of request %lld", c->name,
+                         (long long)p->id);
+        json_decref(msg);
+    }
+    mg_log_warn("upstream %s: request %lld: %s; %s", c->name, (long long)p->id, why,
+                p->cancellable ? "cancelled it upstream" : "given up");
+    finish(c, p, NULL, NULL, why);
+}
+
 static void
 on_sweep(uv_timer_t *t)
 {
@@ -76,7 +116,7 @@ on_sweep(uv_timer_t *t)
     for (p = c->pending; p != NULL; p = next) {
         next = p->next;
         if (p->deadline != 0 && now >= p->deadline) {
-            finish(c, p, NULL, NULL, "no answer within the time limit");
+            expire(c, p);
             next = c->pending; /* FN may have changed the list: rescan */
             continue;
         }
@@ -86,17 +126,6 @@ on_sweep(uv_timer_t *t)
         uv_timer_stop(&c->timer);
         c->timer_on = 0;
     }
-}
-
-static int
-send_msg(struct mg_rpc_client *c, json_t *msg)
-{
-    size_t len;
-    char *text = mg_rpc_encode(msg, &len);
-    int rc = c->send_line(c->ctx, text, len);
-
-    mg_free(text);
-    return rc;
 }
 
 int64_t
@@ -119,7 +148,10 @@ mg_rpc_client_call(struct mg_rpc_client *c, const char *method, json_t *params, 
     p->id = id;
     p->fn = fn;
     p->data = data;
+    /* MCP: "The initialize request MUST NOT be cancelled by clients." */
+    p->cancellable = strcmp(method, "initialize") != 0;
     if (timeout_ms > 0) {
+        p->timeout_ms = timeout_ms;
         p->deadline = uv_now(c->loop) + timeout_ms;
         if (!c->timer_on) {
             uv_timer_start(&c->timer, on_sweep, SWEEP_MS, SWEEP_MS);

@@ -53,6 +53,11 @@ void mg_rpc_client_init(struct mg_rpc_client *c, uv_loop_t *loop);
  * the answer, or with WHY after TIMEOUT_MS (0: none) or when the
  * connection is lost.  Returns the request id, or -1 when it could not be
  * sent (FN has then already run).
+ *
+ * At the deadline WHY is "no answer within N s" (N as configured: "2",
+ * "0.5"), and the upstream is sent notifications/cancelled for the id
+ * with that reason, except for initialize, which MCP forbids cancelling.
+ * A late answer is dropped.
  */
 int64_t mg_rpc_client_call(struct mg_rpc_client *c, const char *method, json_t *params, unsigned timeout_ms,
                            mg_rpc_reply_fn fn, void *data);

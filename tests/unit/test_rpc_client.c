@@ -133,17 +133,48 @@ test_ids_and_answers_matched(void **state)
 static void
 test_deadline_and_lost_connection(void **state)
 {
+    json_t *cancel;
+
     mg_rpc_client_call(&c, "slow", NULL, 150, reply, &w);
     mg_rpc_client_call(&c, "forever", NULL, 0, reply, &w);
     while (json_array_size(w.answers) == 0)
         uv_run(&loop, UV_RUN_ONCE);
+    /* The caller learns the limit; the upstream is told to stop. */
     assert_string_equal(json_string_value(json_object_get(json_array_get(w.answers, 0), "why")),
-                        "no answer within the time limit");
+                        "no answer within 0.15 s");
+    assert_int_equal(json_array_size(w.sent), 3);
+    cancel = json_array_get(w.sent, 2);
+    assert_string_equal(json_string_value(json_object_get(cancel, "method")), "notifications/cancelled");
+    assert_null(json_object_get(cancel, "id"));
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(cancel, "params"), "requestId")), 1);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(cancel, "params"), "reason")),
+                        "no answer within 0.15 s");
     mg_rpc_client_fail_all(&c, "the child exited");
     assert_string_equal(json_string_value(json_object_get(json_array_get(w.answers, 1), "why")), "the child exited");
     /* A late answer to the expired request is dropped. */
     feed("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}");
     assert_int_equal(json_array_size(w.answers), 2);
+}
+
+static void
+test_deadline_whole_seconds_and_initialize(void **state)
+{
+    /* initialize is never cancelled (MCP lifecycle); the reason still
+     * names the limit, in whole seconds when it is whole. */
+    mg_rpc_client_call(&c, "initialize", json_object(), 1000, reply, &w);
+    while (json_array_size(w.answers) == 0)
+        uv_run(&loop, UV_RUN_ONCE);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(w.answers, 0), "why")),
+                        "no answer within 1 s");
+    assert_int_equal(json_array_size(w.sent), 1);
+    /* A cancellation that cannot be sent does not keep the caller waiting. */
+    mg_rpc_client_call(&c, "tools/call", NULL, 100, reply, &w);
+    w.refuse = 1;
+    while (json_array_size(w.answers) == 1)
+        uv_run(&loop, UV_RUN_ONCE);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(w.answers, 1), "why")),
+                        "no answer within 0.1 s");
+    assert_int_equal(c.npending, 0);
 }
 
 static void
@@ -201,6 +232,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_ids_and_answers_matched, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deadline_and_lost_connection, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deadline_whole_seconds_and_initialize, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsendable_and_forgotten, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notifications_requests_and_junk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_fails_pending, setup, teardown),
