@@ -18,6 +18,7 @@ struct mg_rpc_pending {
     uint64_t deadline;  /* uv_now(); 0: none */
     unsigned timeout_ms;
     int cancellable;    /* the upstream is told when it expires */
+    char method[32];    /* for the log, cut to fit */
     mg_rpc_reply_fn fn;
     void *data;
 };
@@ -100,8 +101,10 @@ expire(struct mg_rpc_client *c, struct mg_rpc_pending *p)
                          (long long)p->id);
         json_decref(msg);
     }
-    mg_log_warn("upstream %s: request %lld: %s; %s", c->name, (long long)p->id, why,
-                p->cancellable ? "cancelled it upstream" : "given up");
+    if (p->cancellable)
+        mg_log_warn("upstream %s: %s (request %lld): %s; cancelled", c->name, p->method, (long long)p->id, why);
+    else /* the caller says what it means (a failed handshake) */
+        mg_log_debug("upstream %s: %s (request %lld): %s", c->name, p->method, (long long)p->id, why);
     finish(c, p, NULL, NULL, why);
 }
 
@@ -150,6 +153,7 @@ mg_rpc_client_call(struct mg_rpc_client *c, const char *method, json_t *params, 
     p->data = data;
     /* MCP: "The initialize request MUST NOT be cancelled by clients." */
     p->cancellable = strcmp(method, "initialize") != 0;
+    snprintf(p->method, sizeof(p->method), "%s", method);
     if (timeout_ms > 0) {
         p->timeout_ms = timeout_ms;
         p->deadline = uv_now(c->loop) + timeout_ms;
