@@ -87,10 +87,16 @@ send_msg(struct mg_rpc_client *c, json_t *msg)
 static void
 expire(struct mg_rpc_client *c, struct mg_rpc_pending *p)
 {
-    char why[64];
+    char why[64], secs[24];
+    size_t n;
 
-    /* %g: whole seconds print as "2", fractions as "0.5". */
-    snprintf(why, sizeof(why), "no answer within %g s", p->timeout_ms / 1000.0);
+    /* Seconds as configured: "2", "0.5", "1.25" (never "1e+06"). */
+    n = (size_t)snprintf(secs, sizeof(secs), "%u.%03u", p->timeout_ms / 1000, p->timeout_ms % 1000);
+    while (secs[n - 1] == '0')
+        secs[--n] = '\0';
+    if (secs[n - 1] == '.')
+        secs[--n] = '\0';
+    snprintf(why, sizeof(why), "no answer within %s s", secs);
     if (p->cancellable && !c->closing) {
         json_t *msg = mg_rpc_make_notification(
             "notifications/cancelled", json_pack("{s:I, s:s}", "requestId", (json_int_t)p->id, "reason", why));
