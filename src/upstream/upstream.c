@@ -130,6 +130,8 @@ mg_upstream_ready(struct mg_upstream *u)
 {
     mg_upstream_set_state(u, MG_UPSTREAM_READY, "");
     u->retries = 0;
+    if (u->timers)
+        uv_timer_stop(&u->retry); /* a retry armed before this connection must not end it */
     u->latency_ms = uv_now(u->gw->loop) - u->connect_started;
     if (u->timers && u->cfg->liveness_probe_interval_ms > 0 && !uv_is_active((uv_handle_t *)&u->probe))
         uv_timer_start(&u->probe, on_probe, u->cfg->liveness_probe_interval_ms, u->cfg->liveness_probe_interval_ms);
@@ -143,6 +145,7 @@ mg_upstream_ready(struct mg_upstream *u)
 void
 mg_upstream_link_up(struct mg_upstream *u)
 {
+    u->link_up = 1;
     mg_upstream_set_state(u, MG_UPSTREAM_CONNECTING, NULL);
     mg_upstream_handshake(u);
 }
@@ -150,6 +153,7 @@ mg_upstream_link_up(struct mg_upstream *u)
 void
 mg_upstream_link_down(struct mg_upstream *u, const char *why, int stopped)
 {
+    u->link_up = 0;
     if (u->timers)
         uv_timer_stop(&u->probe);
     u->pinging = 0;
@@ -185,8 +189,14 @@ child_state(void *ctx, enum mg_child_state st, const char *why)
 
     switch (st) {
     case MG_CHILD_RUNNING: mg_upstream_link_up(u); break;
-    case MG_CHILD_BACKOFF:
-    case MG_CHILD_FAILED: mg_upstream_link_down(u, why && why[0] ? why : "the server process ended", 0); break;
+    case MG_CHILD_BACKOFF: mg_upstream_link_down(u, why && why[0] ? why : "the server process ended", 0); break;
+    case MG_CHILD_FAILED:
+        mg_upstream_link_down(u, why && why[0] ? why : "the server process ended", 0);
+        /* Restarted too often: the supervisor gives up, the gateway tries
+         * again after the longest backoff. */
+        if (u->timers && !u->gw->upstreams_stopping)
+            uv_timer_start(&u->retry, on_retry, RETRY_MAX_MS, 0);
+        break;
     case MG_CHILD_STOPPED: mg_upstream_link_down(u, "the server process was stopped", 1); break;
     case MG_CHILD_STARTING: break;
     }

@@ -119,6 +119,8 @@ on_list(void *data, json_t *result, json_t *error, const char *why)
     json_t *items = json_object_get(result, lists[u->list_index].key), *next = json_object_get(result, "nextCursor");
     char msg[300];
 
+    if (result == NULL && error == NULL && !u->link_up)
+        return; /* the link went down: reported there, and reconnected */
     if (result == NULL || !json_is_array(items)) {
         u->listing = 0;
         snprintf(msg, sizeof(msg), "%s failed: %%s", method);
@@ -159,6 +161,8 @@ on_initialized(void *data, json_t *result, json_t *error, const char *why)
     struct mg_upstream *u = data;
     const char *version = json_string_value(json_object_get(result, "protocolVersion"));
 
+    if (result == NULL && error == NULL && !u->link_up)
+        return; /* the link went down: reported there, and reconnected */
     if (result == NULL) {
         mg_upstream_fail(u, "initialize failed: %s", why ? why : json_string_value(json_object_get(error, "message")));
         mg_upstream_retry_later(u);

@@ -73,6 +73,7 @@ struct mg_upstream {
     char last_error[300];
     const struct link_ops *ops; /* NULL: nothing to connect (disabled) */
     void *link;                 /* struct mg_child *, ... */
+    int link_up;                /* between link_up and link_down */
     struct mg_rpc_client rpc;
     char *version;        /* protocol version the upstream agreed to */
     json_t *capabilities; /* the server's, from initialize */
