@@ -1,7 +1,9 @@
 -- call.lua - wrk script: POST tools/call of an echo tool, check every reply.
 --
 -- Environment: TOOL (tool name), SID (Mcp-Session-Id, legacy) or MODERN=1
--- (stateless 2026-07-28 requests with the routing headers).
+-- (stateless 2026-07-28 requests with the routing headers).  Every request
+-- has its own id: requests in flight in one session must not share one, and
+-- a gateway maps each id to its upstream request.
 local tool = os.getenv("TOOL") or "demo__echo"
 local sid = os.getenv("SID")
 local modern = os.getenv("MODERN") == "1"
@@ -14,22 +16,27 @@ if modern then
   wrk.headers["MCP-Protocol-Version"] = "2026-07-28"
   wrk.headers["Mcp-Method"] = "tools/call"
   wrk.headers["Mcp-Name"] = tool
-  wrk.body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"' .. tool ..
+  rest = '"method":"tools/call","params":{"name":"' .. tool ..
     '","arguments":{"text":"hello"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",' ..
     '"io.modelcontextprotocol/clientCapabilities":{}}}}'
 else
   wrk.headers["Mcp-Session-Id"] = sid
   wrk.headers["MCP-Protocol-Version"] = os.getenv("VERSION") or "2025-11-25"
-  wrk.body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"' .. tool ..
-    '","arguments":{"text":"hello"}}}'
+  rest = '"method":"tools/call","params":{"name":"' .. tool .. '","arguments":{"text":"hello"}}}'
 end
 
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("next_id", #threads * 1000000000)
 end
 
 function init(args)
   bad = 0
+end
+
+function request()
+  next_id = next_id + 1
+  return wrk.format(nil, nil, nil, '{"jsonrpc":"2.0","id":' .. next_id .. "," .. rest)
 end
 
 function response(status, headers, body)
