@@ -3,30 +3,16 @@
 //
 //   node load_rss.mjs PID URL sessions N
 //   node load_rss.mjs PID URL inflight N WAIT_TOOL
-import http from 'node:http';
+import { poster } from './http_post.mjs';
 import { readFileSync } from 'node:fs';
 
 const [pid, url, mode, nText, waitTool = 'demo__wait'] = process.argv.slice(2);
 const n = Number(nText);
-const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+const post = poster(url);
 
 function rssKiB() {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(m[1]);
-}
-
-function post(headers, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: {
-      'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { data += c; });
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: data }));
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
 }
 
 const before = rssKiB();
@@ -56,4 +42,4 @@ if (mode === 'sessions') {
   const ok = replies.filter((r) => r.status === 200 && r.body.includes('waited')).length;
   console.log(`RESULT inflight=${n} completed_ok=${ok} rss_before_kib=${before} rss_during_kib=${during} per_request_bytes=${Math.round((during - before) * 1024 / n)}`);
 }
-agent.destroy();
+post.agent.destroy();

@@ -27,29 +27,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-wait_port() { # wait_port PORT
-    for _ in $(seq 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "bench: nothing listens on port $1" >&2
-    return 1
-}
-
-rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-
-# initialize a legacy session at URL; prints its Mcp-Session-Id
-open_session() {
-    local url=$1 sid
-    sid=$(curl -s -D - -o /dev/null "$url" -H 'content-type: application/json' \
-        -H 'accept: application/json, text/event-stream' \
-        -d '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}' |
-        awk 'tolower($1) == "mcp-session-id:" {print $2}' | tr -d '\r')
-    curl -s -o /dev/null "$url" -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' \
-        -H "mcp-session-id: $sid" -H 'mcp-protocol-version: 2025-11-25' \
-        -d '{"jsonrpc":"2.0","method":"notifications/initialized"}'
-    echo "$sid"
-}
+. bench/lib.sh
 
 # load NAME URL CONNECTIONS [env...]: one wrk run; prints its RESULT line
 load() {
