@@ -23,3 +23,12 @@ open_session() {
         -d '{"jsonrpc":"2.0","method":"notifications/initialized"}'
     echo "$sid"
 }
+
+# call_echo URL SID TOOL: one tools/call in session SID; succeeds when the
+# reply carries the echoed text
+call_echo() {
+    curl -s -m 5 "$1" -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' \
+        -H "mcp-session-id: $2" -H 'mcp-protocol-version: 2025-11-25' \
+        -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"'"$3"'","arguments":{"text":"hello"}}}' |
+        grep -q '"text":"hello"'
+}
