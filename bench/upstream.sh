@@ -12,7 +12,7 @@
 #   4. time from start until the tools of 10 stdio upstreams are listed,
 #      server by server (catalog_fill.mjs).
 #
-#   bench/upstream.sh               10 s per measurement (about 5 minutes)
+#   bench/upstream.sh               10 s per measurement (about 3.5 minutes)
 #   DURATION=3 bench/upstream.sh
 #
 # HTTP front doors are loaded by wrk with call.lua (every reply checked);
