@@ -7,8 +7,8 @@
 # Steps: unit tests (cmocka), the JSON-Schema-Test-Suite run against the
 # validator, integration tests with the official MCP SDK clients (Node 22
 # from npm), the official MCP conformance suite against `mcpgate serve`,
-# and bounded libFuzzer runs of the message parser, schema validator and
-# config loader.
+# and bounded libFuzzer runs of the message parser, schema validator,
+# config loader and event-stream parser.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -83,6 +83,7 @@ fuzz() {
     run_fuzzer "$dir/fuzz_message" tests/fuzz/corpus "$seconds" || return 1
     run_fuzzer "$dir/fuzz_schema" tests/fuzz/schema-corpus "$seconds" || return 1
     run_fuzzer "$dir/fuzz_config" tests/fuzz/config-corpus "$seconds" || return 1
+    run_fuzzer "$dir/fuzz_sse" tests/fuzz/sse-corpus "$seconds" || return 1
 }
 
 step "unit tests (cmocka, ASan+UBSan)" unit_tests
