@@ -11,6 +11,7 @@
 #include "mcp/request_state.h"
 
 struct mg_upstream;
+struct mg_curl_loop;
 
 struct mg_gateway {
     uv_loop_t *loop;
@@ -23,6 +24,7 @@ struct mg_gateway {
     struct mg_upstream **upstreams; /* configured servers (upstream.c) */
     size_t nupstreams;
     size_t upstreams_running;      /* children not yet stopped */
+    struct mg_curl_loop *curl;     /* HTTP to upstreams; made when the first url server starts, or NULL */
     int upstreams_stopping;
     void (*upstreams_done)(void *ctx);
     /* A client session ended (upstream.c reaps what it kept for it). */
