@@ -135,7 +135,6 @@ mg_http_link__deliver(struct xfer *x, const char *text, size_t len)
 
     if (x->aborted || l->stopping)
         return;
-    x->delivered = 1;
     msg = json_loadb(text, len, 0, &jerr);
     if (msg == NULL) {
         mg_log_warn("upstream %s: dropped a message that is not JSON: %s", l->name, jerr.text);
@@ -233,9 +232,7 @@ on_endpoint(struct mg_http_link *l, struct xfer *x, const char *data)
         return; /* one per stream; a second would move the session */
     l->endpoint = resolve_endpoint(l, data, why, sizeof(why));
     if (l->endpoint == NULL) {
-        l->refused = 1;
-        l->up = 0;
-        abort_xfer(l, x);
+        abort_xfer(l, x); /* down until reset: the server is misconfigured */
         drop_queue(l, why);
         report(l, MG_HTTP_LINK_DOWN, "%s", why);
         return;
@@ -363,7 +360,7 @@ stream_delay(struct mg_http_link *l)
     uint64_t ms = MG_HTTP_LINK_RETRY_MS;
 
     if (l->stream_retry_ms != MG_SSE_RETRY_NONE && l->stream_failures == 0)
-        return l->stream_retry_ms;
+        return l->stream_retry_ms > MG_HTTP_LINK_RETRY_MIN_MS ? l->stream_retry_ms : MG_HTTP_LINK_RETRY_MIN_MS;
     for (unsigned i = 0; i < l->stream_failures && ms < MG_HTTP_LINK_RETRY_MAX_MS; i++)
         ms *= 2;
     if (l->stream_retry_ms != MG_SSE_RETRY_NONE && ms < l->stream_retry_ms)
@@ -391,7 +388,7 @@ resume_later(struct mg_http_link *l, struct xfer *x)
     struct xfer *r;
     uint32_t retry = x->retry_ms;
 
-    if (x->last_id[0] == '\0' || x->resumes >= MG_HTTP_LINK_MAX_RESUMES || l->session_id == NULL)
+    if (x->last_id[0] == '\0' || x->resumes >= MG_HTTP_LINK_MAX_RESUMES)
         return -1;
     r = mg_http_link__xfer_new(l, XFER_RESUME);
     r->resumes = x->resumes + 1;
@@ -401,7 +398,9 @@ resume_later(struct mg_http_link *l, struct xfer *x)
     if (x->method)
         r->method = mg_strdup(x->method);
     r->retry_ms = retry;
-    r->due = uv_now(l->loop) + (retry != MG_SSE_RETRY_NONE ? retry : MG_HTTP_LINK_RETRY_MS);
+    if (retry == MG_SSE_RETRY_NONE)
+        retry = MG_HTTP_LINK_RETRY_MS;
+    r->due = uv_now(l->loop) + (retry > MG_HTTP_LINK_RETRY_MIN_MS ? retry : MG_HTTP_LINK_RETRY_MIN_MS);
     mg_log_debug("upstream %s: resuming a stream after event %s", l->name, r->last_id);
     schedule(l);
     return 0;
@@ -491,6 +490,7 @@ static void
 post_done(struct mg_http_link *l, struct xfer *x, CURLcode rc, long status)
 {
     int failed = rc != CURLE_OK && !x->too_big && x->mode != BODY_SNIPPET && x->mode != BODY_SSE;
+    json_t *err;
 
     if (!failed && status == 404 && x->with_session) {
         /* "The client MUST start a new session ... on 404" */
@@ -498,10 +498,12 @@ post_done(struct mg_http_link *l, struct xfer *x, CURLcode rc, long status)
         session_lost(l, 0, "session expired");
         return;
     }
+    err = mg_http_link__error_body(x);
     if (!failed && l->transport == MG_CONFIG_TRANSPORT_AUTO && !l->decided && x->kind == XFER_POST &&
-        (status == 400 || status == 404 || status == 405)) {
+        (status == 400 || status == 404 || status == 405) && err == NULL) {
         /* 2025-03-26, "Backwards compatibility": try HTTP+SSE with the
-         * same initialize. */
+         * same initialize (2026-07-28: unless the 4xx body is a JSON-RPC
+         * error, which only a Streamable HTTP server sends). */
         struct xfer *p = mg_http_link__xfer_new(l, XFER_LEGACY_POST);
 
         mg_http_link__describe(x, rc, l->fallback_why, sizeof(l->fallback_why));
@@ -515,9 +517,16 @@ post_done(struct mg_http_link *l, struct xfer *x, CURLcode rc, long status)
         return;
     }
     if (failed || status < 200 || status >= 300 || x->too_big || x->mode == BODY_SNIPPET) {
+        /* The server's own JSON-RPC error keeps its code and data (a
+         * modern -32022 lists the versions to retry with); whatever it
+         * did not answer gets ours. */
+        if (err != NULL && status >= 400 && json_equal(json_object_get(err, "id"), json_array_get(x->ids, 0)))
+            mg_http_link__deliver(x, x->buf, x->len);
+        json_decref(err);
         fail_requests_rc(x, rc, "");
         return;
     }
+    json_decref(err);
     l->decided = 1;
     if (x->mode == BODY_JSON) {
         mg_http_link__deliver(x, x->buf ? x->buf : "", x->len);
@@ -784,7 +793,9 @@ mg_http_link_start(struct mg_curl_loop *cl, const struct mg_http_link_opts *o)
 {
     struct mg_http_link *l;
 
-    if (o->name == NULL || o->url == NULL || o->on_message == NULL || o->on_state == NULL)
+    if (o->name == NULL || o->url == NULL || o->on_message == NULL || o->on_state == NULL ||
+        (o->transport != MG_CONFIG_TRANSPORT_AUTO && o->transport != MG_CONFIG_TRANSPORT_STREAMABLE_HTTP &&
+         o->transport != MG_CONFIG_TRANSPORT_SSE))
         return NULL;
     l = mg_calloc(1, sizeof(*l));
     l->cl = cl;
@@ -831,7 +842,6 @@ mg_http_link_reset(struct mg_http_link *l)
 {
     if (l->stopping)
         return;
-    l->refused = 0;
     l->decided = 0;
     l->stream_failures = 0;
     if (l->transport == MG_CONFIG_TRANSPORT_SSE)

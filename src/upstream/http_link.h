@@ -49,6 +49,7 @@
 /* Waits before reconnecting a GET stream: the server's retry, else this,
  * doubling up to the max. */
 #define MG_HTTP_LINK_RETRY_MS 1000u
+#define MG_HTTP_LINK_RETRY_MIN_MS 100u /* a server's "retry: 0" does not make us spin */
 #define MG_HTTP_LINK_RETRY_MAX_MS 30000u
 /* How long DELETE may take when a session is ended. */
 #define MG_HTTP_LINK_DELETE_TIMEOUT_MS 2000u
@@ -81,7 +82,8 @@ struct mg_http_link;
 /*
  * A link to the server of OPTS (strings copied), sending through CL.  UP
  * comes on a later loop turn (for `sse`, once the endpoint is known).
- * Returns NULL if OPTS lacks a name, url or callback.
+ * Returns NULL if OPTS lacks a name, url or callback, or its transport is
+ * not an HTTP one.
  */
 struct mg_http_link *mg_http_link_start(struct mg_curl_loop *cl, const struct mg_http_link_opts *o);
 

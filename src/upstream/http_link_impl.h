@@ -14,8 +14,10 @@
 #include "upstream/http_link.h"
 #include "upstream/sse_parse.h"
 
-/* Bytes of an error body quoted in a synthesised error. */
+/* Bytes of an error body quoted in a synthesised error; a JSON one is
+ * kept up to ERROR_BODY_MAX so it can be read as a JSON-RPC error. */
 #define SNIPPET_MAX 200
+#define ERROR_BODY_MAX (16 * 1024)
 
 enum xfer_kind {
     XFER_POST,        /* Streamable HTTP: one message out */
@@ -60,9 +62,9 @@ struct xfer {
     enum body_mode mode;
     char *buf;               /* BODY_JSON or BODY_SNIPPET */
     size_t len;
+    size_t keep;             /* BODY_SNIPPET: bytes kept at most */
     size_t seen;             /* body bytes seen */
     int too_big;             /* a body or event past max_message */
-    int delivered;           /* at least one message handed on */
     struct mg_sse_parser sse;
 };
 
@@ -94,7 +96,6 @@ struct mg_http_link {
     int up;                  /* sends are accepted */
     int legacy;              /* speaking HTTP+SSE */
     int decided;             /* auto: a POST got through, no fallback now */
-    int refused;             /* a cross-origin endpoint: down until reset */
     char *session_id;
     char *protocol_version;
     char *endpoint;          /* HTTP+SSE: where messages go */
@@ -122,6 +123,7 @@ int mg_http_link__xfer_start(struct xfer *x);
 void mg_http_link__xfer_free(struct xfer *x);
 void mg_http_link__settle(struct xfer *x);
 void mg_http_link__describe(struct xfer *x, CURLcode rc, char *out, size_t n);
+json_t *mg_http_link__error_body(struct xfer *x);
 
 /* http_link.c, called back by the exchanges */
 void mg_http_link__deliver(struct xfer *x, const char *json, size_t len);

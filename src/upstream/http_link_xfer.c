@@ -192,6 +192,9 @@ mg_http_link__settle(struct xfer *x)
         return;
     take_headers(x);
     x->mode = choose_mode(x);
+    x->keep = SNIPPET_MAX;
+    if (x->mode == BODY_SNIPPET && media_type_is(x->content_type, "application/json"))
+        x->keep = ERROR_BODY_MAX < x->l->max_message ? ERROR_BODY_MAX : x->l->max_message;
     if (x->mode == BODY_SSE) {
         mg_sse_init(&x->sse, x->l->max_message);
         if (x->kind == XFER_GET || x->kind == XFER_RESUME)
@@ -225,15 +228,15 @@ on_body(char *data, size_t size, size_t nmemb, void *userp)
             return 0;
         return n;
     case BODY_SNIPPET:
-        room = SNIPPET_MAX - x->len;
+        room = x->keep - x->len;
         if (x->buf == NULL)
-            x->buf = mg_malloc(SNIPPET_MAX + 1);
+            x->buf = mg_malloc(x->keep + 1);
         if (n < room)
             room = n;
         memcpy(x->buf + x->len, data, room);
         x->len += room;
         x->buf[x->len] = '\0';
-        return x->len < SNIPPET_MAX ? n : 0; /* the rest is not read */
+        return x->len < x->keep ? n : 0; /* the rest is not read */
     default:
         return n;
     }
@@ -271,16 +274,41 @@ url_of(struct xfer *x)
     return x->kind == XFER_LEGACY_POST && x->l->endpoint ? x->l->endpoint : x->l->url;
 }
 
+/* The error body as a JSON-RPC error response (new), or NULL. */
+json_t *
+mg_http_link__error_body(struct xfer *x)
+{
+    json_t *j, *err;
+
+    if (x->mode != BODY_SNIPPET || x->buf == NULL || x->len >= x->keep)
+        return NULL; /* none, or cut */
+    j = json_loadb(x->buf, x->len, 0, NULL);
+    err = json_object_get(j, "error");
+    if (!json_is_object(err) || !json_is_integer(json_object_get(err, "code")) ||
+        !json_is_string(json_object_get(err, "message"))) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
 void
 mg_http_link__describe(struct xfer *x, CURLcode rc, char *out, size_t n)
 {
     long status = x->easy ? status_of(x) : 0;
     char text[SNIPPET_MAX + 1];
+    json_t *err = mg_http_link__error_body(x);
 
-    if (x->too_big) {
+    if (err != NULL) {
+        /* Quote the server's own words, not its JSON. */
+        const char *m = json_string_value(json_object_get(json_object_get(err, "error"), "message"));
+        snippet(m, strlen(m), text, sizeof(text));
+        snprintf(out, n, "HTTP %ld from %s: %s", status, url_of(x), text);
+        json_decref(err);
+    } else if (x->too_big) {
         snprintf(out, n, "a message of more than %zu bytes from %s was dropped", x->l->max_message, url_of(x));
     } else if (status >= 300 || (status >= 200 && x->mode == BODY_SNIPPET)) {
-        snippet(x->buf ? x->buf : "", x->len, text, sizeof(text));
+        snippet(x->buf ? x->buf : "", x->len < SNIPPET_MAX ? x->len : SNIPPET_MAX, text, sizeof(text));
         if (status < 300)
             snprintf(out, n, "HTTP %ld from %s with Content-Type %s, not JSON or an event stream%s%s", status,
                      url_of(x), x->content_type ? x->content_type : "(none)", text[0] ? ": " : "", text);
@@ -295,13 +323,24 @@ mg_http_link__describe(struct xfer *x, CURLcode rc, char *out, size_t n)
 
 /* --- the request ------------------------------------------------------------------- */
 
+/* Append "NAME: VALUE"; a value that would break the header block (CR,
+ * LF, NUL cannot be in a C string) is left out, not sent cut. */
 static struct curl_slist *
 add_header(struct curl_slist *h, const char *name, const char *value)
 {
-    char line[MG_SSE_MAX_FIELD + 256];
+    size_t n = strlen(name) + strlen(value) + 3;
+    struct curl_slist *out;
+    char *line;
 
-    snprintf(line, sizeof(line), "%s: %s", name, value);
-    return curl_slist_append(h, line);
+    if (strpbrk(value, "\r\n") != NULL) {
+        mg_log_warn("header %s has a line break in its value; not sent", name);
+        return h;
+    }
+    line = mg_malloc(n);
+    snprintf(line, n, "%s: %s", name, value);
+    out = curl_slist_append(h, line);
+    mg_free(line);
+    return out;
 }
 
 /* Headers the protocol sets; the config's own of these names are left out. */

@@ -324,6 +324,13 @@ wait_reply(struct fixture *f, int id, unsigned ms)
     return find_reply(f, id);
 }
 
+/* Member KEY of the result of REPLY (borrowed), or NULL. */
+static json_t *
+result_get(json_t *reply, const char *key)
+{
+    return json_object_get(json_object_get(reply, "result"), key);
+}
+
 /* The error message of the answer to ID, or NULL if it succeeded. */
 static const char *
 error_of(json_t *reply)
@@ -335,6 +342,18 @@ static void
 sendf(struct fixture *f, const char *text)
 {
     assert_int_equal(mg_http_link_send(f->l, text, strlen(text)), 0);
+}
+
+/* tools/call NAME without arguments as request ID; its answer (borrowed). */
+static json_t *
+call_tool(struct fixture *f, int id, const char *name)
+{
+    char text[200];
+
+    snprintf(text, sizeof(text),
+             "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/call\",\"params\":{\"name\":\"%s\"}}", id, name);
+    sendf(f, text);
+    return wait_reply(f, id, 5000);
 }
 
 static void
@@ -352,7 +371,7 @@ initialize(struct fixture *f, int id)
     if (error_of(r) != NULL)
         fail_msg("initialize failed: %s", error_of(r));
     mg_http_link_set_protocol_version(
-        f->l, json_string_value(json_object_get(json_object_get(r, "result"), "protocolVersion")));
+        f->l, json_string_value(result_get(r, "protocolVersion")));
     sendf(f, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
 }
 
@@ -433,6 +452,15 @@ teardown(void **state)
 
 /* --- tests ----------------------------------------------------------------------------------- */
 
+/* The fault fixture, and a link to its PATH that is UP. */
+static void
+faults_up(struct fixture *f, const char *path, int transport, size_t max)
+{
+    peer_start(f, FAULTS, "", 0, "PORT ");
+    link_start(f, path, transport, max);
+    wait_event(f, MG_HTTP_LINK_UP, 0, 5000);
+}
+
 static int
 has_log_message(struct fixture *f, const void *arg)
 {
@@ -463,7 +491,7 @@ test_streamable_everything(void **state)
     sendf(f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
     r = wait_reply(f, 2, 10000);
     assert_null(error_of(r));
-    assert_true(json_array_size(json_object_get(json_object_get(r, "result"), "tools")) > 5);
+    assert_true(json_array_size(result_get(r, "tools")) > 5);
     assert_string_equal(f->l->session_id, session);
     assert_int_equal(f->l->legacy, 0);
     /* Logging goes to the standalone GET stream, opened after initialized. */
@@ -495,7 +523,7 @@ test_sse_everything(void **state)
     initialize(f, 1);
     sendf(f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
     r = wait_reply(f, 2, 10000);
-    assert_true(json_array_size(json_object_get(json_object_get(r, "result"), "tools")) > 5);
+    assert_true(json_array_size(result_get(r, "tools")) > 5);
 }
 
 static void
@@ -522,9 +550,7 @@ test_http_500(void **state)
     struct fixture *f = *state;
     char want[400];
 
-    peer_start(f, FAULTS, "", 0, "PORT ");
-    link_start(f, "/500", MG_CONFIG_TRANSPORT_STREAMABLE_HTTP, 0);
-    wait_event(f, MG_HTTP_LINK_UP, 0, 2000);
+    faults_up(f, "/500", MG_CONFIG_TRANSPORT_STREAMABLE_HTTP, 0);
     sendf(f, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"initialize\",\"params\":{}}");
     snprintf(want, sizeof(want), "upstream docs: HTTP 500 from %s: Internal Server Error", f->url);
     assert_string_equal(error_of(wait_reply(f, 7, 5000)), want);
@@ -532,6 +558,23 @@ test_http_500(void **state)
     sendf(f, "[{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"ping\"},{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}]");
     assert_string_equal(error_of(wait_reply(f, 9, 5000)), want);
     assert_string_equal(error_of(wait_reply(f, 8, 5000)), want);
+}
+
+/* A 4xx carrying a JSON-RPC error comes from a Streamable HTTP server:
+ * no fallback, and the server's error reaches the owner as it is. */
+static void
+test_jsonrpc_error_body(void **state)
+{
+    struct fixture *f = *state;
+    json_t *r;
+
+    faults_up(f, "/modern", MG_CONFIG_TRANSPORT_AUTO, 0);
+    sendf(f, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\",\"params\":{}}");
+    r = wait_reply(f, 5, 5000);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "error"), "code")), -32022);
+    assert_non_null(json_object_get(json_object_get(r, "error"), "data"));
+    assert_int_equal(f->l->legacy, 0);
+    assert_int_equal(json_array_size(f->msgs), 1); /* answered once */
 }
 
 static void
@@ -596,15 +639,12 @@ test_resume_after_drop(void **state)
     struct fixture *f = *state;
     json_t *r;
 
-    peer_start(f, FAULTS, "", 0, "PORT ");
-    link_start(f, "/drop", MG_CONFIG_TRANSPORT_STREAMABLE_HTTP, 0);
-    wait_event(f, MG_HTTP_LINK_UP, 0, 2000);
+    faults_up(f, "/drop", MG_CONFIG_TRANSPORT_STREAMABLE_HTTP, 0);
     initialize(f, 1);
     /* The stream is cut after event e1; GET with Last-Event-ID: e1 answers. */
-    sendf(f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"x\"}}");
-    r = wait_reply(f, 2, 5000);
+    r = call_tool(f, 2, "x");
     assert_null(error_of(r));
-    assert_true(json_is_true(json_object_get(json_object_get(r, "result"), "resumed")));
+    assert_true(json_is_true(result_get(r, "resumed")));
     assert_int_equal(fixture_stat(f, "resumes"), 1);
 }
 
@@ -615,14 +655,11 @@ test_session_expired(void **state)
     json_t *r;
     const char *e;
 
-    peer_start(f, FAULTS, "", 0, "PORT ");
-    link_start(f, "/expire", MG_CONFIG_TRANSPORT_AUTO, 0);
-    wait_event(f, MG_HTTP_LINK_UP, 0, 2000);
+    faults_up(f, "/expire", MG_CONFIG_TRANSPORT_AUTO, 0);
     initialize(f, 1);
     assert_string_equal(f->l->session_id, "s1");
-    sendf(f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"forget\"}}");
-    r = wait_reply(f, 2, 5000);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(r, "result"), "session")), "s1");
+    r = call_tool(f, 2, "forget");
+    assert_string_equal(json_string_value(result_get(r, "session")), "s1");
     sendf(f, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}");
     e = error_of(wait_reply(f, 3, 5000));
     assert_non_null(e);
@@ -639,13 +676,53 @@ test_session_expired(void **state)
 }
 
 static void
+test_modern_headers(void **state)
+{
+    struct fixture *f = *state;
+    json_t *r, *h;
+
+    faults_up(f, "/expire", MG_CONFIG_TRANSPORT_STREAMABLE_HTTP, 0);
+    initialize(f, 1);
+    sendf(f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"caf\u00e9\","
+             "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}}}");
+    r = wait_reply(f, 2, 5000);
+    h = result_get(r, "headers");
+    assert_string_equal(json_string_value(json_object_get(h, "mcp-protocol-version")), "2026-07-28");
+    assert_string_equal(json_string_value(json_object_get(h, "mcp-method")), "tools/call");
+    assert_string_equal(json_string_value(json_object_get(h, "mcp-name")), "=?base64?Y2Fmw6k=?=");
+    assert_string_equal(json_string_value(json_object_get(h, "mcp-session-id")), "s1");
+    assert_string_equal(json_string_value(json_object_get(h, "x-test")), "yes");
+    /* Without the _meta version: the negotiated one, no routing headers. */
+    r = call_tool(f, 3, "x");
+    h = result_get(r, "headers");
+    assert_string_equal(json_string_value(json_object_get(h, "mcp-protocol-version")), "2025-11-25");
+    assert_null(json_object_get(h, "mcp-method"));
+}
+
+static void
+test_legacy_stream_lost(void **state)
+{
+    struct fixture *f = *state;
+    json_t *r;
+
+    faults_up(f, "/legacy", MG_CONFIG_TRANSPORT_SSE, 0);
+    initialize(f, 1);
+    r = call_tool(f, 2, "drop");
+    assert_int_equal(json_integer_value(result_get(r, "stream")), 1);
+    /* The stream was the session: DOWN, then UP on a new stream. */
+    assert_string_equal(wait_event(f, MG_HTTP_LINK_DOWN, 0, 5000), "the HTTP+SSE stream ended");
+    wait_event(f, MG_HTTP_LINK_UP, 1, 5000);
+    initialize(f, 3);
+    r = call_tool(f, 4, "x");
+    assert_int_equal(json_integer_value(result_get(r, "stream")), 2);
+}
+
+static void
 test_reset(void **state)
 {
     struct fixture *f = *state;
 
-    peer_start(f, FAULTS, "", 0, "PORT ");
-    link_start(f, "/expire", MG_CONFIG_TRANSPORT_STREAMABLE_HTTP, 0);
-    wait_event(f, MG_HTTP_LINK_UP, 0, 2000);
+    faults_up(f, "/expire", MG_CONFIG_TRANSPORT_STREAMABLE_HTTP, 0);
     initialize(f, 1);
     mg_http_link_reset(f->l);
     assert_int_equal(mg_http_link_send(f->l, "{}", 2), -1); /* down at once */
@@ -662,9 +739,7 @@ test_too_big(void **state)
     struct fixture *f = *state;
     const char *e;
 
-    peer_start(f, FAULTS, "", 0, "PORT ");
-    link_start(f, "/big", MG_CONFIG_TRANSPORT_STREAMABLE_HTTP, 4096);
-    wait_event(f, MG_HTTP_LINK_UP, 0, 2000);
+    faults_up(f, "/big", MG_CONFIG_TRANSPORT_STREAMABLE_HTTP, 4096);
     sendf(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"x\"}}");
     e = error_of(wait_reply(f, 1, 5000));
     assert_non_null(e);
@@ -679,10 +754,13 @@ main(void)
         cmocka_unit_test_setup_teardown(test_sse_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auto_falls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_http_500, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_jsonrpc_error_body, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cross_origin_endpoint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resume_after_drop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_session_expired, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_modern_headers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_legacy_stream_lost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_too_big, setup, teardown),
     };
