@@ -62,7 +62,8 @@ size_t mg_curl_loop_count(const struct mg_curl_loop *cl);
 
 /*
  * Abort every transfer (each DONE runs), close every uv handle, free CL,
- * then call CLOSED(CTX) (may be NULL).  Adding fails from now on.
+ * then call CLOSED(CTX) (may be NULL).  Adding fails from now on.  Users
+ * that keep CL (an http_link) must have stopped before CLOSED runs.
  */
 void mg_curl_loop_close(struct mg_curl_loop *cl, void (*closed)(void *ctx), void *ctx);
 

@@ -64,6 +64,8 @@ struct fixture {
     char whys[MAX_EVENTS][300];
     int nevents;
     int stopped, cl_closed;
+    int stop_in_callback;   /* the next message stops the link from on_message */
+    int reset_in_callback;  /* ... or resets it */
 };
 
 /* --- the loop ---------------------------------------------------------------------- */
@@ -227,6 +229,8 @@ peer_stop(struct fixture *f)
 
 /* --- the link -------------------------------------------------------------------------- */
 
+static void on_stopped(void *ctx);
+
 static void
 rec_message(void *ctx, const char *text, size_t len)
 {
@@ -235,6 +239,15 @@ rec_message(void *ctx, const char *text, size_t len)
 
     assert_non_null(m);
     json_array_append_new(f->msgs, m);
+    /* Inside curl's write callback: the link must defer what curl forbids. */
+    if (f->stop_in_callback) {
+        f->stop_in_callback = 0;
+        mg_http_link_stop(f->l, on_stopped, f);
+    }
+    if (f->reset_in_callback) {
+        f->reset_in_callback = 0;
+        mg_http_link_reset(f->l);
+    }
 }
 
 static void
@@ -718,6 +731,35 @@ test_legacy_stream_lost(void **state)
 }
 
 static void
+test_stop_from_callback(void **state)
+{
+    struct fixture *f = *state;
+
+    faults_up(f, "/legacy", MG_CONFIG_TRANSPORT_SSE, 0);
+    f->stop_in_callback = 1;
+    sendf(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}");
+    assert_true(run_until(f, is_stopped, NULL, 5000));
+    assert_int_equal(json_array_size(f->msgs), 1);
+    mg_http_link_free(f->l);
+    f->l = NULL;
+}
+
+static void
+test_reset_from_callback(void **state)
+{
+    struct fixture *f = *state;
+
+    faults_up(f, "/drop", MG_CONFIG_TRANSPORT_STREAMABLE_HTTP, 0);
+    initialize(f, 1);
+    f->reset_in_callback = 1;
+    call_tool(f, 2, "x"); /* answered on a resumed event stream */
+    wait_event(f, MG_HTTP_LINK_DOWN, 0, 2000);
+    wait_event(f, MG_HTTP_LINK_UP, 1, 2000);
+    initialize(f, 3);
+    assert_string_equal(f->l->session_id, "s2");
+}
+
+static void
 test_reset(void **state)
 {
     struct fixture *f = *state;
@@ -762,6 +804,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_modern_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_legacy_stream_lost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_from_callback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset_from_callback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_too_big, setup, teardown),
     };
 
