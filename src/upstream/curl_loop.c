@@ -120,6 +120,7 @@ static void
 finish(struct mg_curl_loop *cl, struct xfer *x, CURLcode result)
 {
     xfer_unlink(cl, x);
+    x->state = XFER_ENDED; /* an abort from inside DONE does nothing */
     x->done(x->ctx, x->easy, result);
     curl_easy_cleanup(x->easy);
     curl_slist_free_all(x->headers);

@@ -54,7 +54,8 @@ int mg_curl_loop_add(struct mg_curl_loop *cl, CURL *easy, struct curl_slist *hea
                      void *ctx);
 
 /* End the transfer of EASY now; its DONE runs on a later loop turn with
- * MG_CURL_ABORTED.  Aborting twice, or after DONE ran, is a bug. */
+ * MG_CURL_ABORTED.  Aborting twice, or from inside its DONE, does nothing;
+ * after its DONE returned, EASY is gone. */
 void mg_curl_loop_abort(struct mg_curl_loop *cl, CURL *easy);
 
 /* Transfers added and whose DONE has not run yet. */

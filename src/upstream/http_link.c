@@ -298,7 +298,7 @@ abort_xfer(struct mg_http_link *l, struct xfer *x)
         return;
     x->aborted = 1;
     /* A waiting one has no DONE to come: the tick frees it. */
-    if (x->easy != NULL)
+    if (x->easy != NULL && !x->ending)
         mg_curl_loop_abort(l->cl, x->easy);
 }
 
@@ -432,6 +432,7 @@ on_tick(uv_timer_t *t)
         } else if (x->due <= now && mg_http_link__xfer_start(x) != 0) {
             fail_requests(x, "could not start an HTTP request");
             mg_http_link__xfer_free(x);
+            next = l->xfers; /* the owner may have changed anything: look again */
         }
     }
     schedule(l);
@@ -611,6 +612,7 @@ mg_http_link__done(void *ctx, CURL *easy, CURLcode rc)
     struct mg_http_link *l = x->l;
     long status = 0;
 
+    x->ending = 1;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     if (!x->aborted && !l->stopping)
         mg_http_link__settle(x); /* a response without a body byte */

@@ -43,6 +43,7 @@ struct xfer {
     CURL *easy;              /* NULL while waiting to start */
     uint64_t due;            /* waiting: start at this uv_now */
     int aborted;             /* the link gave up on it; callbacks do nothing */
+    int ending;              /* its DONE is running: nothing to abort */
     /* what went out */
     char *body;              /* POSTs: the message (curl reads it in place) */
     size_t body_len;
