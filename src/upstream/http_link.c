@@ -37,12 +37,12 @@ static void open_stream(struct mg_http_link *l, enum xfer_kind kind, uint64_t de
 
 /* --- reporting ---------------------------------------------------------------- */
 
-static void
-report(struct mg_http_link *l, enum mg_http_link_event ev, const char *fmt, ...)
+void
+mg_http_link__report(struct mg_http_link *l, enum mg_http_link_event ev, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void
-report(struct mg_http_link *l, enum mg_http_link_event ev, const char *fmt, ...)
+void
+mg_http_link__report(struct mg_http_link *l, enum mg_http_link_event ev, const char *fmt, ...)
 {
     struct event *e;
     va_list ap;
@@ -69,8 +69,8 @@ report(struct mg_http_link *l, enum mg_http_link_event ev, const char *fmt, ...)
 }
 
 /* Answer every request X still carries with an error saying WHAT. */
-static void
-fail_requests(struct xfer *x, const char *what)
+void
+mg_http_link__fail(struct xfer *x, const char *what)
 {
     struct mg_http_link *l = x->l;
     char msg[600];
@@ -102,7 +102,7 @@ fail_requests_rc(struct xfer *x, CURLcode rc, const char *prefix)
 
     mg_http_link__describe(x, rc, what, sizeof(what));
     snprintf(full, sizeof(full), "%s%s", prefix, what);
-    fail_requests(x, full);
+    mg_http_link__fail(x, full);
 }
 
 /* --- messages from the server ----------------------------------------------------- */
@@ -158,94 +158,6 @@ mg_http_link__deliver(struct xfer *x, const char *text, size_t len)
     json_decref(msg);
 }
 
-/* --- HTTP+SSE endpoint ----------------------------------------------------------- */
-
-static void legacy_flush(struct mg_http_link *l);
-static void enqueue(struct mg_http_link *l, struct xfer *x);
-static void drop_queue(struct mg_http_link *l, const char *why);
-static void abort_xfer(struct mg_http_link *l, struct xfer *x);
-
-/* The parts of a URL that make its origin (RFC 6454). */
-struct origin {
-    char *scheme, *host, *port;
-};
-
-/* Fill O from U, host lower-cased; -1 if a part is missing. */
-static int
-origin_get(CURLU *u, struct origin *o)
-{
-    if (curl_url_get(u, CURLUPART_SCHEME, &o->scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &o->host, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_PORT, &o->port, CURLU_DEFAULT_PORT) != CURLUE_OK)
-        return -1;
-    for (char *p = o->host; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    return 0;
-}
-
-static void
-origin_free(struct origin *o)
-{
-    curl_free(o->scheme);
-    curl_free(o->host);
-    curl_free(o->port);
-}
-
-/* The endpoint DATA resolved against the URL, if it is on the same origin
- * (scheme, host, port): the 2024-11-05 spec has the client POST to it,
- * and a server must not be able to point our requests (and the configured
- * credentials) anywhere else.  Returns it new, or NULL with WHY set. */
-static char *
-resolve_endpoint(struct mg_http_link *l, const char *data, char *why, size_t n)
-{
-    CURLU *base = curl_url(), *u = curl_url();
-    struct origin ob = {0}, ou = {0};
-    char *full = NULL, *out = NULL;
-
-    snprintf(why, n, "its endpoint event is not a URL");
-    if (curl_url_set(base, CURLUPART_URL, l->url, 0) != CURLUE_OK ||
-        curl_url_set(u, CURLUPART_URL, l->url, 0) != CURLUE_OK ||
-        curl_url_set(u, CURLUPART_URL, data, 0) != CURLUE_OK || /* relative to the URL */
-        origin_get(base, &ob) != 0 || origin_get(u, &ou) != 0 ||
-        curl_url_get(u, CURLUPART_URL, &full, 0) != CURLUE_OK)
-        goto out;
-    if (strcmp(ob.scheme, ou.scheme) != 0 || strcmp(ob.host, ou.host) != 0 || strcmp(ob.port, ou.port) != 0)
-        snprintf(why, n, "refused its endpoint %.200s: not on the origin of %.200s", full, l->url);
-    else
-        out = mg_strdup(full);
-out:
-    origin_free(&ob);
-    origin_free(&ou);
-    curl_free(full);
-    curl_url_cleanup(base);
-    curl_url_cleanup(u);
-    return out;
-}
-
-static void
-on_endpoint(struct mg_http_link *l, struct xfer *x, const char *data)
-{
-    char why[600];
-
-    if (l->endpoint != NULL)
-        return; /* one per stream; a second would move the session */
-    l->endpoint = resolve_endpoint(l, data, why, sizeof(why));
-    if (l->endpoint == NULL) {
-        abort_xfer(l, x); /* down until reset: the server is misconfigured */
-        drop_queue(l, why);
-        report(l, MG_HTTP_LINK_DOWN, "%s", why);
-        return;
-    }
-    l->stream_failures = 0;
-    mg_log_debug("upstream %s: HTTP+SSE endpoint %s", l->name, l->endpoint);
-    if (l->queue != NULL) {
-        legacy_flush(l); /* auto: the initialize goes again, unnoticed */
-    } else if (!l->up) {
-        report(l, MG_HTTP_LINK_UP, "HTTP+SSE stream open, endpoint %s", l->endpoint);
-    }
-}
-
 /* --- events on streams ----------------------------------------------------------- */
 
 int
@@ -277,7 +189,7 @@ mg_http_link__on_event(void *ctx, const struct mg_sse_event *ev)
     }
     if (x->kind == XFER_LEGACY_GET) {
         if (strcmp(ev->type, "endpoint") == 0)
-            on_endpoint(l, x, ev->data);
+            mg_http_link__on_endpoint(l, x, ev->data);
         else if (strcmp(ev->type, "message") == 0)
             mg_http_link__deliver(x, ev->data, ev->data_len);
     } else if (strcmp(ev->type, "message") == 0 && ev->data_len > 0) {
@@ -289,8 +201,8 @@ mg_http_link__on_event(void *ctx, const struct mg_sse_event *ev)
 
 /* --- losing and regaining a session ------------------------------------------------- */
 
-static void
-abort_xfer(struct mg_http_link *l, struct xfer *x)
+void
+mg_http_link__abort(struct mg_http_link *l, struct xfer *x)
 {
     if (x == l->stream)
         l->stream = NULL;
@@ -308,8 +220,8 @@ abort_all(struct mg_http_link *l)
 {
     for (struct xfer *x = l->xfers; x != NULL; x = x->next)
         if (x->kind != XFER_DELETE)
-            abort_xfer(l, x);
-    drop_queue(l, NULL);
+            mg_http_link__abort(l, x);
+    mg_http_link__drop_queue(l, NULL);
     schedule(l);
 }
 
@@ -341,12 +253,12 @@ session_lost(struct mg_http_link *l, int delete, const char *why)
     l->stream_last_id[0] = '\0';
     l->stream_retry_ms = MG_SSE_RETRY_NONE;
     if (was_up)
-        report(l, MG_HTTP_LINK_DOWN, "%s", why);
+        mg_http_link__report(l, MG_HTTP_LINK_DOWN, "%s", why);
     if (l->legacy) {
         /* UP again once the new stream names its endpoint. */
         open_stream(l, XFER_LEGACY_GET, 0);
     } else {
-        report(l, MG_HTTP_LINK_UP, "ready for a new session");
+        mg_http_link__report(l, MG_HTTP_LINK_UP, "ready for a new session");
     }
 }
 
@@ -430,7 +342,7 @@ on_tick(uv_timer_t *t)
         if (x->aborted || l->stopping) {
             mg_http_link__xfer_free(x);
         } else if (x->due <= now && mg_http_link__xfer_start(x) != 0) {
-            fail_requests(x, "could not start an HTTP request");
+            mg_http_link__fail(x, "could not start an HTTP request");
             mg_http_link__xfer_free(x);
             next = l->xfers; /* the owner may have changed anything: look again */
         }
@@ -479,11 +391,11 @@ stream_ended(struct mg_http_link *l, struct xfer *x, CURLcode rc)
     if (json_array_size(x->ids) == 0 || resume_later(l, x) == 0)
         return;
     if (rc == CURLE_OK) {
-        fail_requests(x, "the event stream ended before the response");
+        mg_http_link__fail(x, "the event stream ended before the response");
     } else {
         mg_http_link__describe(x, rc, what, sizeof(what));
         snprintf(why, sizeof(why), "the event stream broke before the response (%s)", what);
-        fail_requests(x, why);
+        mg_http_link__fail(x, why);
     }
 }
 
@@ -512,7 +424,7 @@ post_done(struct mg_http_link *l, struct xfer *x, CURLcode rc, long status)
         p->body = x->body, p->body_len = x->body_len, x->body = NULL;
         json_array_extend(p->ids, x->ids);
         json_array_clear(x->ids);
-        enqueue(l, p);
+        mg_http_link__enqueue(l, p);
         l->legacy = 1;
         open_stream(l, XFER_LEGACY_GET, 0);
         return;
@@ -532,11 +444,11 @@ post_done(struct mg_http_link *l, struct xfer *x, CURLcode rc, long status)
     if (x->mode == BODY_JSON) {
         mg_http_link__deliver(x, x->buf ? x->buf : "", x->len);
         if (json_array_size(x->ids) > 0)
-            fail_requests(x, "the response body is not the JSON-RPC response");
+            mg_http_link__fail(x, "the response body is not the JSON-RPC response");
     } else if (x->mode == BODY_SSE) {
         stream_ended(l, x, rc);
     } else if (json_array_size(x->ids) > 0 && status != 202) {
-        fail_requests(x, "an empty response to a request");
+        mg_http_link__fail(x, "an empty response to a request");
     }
     if (x->method != NULL && strcmp(x->method, "notifications/initialized") == 0 && l->up) {
         /* The session is live: the server may talk on its own now. */
@@ -595,12 +507,12 @@ stream_done(struct mg_http_link *l, struct xfer *x, CURLcode rc, long status)
 
         snprintf(why, sizeof(why), "POST got %s; GET for HTTP+SSE got %s", l->fallback_why, what);
         l->legacy = 0;
-        drop_queue(l, why);
+        mg_http_link__drop_queue(l, why);
         return;
     }
     l->stream_failures++;
     if (l->up || l->stream_failures == 1)
-        report(l, MG_HTTP_LINK_DOWN, "HTTP+SSE stream: %s", what);
+        mg_http_link__report(l, MG_HTTP_LINK_DOWN, "HTTP+SSE stream: %s", what);
     l->up = 0;
     open_stream(l, XFER_LEGACY_GET, stream_delay(l));
 }
@@ -641,55 +553,6 @@ mg_http_link__done(void *ctx, CURL *easy, CURLcode rc)
     mg_http_link__xfer_free(x);
     if (l->stopping && l->nxfers == 0 && l->tick_closed && l->done)
         l->done(l->done_ctx);
-}
-
-/* --- HTTP+SSE queue -------------------------------------------------------------------- */
-
-static void
-legacy_flush(struct mg_http_link *l)
-{
-    struct queued *q;
-
-    while ((q = l->queue) != NULL) {
-        l->queue = q->next;
-        l->nqueued--;
-        if (mg_http_link__xfer_start(q->x) != 0) {
-            fail_requests(q->x, "could not start an HTTP request");
-            mg_http_link__xfer_free(q->x);
-        }
-        mg_free(q);
-    }
-    l->queue_tail = &l->queue;
-}
-
-/* Hold X (a LEGACY_POST) until the endpoint is known. */
-static void
-enqueue(struct mg_http_link *l, struct xfer *x)
-{
-    struct queued *q = mg_calloc(1, sizeof(*q));
-
-    x->due = UINT64_MAX; /* started by legacy_flush, not the tick */
-    q->x = x;
-    *l->queue_tail = q;
-    l->queue_tail = &q->next;
-    l->nqueued++;
-}
-
-/* Forget what waits for the endpoint; WHY (if not NULL) fails its requests. */
-static void
-drop_queue(struct mg_http_link *l, const char *why)
-{
-    struct queued *q;
-
-    while ((q = l->queue) != NULL) {
-        l->queue = q->next;
-        if (why != NULL)
-            fail_requests(q->x, why);
-        mg_http_link__xfer_free(q->x);
-        mg_free(q);
-    }
-    l->nqueued = 0;
-    l->queue_tail = &l->queue;
 }
 
 /* --- sending --------------------------------------------------------------------------- */
@@ -772,7 +635,7 @@ mg_http_link_send(struct mg_http_link *l, const char *json, size_t len)
     x->body[len] = '\0';
     x->body_len = len;
     if (l->legacy && l->endpoint == NULL) {
-        enqueue(l, x);
+        mg_http_link__enqueue(l, x);
         return 0;
     }
     if (mg_http_link__xfer_start(x) != 0) {
@@ -827,7 +690,7 @@ mg_http_link_start(struct mg_curl_loop *cl, const struct mg_http_link_opts *o)
     if (l->legacy) {
         open_stream(l, XFER_LEGACY_GET, 0);
     } else {
-        report(l, MG_HTTP_LINK_UP, "Streamable HTTP to %s", l->url);
+        mg_http_link__report(l, MG_HTTP_LINK_UP, "Streamable HTTP to %s", l->url);
     }
     return l;
 }
@@ -851,7 +714,7 @@ mg_http_link_reset(struct mg_http_link *l)
     else if (l->endpoint == NULL)
         l->legacy = 0; /* auto: look again */
     if (!l->up && l->nevents == 0)
-        report(l, MG_HTTP_LINK_DOWN, "reset");
+        mg_http_link__report(l, MG_HTTP_LINK_DOWN, "reset");
     session_lost(l, 1, "reset");
 }
 

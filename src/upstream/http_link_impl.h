@@ -3,7 +3,9 @@
  *
  * http_link_xfer.c runs one HTTP exchange (builds the request, reads the
  * headers and the body as it arrives, turns failures into text);
- * http_link.c decides what exchanges to make and what their endings mean.
+ * http_link.c decides what exchanges to make and what their endings mean;
+ * http_link_legacy.c takes the HTTP+SSE endpoint and holds what waits
+ * for it.
  */
 #ifndef MG_UPSTREAM_HTTP_LINK_IMPL_H
 #define MG_UPSTREAM_HTTP_LINK_IMPL_H
@@ -130,5 +132,17 @@ json_t *mg_http_link__error_body(struct xfer *x);
 void mg_http_link__deliver(struct xfer *x, const char *json, size_t len);
 int mg_http_link__on_event(void *ctx, const struct mg_sse_event *ev);
 void mg_http_link__done(void *ctx, CURL *easy, CURLcode rc);
+/* http_link.c: queue a state change for the tick to report */
+void mg_http_link__report(struct mg_http_link *l, enum mg_http_link_event ev, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* http_link.c: answer X's requests with an error saying WHAT */
+void mg_http_link__fail(struct xfer *x, const char *what);
+/* http_link.c: give up on X (its DONE, or the tick, frees it) */
+void mg_http_link__abort(struct mg_http_link *l, struct xfer *x);
+
+/* http_link_legacy.c */
+void mg_http_link__on_endpoint(struct mg_http_link *l, struct xfer *x, const char *data);
+void mg_http_link__enqueue(struct mg_http_link *l, struct xfer *x);
+void mg_http_link__drop_queue(struct mg_http_link *l, const char *why);
 
 #endif
