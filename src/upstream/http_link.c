@@ -447,8 +447,13 @@ post_done(struct mg_http_link *l, struct xfer *x, CURLcode rc, long status)
             mg_http_link__fail(x, "the response body is not the JSON-RPC response");
     } else if (x->mode == BODY_SSE) {
         stream_ended(l, x, rc);
-    } else if (json_array_size(x->ids) > 0 && status != 202) {
-        mg_http_link__fail(x, "an empty response to a request");
+    } else if (json_array_size(x->ids) > 0) {
+        /* A request MUST get JSON or an event stream; a 202 would leave
+         * the caller waiting for an answer that is not coming. */
+        char why[400];
+
+        snprintf(why, sizeof(why), "HTTP %ld from %s without a response to the request", status, l->url);
+        mg_http_link__fail(x, why);
     }
     if (x->method != NULL && strcmp(x->method, "notifications/initialized") == 0 && l->up) {
         /* The session is live: the server may talk on its own now. */

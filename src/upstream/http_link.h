@@ -90,8 +90,9 @@ struct mg_http_link *mg_http_link_start(struct mg_curl_loop *cl, const struct mg
 /*
  * Send one JSON-RPC message (or batch), LEN bytes of JSON (copied).
  * Returns 0, or -1 when the link is not UP or JSON is not a JSON object
- * or array.  After 0, a request always gets an answer: the server's, or
- * a synthesised error.
+ * or array.  After 0, a request gets an answer (the server's, or a
+ * synthesised error) unless DOWN is reported first: like a stdio child's
+ * exit, DOWN ends whatever is pending.
  */
 int mg_http_link_send(struct mg_http_link *l, const char *json, size_t len);
 

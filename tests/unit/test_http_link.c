@@ -606,6 +606,20 @@ test_jsonrpc_error_body(void **state)
 }
 
 static void
+test_accepted_request(void **state)
+{
+    struct fixture *f = *state;
+    const char *e;
+
+    faults_up(f, "/accept", MG_CONFIG_TRANSPORT_STREAMABLE_HTTP, 0);
+    sendf(f, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+    e = error_of(call_tool(f, 1, "x"));
+    assert_non_null(e);
+    assert_non_null(strstr(e, "HTTP 202 from"));
+    assert_int_equal(json_array_size(f->msgs), 1); /* nothing for the notification */
+}
+
+static void
 test_refused(void **state)
 {
     struct fixture *f = *state;
@@ -820,6 +834,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_auto_falls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_http_500, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jsonrpc_error_body, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accepted_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cross_origin_endpoint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resume_after_drop, setup, teardown),
