@@ -2,8 +2,8 @@
 # conformance.sh - run the official MCP conformance suite (server side,
 # @modelcontextprotocol/conformance from tests/node_modules) against
 # `mcpgate serve --conformance`, for protocol 2025-11-25 and 2026-07-28;
-# then again with that fixture behind the gateway as a stdio upstream,
-# at /servers/fixture/mcp.
+# then again with that fixture behind the gateway, at /servers/fixture/mcp,
+# once as a stdio upstream and once as an HTTP upstream.
 #
 #   scripts/conformance.sh [MCPGATE-BINARY]     (default build/test/mcpgate)
 #
@@ -28,7 +28,7 @@ start_gate() {
     pid=$!
     url=
     for _ in $(seq 100); do
-        url=$(grep -o 'http://[^ ]*/mcp' "$log" | head -n 1)
+        url=$(grep -o 'serving MCP on http://[^ ]*/mcp' "$log" | head -n 1 | sed 's/^serving MCP on //')
         [ -n "$url" ] && break
         sleep 0.1
     done
@@ -94,4 +94,19 @@ for _ in $(seq 100); do # until the fixture has connected
 done
 run_suite "${url%/mcp}/servers/fixture/mcp" "stdio-upstream-"
 stop_gate "$out/gateway.log"
+
+# And as an HTTP upstream: the fixture served on a port of its own,
+# reached by url (Streamable HTTP).
+start_gate "$out/fixture.log" --conformance --listen 127.0.0.1:0 || exit 1
+fixture_pid=$pid
+printf 'listen: 127.0.0.1:0\nservers:\n  - name: fixture\n    url: %s\n' "$url" >"$out/http-upstream.yaml"
+start_gate "$out/http-gateway.log" --config "$out/http-upstream.yaml" || { kill "$fixture_pid"; exit 1; }
+for _ in $(seq 100); do
+    grep -q 'upstream fixture ready' "$out/http-gateway.log" && break
+    sleep 0.1
+done
+run_suite "${url%/mcp}/servers/fixture/mcp" "http-upstream-"
+stop_gate "$out/http-gateway.log"
+pid=$fixture_pid
+stop_gate "$out/fixture.log"
 exit $rc

@@ -11,6 +11,8 @@
 #include "config/config.h"
 #include "gateway/gateway.h"
 #include "upstream/child.h"
+#include "upstream/curl_loop.h"
+#include "upstream/http_link.h"
 #include "upstream/upstream_impl.h"
 #include "util/alloc.h"
 #include "util/log.h"
@@ -125,6 +127,16 @@ on_probe(uv_timer_t *t)
     mg_rpc_client_call(&u->rpc, "ping", NULL, wait < 10000 ? wait : 10000, on_pong, u);
 }
 
+/* Over HTTP, what a server announces before the gateway's GET stream is
+ * open is lost: a list_changed sent just after the handshake (servers
+ * that offer tools by the client's capabilities do) would never arrive.
+ * One more look at the lists, a second after discovery, catches it. */
+static void
+on_relook(uv_timer_t *t)
+{
+    mg_upstream_list_changed(t->data);
+}
+
 void
 mg_upstream_ready(struct mg_upstream *u)
 {
@@ -133,6 +145,10 @@ mg_upstream_ready(struct mg_upstream *u)
     if (u->timers)
         uv_timer_stop(&u->retry); /* a retry armed before this connection must not end it */
     u->latency_ms = uv_now(u->gw->loop) - u->connect_started;
+    if (u->timers && u->sc->url != NULL && u->parent == NULL && !u->relooked) {
+        u->relooked = 1;
+        uv_timer_start(&u->relook, on_relook, 1000, 0);
+    }
     if (u->timers && u->cfg->liveness_probe_interval_ms > 0 && !uv_is_active((uv_handle_t *)&u->probe))
         uv_timer_start(&u->probe, on_probe, u->cfg->liveness_probe_interval_ms, u->cfg->liveness_probe_interval_ms);
     if (u->parent == NULL)
@@ -146,6 +162,7 @@ void
 mg_upstream_link_up(struct mg_upstream *u)
 {
     u->link_up = 1;
+    u->relooked = 0;
     mg_upstream_set_state(u, MG_UPSTREAM_CONNECTING, NULL);
     mg_upstream_handshake(u);
 }
@@ -226,7 +243,7 @@ child_free(struct mg_upstream *u)
     mg_child_free(u->link);
 }
 
-static const struct link_ops child_ops = {child_send, child_restart, child_stop, child_free};
+static const struct link_ops child_ops = {child_send, child_restart, child_stop, child_free, NULL};
 
 static void *
 child_open(struct mg_upstream *u)
@@ -256,6 +273,89 @@ child_open(struct mg_upstream *u)
     return c;
 }
 
+/* Streamable HTTP or HTTP+SSE: an http_link on the gateway's curl loop. */
+
+static void
+http_message(void *ctx, const char *json, size_t len)
+{
+    struct mg_upstream *u = ctx;
+
+    mg_rpc_client_feed(&u->rpc, json, len);
+}
+
+static void
+http_state(void *ctx, enum mg_http_link_event ev, const char *why)
+{
+    struct mg_upstream *u = ctx;
+
+    if (ev == MG_HTTP_LINK_UP)
+        mg_upstream_link_up(u);
+    else
+        mg_upstream_link_down(u, why && why[0] ? why : "the connection to the server was lost", 0);
+}
+
+static int
+http_send(struct mg_upstream *u, const char *line, size_t len)
+{
+    return mg_http_link_send(u->link, line, len) == 0 ? 0 : -1;
+}
+
+static void
+http_restart(struct mg_upstream *u)
+{
+    mg_http_link_reset(u->link);
+}
+
+static void
+http_stop(struct mg_upstream *u, void (*done)(void *ctx), void *ctx)
+{
+    mg_http_link_stop(u->link, done, ctx);
+}
+
+static void
+http_free(struct mg_upstream *u)
+{
+    mg_http_link_free(u->link);
+}
+
+static void
+http_set_version(struct mg_upstream *u, const char *version)
+{
+    mg_http_link_set_protocol_version(u->link, version);
+}
+
+static const struct link_ops http_ops = {http_send, http_restart, http_stop, http_free, http_set_version};
+
+static void *
+http_open(struct mg_upstream *u)
+{
+    const struct mg_server_config *sc = u->sc;
+    const char **keys = mg_calloc(sc->nheaders + 1, sizeof(*keys));
+    const char **values = mg_calloc(sc->nheaders + 1, sizeof(*values));
+    struct mg_http_link_opts o = {0};
+    struct mg_http_link *l;
+
+    if (u->gw->curl == NULL)
+        u->gw->curl = mg_curl_loop_new(u->gw->loop);
+    for (size_t i = 0; i < sc->nheaders; i++)
+        keys[i] = sc->headers[i].key, values[i] = sc->headers[i].value;
+    o.name = sc->name;
+    o.url = sc->url;
+    o.transport = (int)sc->transport;
+    o.header_keys = keys;
+    o.header_values = values;
+    o.nheaders = sc->nheaders;
+    o.max_message = u->gw->max_message;
+    o.connect_timeout_ms = u->cfg->connection_timeout_ms;
+    o.on_message = http_message;
+    o.on_state = http_state;
+    o.ctx = u;
+    l = u->gw->curl != NULL ? mg_http_link_start(u->gw->curl, &o) : NULL;
+    mg_free(keys);
+    mg_free(values);
+    return l;
+}
+
 /* --- one upstream ----------------------------------------------------------- */
 
 struct mg_upstream *
@@ -279,21 +379,18 @@ mg_upstream_open(struct mg_gateway *gw, const struct mg_config *cfg, const struc
         mg_upstream_set_state(u, MG_UPSTREAM_DISABLED, "disabled in the config");
         return u;
     }
-    if (sc->command == NULL) {
-        mg_upstream_set_state(u, MG_UPSTREAM_FAILED,
-                              "servers reached by url are not connected by this version of mcpgate");
-        mg_log_warn("upstream %s (%s): %s", sc->name, sc->url, u->last_error);
-        return u;
-    }
     mg_upstream_set_state(u, MG_UPSTREAM_CONNECTING, NULL);
     uv_timer_init(gw->loop, &u->probe);
     uv_timer_init(gw->loop, &u->retry);
     uv_timer_init(gw->loop, &u->notify);
     uv_timer_init(gw->loop, &u->gather);
-    u->probe.data = u->retry.data = u->notify.data = u->gather.data = u;
+    uv_timer_init(gw->loop, &u->relook);
+    u->probe.data = u->retry.data = u->notify.data = u->gather.data = u->relook.data = u;
     u->timers = 1;
-    u->ops = &child_ops;
-    u->link = child_open(u);
+    u->ops = sc->command != NULL ? &child_ops : &http_ops;
+    u->link = sc->command != NULL ? child_open(u) : http_open(u);
+    if (u->link == NULL)
+        mg_upstream_fail(u, "%s", sc->command != NULL ? "the process could not be set up" : "HTTP could not be set up");
     return u;
 }
 
@@ -319,7 +416,7 @@ link_closed(void *ctx)
 void
 mg_upstream_close(struct mg_upstream *u, void (*done)(void *ctx), void *ctx)
 {
-    uv_timer_t *timers[] = {&u->probe, &u->retry, &u->notify, &u->gather};
+    uv_timer_t *timers[] = {&u->probe, &u->retry, &u->notify, &u->gather, &u->relook};
 
     u->closed = done;
     u->closed_ctx = ctx;
@@ -369,11 +466,26 @@ mg_upstreams_start(struct mg_gateway *gw, const struct mg_config *cfg)
 }
 
 static void
+curl_closed(void *ctx)
+{
+    struct mg_gateway *gw = ctx;
+
+    gw->curl = NULL;
+    if (gw->upstreams_done != NULL)
+        gw->upstreams_done(gw->upstreams_done_ctx);
+}
+
+static void
 link_stopped(void *ctx)
 {
     struct mg_gateway *gw = ctx;
 
-    if (--gw->upstreams_running == 0 && gw->upstreams_done != NULL)
+    if (--gw->upstreams_running > 0)
+        return;
+    /* Every link has stopped: the curl loop they shared can go. */
+    if (gw->curl != NULL)
+        mg_curl_loop_close(gw->curl, curl_closed, gw);
+    else if (gw->upstreams_done != NULL)
         gw->upstreams_done(gw->upstreams_done_ctx);
 }
 

@@ -176,6 +176,8 @@ on_initialized(void *data, json_t *result, json_t *error, const char *why)
     }
     mg_free(u->version);
     u->version = mg_strdup(version);
+    if (u->ops->set_version != NULL)
+        u->ops->set_version(u, version);
     u->replay = 1; /* a new connection: subscriptions are asked for again */
     json_decref(u->capabilities);
     u->capabilities = json_object_get(result, "capabilities");

@@ -51,6 +51,8 @@ struct link_ops {
     /* For good; DONE(CTX) once every handle is closed. */
     void (*stop)(struct mg_upstream *u, void (*done)(void *ctx), void *ctx);
     void (*free)(struct mg_upstream *u);
+    /* The protocol version the handshake agreed (may be NULL). */
+    void (*set_version)(struct mg_upstream *u, const char *version);
 };
 
 struct mg_upstream {
@@ -93,6 +95,8 @@ struct mg_upstream {
     unsigned long next_token;
     unsigned long next_serial;
     uv_timer_t gather;    /* requests of one round arrive together: ended after a moment */
+    uv_timer_t relook;    /* HTTP: the lists once more, after the GET stream is up */
+    int relooked;
     uv_timer_t probe;     /* liveness pings while READY */
     uv_timer_t retry;     /* a failed handshake is tried again later */
     int timers;           /* probe, retry and notify were initialised */

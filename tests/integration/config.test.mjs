@@ -114,13 +114,13 @@ test('a config with problems: exit 1 before listening, every problem with file, 
   });
 });
 
-test('servers this version cannot reach are reported by name; disabled ones are not started', opts, async () => {
+test('a server that cannot be reached is reported by name and URL; disabled ones are not started', opts, async () => {
   await withDir(async (dir) => {
     const file = path.join(dir, 'servers.yaml');
-    writeFileSync(file, 'listen: 127.0.0.1:0\ndemo: true\nservers:\n  - name: remote\n    url: https://mcp.example.com/mcp\n'
+    writeFileSync(file, 'listen: 127.0.0.1:0\ndemo: true\nservers:\n  - name: remote\n    url: http://127.0.0.1:1/mcp\n'
       + '  - name: off\n    command: /nonexistent/off-server\n    enabled: false\n');
     const r = await serveAndList(['--config', file]);
-    assert.match(r.stderr, /upstream remote \(https:\/\/mcp\.example\.com\/mcp\): servers reached by url are not connected/);
+    assert.match(r.stderr, /upstream remote \(http:\/\/127\.0\.0\.1:1\/mcp\): initialize failed: .*(refused|connect)/i);
     assert.doesNotMatch(r.stderr, /off-server/);
     assert.deepEqual(r.tools, ['demo__add', 'demo__echo', 'demo__wait']);
   });
