@@ -173,3 +173,24 @@ test('/servers/<name>/mcp serves one upstream under its own names, with the same
       }
     });
 });
+
+test('two servers whose tool names collide: one is left out, both sources named', opts, async () => {
+  const mark = `mcpgate-test-clash-${process.pid}-${Date.now()}`;
+  // "{server}-{tool}": alpha's get-env and alpha-get's echo renamed to env
+  // are both "alpha-get-env".
+  await withGateway(`listen: 127.0.0.1:0\ntool_name_format: "{server}-{tool}"\nservers:${everything('alpha', mark)}${everything('alpha-get', mark, `    include_tools: [echo]
+    overrides:
+      echo:
+        name: env
+`)}`, async ({ client, gate }) => {
+    await waitForTool(client, 'alpha-echo');
+    const end = Date.now() + 15_000;
+    const clash = /server '(alpha|alpha-get)': tool '(get-env|echo)' would be exposed as 'alpha-get-env', which tool '(get-env|echo)' of '(alpha|alpha-get)' already is/;
+    while (!clash.test(gate.stderr()) && Date.now() < end) await sleep(100);
+    assert.match(gate.stderr(), clash);
+    const m = gate.stderr().match(clash);
+    assert.notEqual(m[1], m[4], 'both sources named');
+    const same = (await client.listTools()).tools.filter((t) => t.name === 'alpha-get-env');
+    assert.equal(same.length, 1, 'one alpha-get-env, never two');
+  });
+});
