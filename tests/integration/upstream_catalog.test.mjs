@@ -134,6 +134,7 @@ test('/servers/<name>/mcp serves one upstream under its own names, with the same
   const mark = `mcpgate-test-view-${process.pid}-${Date.now()}`;
   await withGateway(`listen: 127.0.0.1:0\nservers:${everything('everything', mark)}${everything('other', mark)}`,
     async ({ client, gate }) => {
+      await waitForTool(client, 'everything__echo');
       await waitForTool(client, 'other__echo');
       const http = await httpClient();
       const one = new Client({ name: 'view-test', version: '0.0.0' });
