@@ -427,10 +427,7 @@ mg_call_relay(struct mg_call *call, const char *method, json_t *params, void (*f
               json_t *error), void *data, char *why, size_t whylen)
 {
     struct mg_req *req = call->req;
-    const char *cap = strncmp(method, "sampling/", 9) == 0      ? "sampling"
-                      : strncmp(method, "elicitation/", 12) == 0 ? "elicitation"
-                      : strncmp(method, "roots/", 6) == 0        ? "roots"
-                                                                 : NULL;
+    const char *cap = mg_call_capability_for(method);
     void *o;
 
     if (req->era == MG_ERA_MODERN) {

@@ -42,6 +42,9 @@ json_t *mg_call_progress_token(const struct mg_call *call);
  * adapted to the client's revision and checked against the tool's
  * outputSchema; a GetPromptResult or ReadResourceResult passes as it is. */
 void mg_call_finish_result(struct mg_call *call, json_t *result);
+/* The client capability a server-to-client request needs: "sampling",
+ * "elicitation" or "roots"; NULL for any other method. */
+const char *mg_call_capability_for(const char *method);
 /* The client session of the call (for comparing calls only). */
 const void *mg_call_session(const struct mg_call *call);
 /*

@@ -18,6 +18,7 @@
 
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
+#include "mcp/call.h"
 #include "mcp/call_impl.h"
 #include "mcp/session.h"
 #include "mcpgate.h"
@@ -35,8 +36,8 @@ static const struct {
     {"roots/list", "roots"},
 };
 
-static const char *
-capability_for(const char *method)
+const char *
+mg_call_capability_for(const char *method)
 {
     for (size_t i = 0; i < sizeof(askable) / sizeof(askable[0]); i++)
         if (method != NULL && strcmp(method, askable[i].method) == 0)
@@ -123,7 +124,7 @@ mg_call_set_state(struct mg_call *call, const char *state)
 int
 mg_call_ask(struct mg_call *call, const char *key, const char *method, json_t *params)
 {
-    const char *cap = capability_for(method);
+    const char *cap = mg_call_capability_for(method);
 
     if (key == NULL || cap == NULL || !mg_req_client_has(call->req, cap)) {
         if (key != NULL && cap == NULL)

@@ -55,9 +55,7 @@ mg_upstream_bridge_ask(struct fwd *f, json_t *id, const char *method, json_t *pa
     struct mg_upstream *u = f->u;
     struct mg_call *call = f->call;
     char *idtext = json_is_string(id) ? NULL : json_dumps(id, JSON_COMPACT | JSON_ENCODE_ANY), key[96], msg[300];
-    const char *cap = strncmp(method, "sampling/", 9) == 0 ? "sampling"
-                      : strncmp(method, "elicitation/", 12) == 0 ? "elicitation"
-                                                                 : "roots";
+    const char *cap = mg_call_capability_for(method);
 
     /* The key names the request; the server's own request id is all a
      * legacy request has to tell it apart. */
@@ -66,8 +64,11 @@ mg_upstream_bridge_ask(struct fwd *f, json_t *id, const char *method, json_t *pa
     if (mg_call_ask(call, key, method, json_incref(params)) != 0) {
         /* The client did not declare what the server needs: the server
          * hears so and goes on without it, as it would with this client. */
-        snprintf(msg, sizeof(msg), "mcpgate could not pass %s to the client: it did not declare the '%s' capability",
-                 method, cap);
+        if (cap != NULL)
+            snprintf(msg, sizeof(msg), "mcpgate could not pass %s to the client: it did not declare the '%s' "
+                     "capability", method, cap);
+        else
+            snprintf(msg, sizeof(msg), "mcpgate does not pass %s on to clients", method);
         mg_rpc_client_respond_error(&u->rpc, id, MG_RPC_INTERNAL_ERROR, msg);
         return;
     }
