@@ -189,6 +189,17 @@ rpc_send(void *ctx, const char *line, size_t len)
     return u->ops != NULL ? u->ops->send(u, line, len) : -1;
 }
 
+/* The config's pairs (env, headers) as the parallel arrays the links
+ * take; free both with mg_free. */
+static void
+kv_split(const struct mg_config_kv *kv, size_t n, const char ***keys, const char ***values)
+{
+    *keys = mg_calloc(n + 1, sizeof(**keys));
+    *values = mg_calloc(n + 1, sizeof(**values));
+    for (size_t i = 0; i < n; i++)
+        (*keys)[i] = kv[i].key, (*values)[i] = kv[i].value;
+}
+
 /* stdio: a supervised child process. */
 
 static void
@@ -249,12 +260,11 @@ static void *
 child_open(struct mg_upstream *u)
 {
     const struct mg_server_config *sc = u->sc;
-    const char **keys = mg_calloc(sc->nenv + 1, sizeof(*keys)), **values = mg_calloc(sc->nenv + 1, sizeof(*values));
+    const char **keys, **values;
     struct mg_child_opts o = {0};
     struct mg_child *c;
 
-    for (size_t i = 0; i < sc->nenv; i++)
-        keys[i] = sc->env[i].key, values[i] = sc->env[i].value;
+    kv_split(sc->env, sc->nenv, &keys, &values);
     o.name = sc->name;
     o.command = sc->command;
     o.args = (const char *const *)sc->args;
@@ -330,15 +340,13 @@ static void *
 http_open(struct mg_upstream *u)
 {
     const struct mg_server_config *sc = u->sc;
-    const char **keys = mg_calloc(sc->nheaders + 1, sizeof(*keys));
-    const char **values = mg_calloc(sc->nheaders + 1, sizeof(*values));
+    const char **keys, **values;
     struct mg_http_link_opts o = {0};
     struct mg_http_link *l;
 
     if (u->gw->curl == NULL)
         u->gw->curl = mg_curl_loop_new(u->gw->loop);
-    for (size_t i = 0; i < sc->nheaders; i++)
-        keys[i] = sc->headers[i].key, values[i] = sc->headers[i].value;
+    kv_split(sc->headers, sc->nheaders, &keys, &values);
     o.name = sc->name;
     o.url = sc->url;
     o.transport = (int)sc->transport;
