@@ -43,6 +43,7 @@ on_gather(uv_timer_t *t)
             continue;
         f->call = NULL;
         f->parked_at = uv_now(u->gw->loop);
+        u->nparked++;
         snprintf(state, sizeof(state), "fwd:%lu", f->serial);
         mg_call_set_state(call, state);
         mg_call_input_required(call); /* answers the client and ends the call */
@@ -120,6 +121,7 @@ mg_upstream_bridge_resume(struct mg_upstream *u, struct mg_call *call)
     json_decref(f->asked);
     f->asked = NULL;
     f->call = call;
+    u->nparked--;
     if (f->result != NULL || f->error != NULL || f->why != NULL) {
         /* The server answered while the client was away. */
         mg_upstream_fwd_unlink(f);
@@ -137,6 +139,8 @@ mg_upstream_bridge_sweep(struct mg_upstream *u)
     uint64_t now = uv_now(u->gw->loop);
     struct fwd *f = u->fwds, *next;
 
+    if (u->nparked == 0)
+        return; /* the common case: nothing to walk on each call */
     for (; f != NULL; f = next) {
         next = f->next;
         if (f->call != NULL || now - f->parked_at < PARK_MAX_MS)
@@ -150,5 +154,6 @@ mg_upstream_bridge_sweep(struct mg_upstream *u)
         }
         mg_upstream_fwd_unlink(f);
         mg_upstream_fwd_free(f);
+        u->nparked--;
     }
 }

@@ -94,6 +94,7 @@ struct mg_upstream {
     struct fwd *fwds;
     unsigned long next_token;
     unsigned long next_serial;
+    size_t nparked;       /* forwards parked for a 2026-07-28 client's retry */
     uv_timer_t gather;    /* requests of one round arrive together: ended after a moment */
     uv_timer_t relook;    /* HTTP: the lists once more, after the GET stream is up */
     int relooked;
