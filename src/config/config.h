@@ -40,6 +40,13 @@ struct mg_tool_override {
     char *description; /* or NULL */
 };
 
+/* The era spoken to a server: found by a server/discover probe, or fixed. */
+enum mg_config_protocol {
+    MG_CONFIG_PROTOCOL_AUTO = 0,
+    MG_CONFIG_PROTOCOL_LEGACY,      /* initialize, 2025-11-25 offered */
+    MG_CONFIG_PROTOCOL_MODERN,      /* 2026-07-28 only */
+};
+
 enum mg_config_transport {
     MG_CONFIG_TRANSPORT_STDIO = 0,  /* command servers */
     MG_CONFIG_TRANSPORT_AUTO,       /* url: Streamable HTTP, else HTTP+SSE */
@@ -75,6 +82,7 @@ struct mg_server_config {
     struct mg_tool_override *overrides;
     size_t noverrides;
     enum mg_config_isolation isolation;
+    enum mg_config_protocol protocol;
     unsigned line;                  /* 1-based line of the entry in the file */
 };
 

@@ -30,17 +30,21 @@ enum {
     S_EXCLUDE_TOOLS,
     S_OVERRIDES,
     S_ISOLATION,
+    S_PROTOCOL,
     S_COUNT,
 };
 
 static const char *const server_keys[S_COUNT] = {
     "name",      "description", "url",     "command",       "args",          "env",       "cwd",       "headers",
     "transport", "enabled",     "timeout", "include_tools", "exclude_tools", "overrides", "isolation",
+    "protocol",
 };
 
 /* In enum mg_config_transport order. */
 static const char *const transports[] = {"stdio", "auto", "streamable-http", "sse", NULL};
 static const char *const isolations[] = {"shared", "session", NULL};
+/* In enum mg_config_protocol order. */
+static const char *const protocols[] = {"auto", "legacy", "modern", NULL};
 
 /* Path of key K of the mapping at PATH, into the caller's `kp`. */
 #define KEY(k) (mg_config__path_key(kp, sizeof(kp), path, server_keys[k]), kp)
@@ -175,6 +179,9 @@ server(struct mg_cfg_parser *p, yaml_node_t *map, const char *path, struct mg_se
     t = MG_CONFIG_ISOLATION_SHARED;
     mg_config__enum(p, v[S_ISOLATION], KEY(S_ISOLATION), isolations, &t);
     s->isolation = (enum mg_config_isolation)t;
+    t = MG_CONFIG_PROTOCOL_AUTO;
+    mg_config__enum(p, v[S_PROTOCOL], KEY(S_PROTOCOL), protocols, &t);
+    s->protocol = (enum mg_config_protocol)t;
 }
 
 /* A second server or project called the same. */

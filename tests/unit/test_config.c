@@ -246,6 +246,7 @@ test_full_config(void **state)
     assert_int_equal(s->enabled, 0);
     assert_int_equal(s->timeout_ms, 60000);
     assert_int_equal(s->isolation, MG_CONFIG_ISOLATION_SHARED);
+    assert_int_equal(s->protocol, MG_CONFIG_PROTOCOL_AUTO);
 
     s = mg_config_find_server(cfg, "legacy_sse");
     assert_int_equal(s->transport, MG_CONFIG_TRANSPORT_SSE);
@@ -790,6 +791,8 @@ test_server_kinds(void **state)
                       "cfg.yaml:4: servers[0].cwd: expected a directory, got \"\"");
     expect_only_error("servers:\n  - name: a\n    command: x\n    isolation: private\n",
                       "cfg.yaml:4: servers[0].isolation: expected one of shared, session, got \"private\"");
+    expect_only_error("servers:\n  - name: a\n    command: x\n    protocol: 2026-07-28\n",
+                      "cfg.yaml:4: servers[0].protocol: expected one of auto, legacy, modern, got \"2026-07-28\"");
     expect_only_error("servers:\n  - name: a\n    command: x\n    include_tools: [a, \"\"]\n",
                       "cfg.yaml:4: servers[0].include_tools[1]: expected a non-empty string");
     expect_only_error("servers:\n  -\n", "cfg.yaml:2: servers[0]: missing required key \"name\"\n"
