@@ -18,6 +18,7 @@
 #include "json/jsonrpc.h"
 #include "json/schema.h"
 #include "mcp/methods.h"
+#include "mcp/param_headers.h"
 #include "mcp/session.h"
 #include "mcpgate.h"
 #include "util/alloc.h"
@@ -416,6 +417,38 @@ mg_call_progress_token(const struct mg_call *call)
     return call->req->progress_token;
 }
 
+json_t *
+mg_call_client_caps(const struct mg_call *call)
+{
+    return call->req->caps;
+}
+
+const char *
+mg_call_log_level_name(const struct mg_call *call)
+{
+    int level = call->req->log_level;
+
+    return level >= 0 && level < MG_MCP_LOG_OFF ? mg_mcp_log_level_name(level) : NULL;
+}
+
+json_t *
+mg_call_param_headers(const struct mg_call *call)
+{
+    json_t *out = NULL, *decl, *v;
+    size_t i;
+
+    if (call->kind != CALL_TOOL || call->tool->param_headers == NULL)
+        return NULL;
+    json_array_foreach (call->tool->param_headers, i, decl) {
+        if ((v = mg_param_headers_value(decl, call->args)) == NULL)
+            continue;
+        if (out == NULL)
+            out = json_object();
+        json_object_set(out, json_string_value(json_object_get(decl, "name")), v);
+    }
+    return out;
+}
+
 const void *
 mg_call_session(const struct mg_call *call)
 {
@@ -472,7 +505,12 @@ finish_passed_through(struct mg_call *call, json_t *upstream)
         return;
     }
     result = json_deep_copy(upstream);
+    /* What a 2026-07-28 upstream adds is its own, not the client's: the
+     * gateway sets resultType and the caching hints for its clients. */
     json_object_del(result, "_meta");
+    json_object_del(result, "resultType");
+    json_object_del(result, "ttlMs");
+    json_object_del(result, "cacheScope");
     if (call->kind == CALL_RESOURCE && call->req->era == MG_ERA_MODERN) {
         json_object_set_new(result, "ttlMs", json_integer(call->gw->list_ttl_ms));
         json_object_set_new(result, "cacheScope", json_string("private"));

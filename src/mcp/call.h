@@ -45,6 +45,18 @@ void mg_call_finish_result(struct mg_call *call, json_t *result);
 /* The client capability a server-to-client request needs: "sampling",
  * "elicitation" or "roots"; NULL for any other method. */
 const char *mg_call_capability_for(const char *method);
+/* The capabilities of the call's client (borrowed). */
+json_t *mg_call_client_caps(const struct mg_call *call);
+/* The log level the client asked for, or NULL: no log messages. */
+const char *mg_call_log_level_name(const struct mg_call *call);
+/* The answers of the last round of input (borrowed), or NULL. */
+json_t *mg_call_inputs(const struct mg_call *call);
+/* Run the handler again with STATE and no answers: a server that wants
+ * its request repeated with only requestState.  Bounded like rounds. */
+void mg_call_retry_with_state(struct mg_call *call, const char *state);
+/* {header name: argument} for the x-mcp-header properties of a tool
+ * call's arguments (new reference), or NULL. */
+json_t *mg_call_param_headers(const struct mg_call *call);
 /* The client session of the call (for comparing calls only). */
 const void *mg_call_session(const struct mg_call *call);
 /*

@@ -108,6 +108,31 @@ mg_call_input(const struct mg_call *call, const char *key)
     return call->inputs != NULL && key != NULL ? json_object_get(call->inputs, key) : NULL;
 }
 
+json_t *
+mg_call_inputs(const struct mg_call *call)
+{
+    return call->inputs;
+}
+
+void
+mg_call_retry_with_state(struct mg_call *call, const char *state)
+{
+    call->on_cancel = NULL; /* the round's handler is over */
+    if (mg_call_cancelled(call)) {
+        mg_call_fail(call, "cancelled");
+        return;
+    }
+    if (++call->rounds > MAX_ROUNDS) {
+        mg_call_fail(call, "Internal error: %s asked to be retried more than %d times", mg_call_name(call),
+                     MAX_ROUNDS);
+        return;
+    }
+    mg_call_set_state(call, state);
+    json_decref(call->inputs);
+    call->inputs = NULL;
+    mg_call_run_handler(call);
+}
+
 const char *
 mg_call_state(const struct mg_call *call)
 {

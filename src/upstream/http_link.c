@@ -617,8 +617,51 @@ read_message(struct xfer *x, json_t *msg)
         x->name_header = header_safe(json_string_value(name));
 }
 
+/* An argument as its Mcp-Param-* header carries it, or NULL for a
+ * value no header can stand for. */
+static char *
+param_text(json_t *v)
+{
+    char num[64];
+
+    switch (json_typeof(v)) {
+    case JSON_STRING: return header_safe(json_string_value(v));
+    case JSON_TRUE: return mg_strdup("true");
+    case JSON_FALSE: return mg_strdup("false");
+    case JSON_INTEGER: snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v)); break;
+    case JSON_REAL: snprintf(num, sizeof(num), "%.17g", json_real_value(v)); break;
+    default: return NULL;
+    }
+    return mg_strdup(num);
+}
+
+static void
+read_params(struct xfer *x, json_t *params)
+{
+    const char *name;
+    json_t *v;
+    char header[300];
+
+    json_object_foreach (params, name, v) {
+        char *text = param_text(v);
+        if (text == NULL)
+            continue;
+        if (x->param_headers == NULL)
+            x->param_headers = json_object();
+        snprintf(header, sizeof(header), "Mcp-Param-%s", name);
+        json_object_set_new(x->param_headers, header, json_string(text));
+        mg_free(text);
+    }
+}
+
 int
 mg_http_link_send(struct mg_http_link *l, const char *json, size_t len)
+{
+    return mg_http_link_send_params(l, json, len, NULL);
+}
+
+int
+mg_http_link_send_params(struct mg_http_link *l, const char *json, size_t len, json_t *params)
 {
     struct xfer *x;
     json_t *msg;
@@ -635,6 +678,8 @@ mg_http_link_send(struct mg_http_link *l, const char *json, size_t len)
     x = mg_http_link__xfer_new(l, l->legacy ? XFER_LEGACY_POST : XFER_POST);
     read_message(x, msg);
     json_decref(msg);
+    if (x->version != NULL)
+        read_params(x, params);
     x->body = mg_malloc(len + 1);
     memcpy(x->body, json, len);
     x->body[len] = '\0';

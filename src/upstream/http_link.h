@@ -40,6 +40,7 @@
 #ifndef MG_UPSTREAM_HTTP_LINK_H
 #define MG_UPSTREAM_HTTP_LINK_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "upstream/curl_loop.h"
@@ -95,6 +96,9 @@ struct mg_http_link *mg_http_link_start(struct mg_curl_loop *cl, const struct mg
  * exit, DOWN ends whatever is pending.
  */
 int mg_http_link_send(struct mg_http_link *l, const char *json, size_t len);
+/* The same, with PARAMS (borrowed, may be NULL): {name: argument value}
+ * sent as Mcp-Param-<name> headers (2026-07-28 x-mcp-header). */
+int mg_http_link_send_params(struct mg_http_link *l, const char *json, size_t len, json_t *params);
 
 /* The protocol version the initialize settled on, sent from now on as
  * MCP-Protocol-Version (Streamable HTTP; copied). */

@@ -53,6 +53,7 @@ struct xfer {
     char *method;            /* of a single message, or NULL */
     char *version;           /* MCP-Protocol-Version of this message, or NULL: the link's */
     char *name_header;       /* Mcp-Name value, or NULL */
+    json_t *param_headers;   /* {Mcp-Param-* header: value text}, or NULL */
     int with_session;        /* carried Mcp-Session-Id */
     unsigned resumes;        /* RESUME: how many so far */
     char last_id[MG_SSE_MAX_FIELD + 1]; /* RESUME: Last-Event-ID to send, then the latest */

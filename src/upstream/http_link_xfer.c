@@ -52,6 +52,7 @@ mg_http_link__xfer_free(struct xfer *x)
     mg_free(x->method);
     mg_free(x->version);
     mg_free(x->name_header);
+    json_decref(x->param_headers);
     mg_free(x->content_type);
     mg_free(x->session_id);
     mg_free(x->buf);
@@ -396,6 +397,12 @@ build_headers(struct xfer *x)
         h = add_header(h, "Mcp-Method", x->method);
         if (x->name_header)
             h = add_header(h, "Mcp-Name", x->name_header);
+    }
+    if (x->param_headers != NULL) {
+        const char *name;
+        json_t *v;
+        json_object_foreach (x->param_headers, name, v)
+            h = add_header(h, name, json_string_value(v));
     }
     h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip */
     return h;

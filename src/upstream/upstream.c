@@ -124,7 +124,8 @@ on_probe(uv_timer_t *t)
         return;
     u->pinging = 1;
     u->ping_sent = uv_now(u->gw->loop);
-    mg_rpc_client_call(&u->rpc, "ping", NULL, wait < 10000 ? wait : 10000, on_pong, u);
+    /* 2026-07-28 has no ping; server/discover is as cheap. */
+    mg_upstream_call(u, u->modern ? "server/discover" : "ping", NULL, wait < 10000 ? wait : 10000, on_pong, u);
 }
 
 /* Over HTTP, what a server announces before the gateway's GET stream is
@@ -307,7 +308,7 @@ http_state(void *ctx, enum mg_http_link_event ev, const char *why)
 static int
 http_send(struct mg_upstream *u, const char *line, size_t len)
 {
-    return mg_http_link_send(u->link, line, len) == 0 ? 0 : -1;
+    return mg_http_link_send_params(u->link, line, len, u->send_params) == 0 ? 0 : -1;
 }
 
 static void
@@ -393,7 +394,8 @@ mg_upstream_open(struct mg_gateway *gw, const struct mg_config *cfg, const struc
     uv_timer_init(gw->loop, &u->notify);
     uv_timer_init(gw->loop, &u->gather);
     uv_timer_init(gw->loop, &u->relook);
-    u->probe.data = u->retry.data = u->notify.data = u->gather.data = u->relook.data = u;
+    uv_timer_init(gw->loop, &u->listen_again);
+    u->probe.data = u->retry.data = u->notify.data = u->gather.data = u->relook.data = u->listen_again.data = u;
     u->timers = 1;
     u->ops = sc->command != NULL ? &child_ops : &http_ops;
     u->link = sc->command != NULL ? child_open(u) : http_open(u);
@@ -424,7 +426,7 @@ link_closed(void *ctx)
 void
 mg_upstream_close(struct mg_upstream *u, void (*done)(void *ctx), void *ctx)
 {
-    uv_timer_t *timers[] = {&u->probe, &u->retry, &u->notify, &u->gather, &u->relook};
+    uv_timer_t *timers[] = {&u->probe, &u->retry, &u->notify, &u->gather, &u->relook, &u->listen_again};
 
     u->closed = done;
     u->closed_ctx = ctx;

@@ -1,7 +1,8 @@
 /*
  * upstream_discover.c - the handshake with an upstream and its lists.
  *
- * initialize (2025-11-25 offered), notifications/initialized, then every
+ * initialize (2025-11-25 offered), notifications/initialized (a modern
+ * server skips these: upstream_era.c), then every
  * page of each list the server offers (tools, prompts, resources and
  * resource templates); they go into the catalog under the server's name,
  * replacing what it had there.  A list_changed walks the lists again,
@@ -78,8 +79,11 @@ publish(struct mg_upstream *u)
         const char *uri;
         json_t *v;
         u->replay = 0;
-        json_object_foreach (u->subscribed, uri, v)
-            mg_upstream_resubscribe(u, uri);
+        if (u->modern)
+            mg_upstream_listen(u);
+        else
+            json_object_foreach (u->subscribed, uri, v)
+                mg_upstream_resubscribe(u, uri);
     }
 }
 
@@ -142,7 +146,7 @@ list_page(struct mg_upstream *u, json_t *cursor)
 {
     json_t *params = cursor ? json_pack("{s:O}", "cursor", cursor) : NULL;
 
-    mg_rpc_client_call(&u->rpc, lists[u->list_index].method, params, u->cfg->discovery_timeout_ms, on_list, u);
+    mg_upstream_call(u, lists[u->list_index].method, params, u->cfg->discovery_timeout_ms, on_list, u);
 }
 
 void
@@ -183,6 +187,12 @@ on_initialized(void *data, json_t *result, json_t *error, const char *why)
     u->capabilities = json_object_get(result, "capabilities");
     u->capabilities = json_is_object(u->capabilities) ? json_incref(u->capabilities) : json_object();
     mg_rpc_client_notify(&u->rpc, "notifications/initialized", NULL);
+    mg_upstream_handshake_done(u);
+}
+
+void
+mg_upstream_handshake_done(struct mg_upstream *u)
+{
     if (u->parent != NULL) {
         /* An instance for one session: the catalog has the lists already. */
         mg_upstream_ready(u);
@@ -193,14 +203,10 @@ on_initialized(void *data, json_t *result, json_t *error, const char *why)
 }
 
 void
-mg_upstream_handshake(struct mg_upstream *u)
+mg_upstream_initialize(struct mg_upstream *u)
 {
-    /* What the gateway can pass on to the client that caused a request;
-     * a client that cannot answer gets the upstream an error. */
-    json_t *params = json_pack("{s:s, s:{s:{}, s:{s:{}, s:{}}, s:{}}, s:{s:s, s:s}}", "protocolVersion",
-                               MG_PROTO_2025_11_25, "capabilities", "sampling", "elicitation", "form", "url", "roots",
-                               "clientInfo", "name", "mcpgate", "version", MG_VERSION);
+    json_t *params = json_pack("{s:s, s:o, s:{s:s, s:s}}", "protocolVersion", MG_PROTO_2025_11_25, "capabilities",
+                               mg_upstream_gateway_caps(), "clientInfo", "name", "mcpgate", "version", MG_VERSION);
 
-    u->connect_started = uv_now(u->gw->loop);
     mg_rpc_client_call(&u->rpc, "initialize", params, u->cfg->connection_timeout_ms, on_initialized, u);
 }

@@ -76,7 +76,8 @@ fwd_reply(void *data, json_t *result, json_t *error, const char *why)
         return;
     }
     mg_upstream_fwd_unlink(f);
-    mg_upstream_fwd_finish(f, f->call, result, error, why);
+    if (result == NULL || !mg_upstream_input_required(f->u, f->call, result))
+        mg_upstream_fwd_finish(f, f->call, result, error, why);
     mg_upstream_fwd_free(f);
 }
 
@@ -110,7 +111,7 @@ mg_upstream_send(struct mg_upstream *u, struct mg_call *call, const char *method
         return;
     }
     mg_upstream_bridge_sweep(u);
-    if (mg_upstream_bridge_resume(u, call)) {
+    if (!u->modern && mg_upstream_bridge_resume(u, call)) {
         json_decref(params);
         return;
     }
@@ -123,11 +124,26 @@ mg_upstream_send(struct mg_upstream *u, struct mg_call *call, const char *method
         snprintf(f->token, sizeof(f->token), "mg-%lu", ++u->next_token);
         json_object_set_new(params, "_meta", json_pack("{s:s}", "progressToken", f->token));
     }
+    if (u->modern) {
+        /* The server decides by this client's capabilities, and a round
+         * of input_required goes on with the answers and its state. */
+        json_t *inputs = mg_call_inputs(call);
+        const char *state = mg_call_state(call);
+        if (inputs != NULL)
+            json_object_set(params, "inputResponses", inputs);
+        if (state != NULL)
+            json_object_set_new(params, "requestState", json_string(state));
+        params = mg_upstream_with_meta(u, params, mg_call_client_caps(call), mg_call_log_level_name(call));
+    }
     f->next = u->fwds;
     if (f->next != NULL)
         f->next->prev = f;
     u->fwds = f;
+    /* The link mirrors x-mcp-header arguments as it sends (HTTP). */
+    u->send_params = u->modern ? mg_call_param_headers(call) : NULL;
     id = mg_rpc_client_call(&u->rpc, method, params, u->sc->timeout_ms, fwd_reply, f);
+    json_decref(u->send_params);
+    u->send_params = NULL;
     if (id < 0)
         return; /* fwd_reply has ended the call */
     f->id = id;
@@ -207,7 +223,10 @@ mg_upstream_subscribe(struct mg_bundle *b, const char *uri)
     if (json_object_get(u->subscribed, uri) != NULL)
         return;
     json_object_set_new(u->subscribed, uri, json_true());
-    mg_upstream_resubscribe(u, uri);
+    if (u->modern)
+        mg_upstream_listen(u); /* 2026-07-28 subscribes on the listen stream */
+    else
+        mg_upstream_resubscribe(u, uri);
 }
 
 void

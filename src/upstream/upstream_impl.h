@@ -78,6 +78,11 @@ struct mg_upstream {
     int link_up;                /* between link_up and link_down */
     struct mg_rpc_client rpc;
     char *version;        /* protocol version the upstream agreed to */
+    int modern;           /* it speaks 2026-07-28 (upstream_era.c) */
+    int era_known;        /* the configured upstream: MG_ERA_KNOWN_*, or 0 to probe */
+    int64_t listen_id;    /* modern: the open subscriptions/listen, or 0 */
+    json_t *send_params;  /* modern HTTP: x-mcp-header arguments of the message being sent */
+    uv_timer_t listen_again; /* ... opened again after it ended */
     json_t *capabilities; /* the server's, from initialize */
     json_t *lists;        /* [tools, prompts, resources, templates] being gathered */
     int list_index;       /* which of them is being walked */
@@ -107,6 +112,10 @@ struct mg_upstream {
     uint64_t latency_ms;  /* of the last ping answered */
 };
 
+/* What a probe found; kept so that reconnects need not probe again. */
+#define MG_ERA_KNOWN_LEGACY 1
+#define MG_ERA_KNOWN_MODERN 2
+
 /* upstream.c */
 /* A new upstream for SC, connecting (PARENT: an instance of that one). */
 struct mg_upstream *mg_upstream_open(struct mg_gateway *gw, const struct mg_config *cfg,
@@ -128,8 +137,31 @@ void mg_upstream_link_down(struct mg_upstream *u, const char *why, int stopped);
 /* Where the server is, for messages: its URL or command. */
 const char *mg_upstream_where(const struct mg_upstream *u);
 
-/* upstream_discover.c */
+/* upstream_era.c */
+/* Find the server's era (server/discover), then initialize if legacy. */
 void mg_upstream_handshake(struct mg_upstream *u);
+/* The capabilities the gateway declares to upstreams (new reference). */
+json_t *mg_upstream_gateway_caps(void);
+/* PARAMS (stolen, may be NULL) as U needs them: a modern upstream gets
+ * the protocol version, CAPS (the client's, borrowed; NULL: the
+ * gateway's), clientInfo and LOG_LEVEL (may be NULL) in _meta. */
+json_t *mg_upstream_with_meta(struct mg_upstream *u, json_t *params, json_t *caps, const char *log_level);
+/* mg_rpc_client_call() with the gateway's _meta for a modern upstream. */
+int64_t mg_upstream_call(struct mg_upstream *u, const char *method, json_t *params, unsigned timeout_ms,
+                         mg_rpc_reply_fn fn, void *data);
+/* Modern: open (or open again, with the current resource subscriptions)
+ * the subscriptions/listen stream for what the server can announce. */
+void mg_upstream_listen(struct mg_upstream *u);
+/* A modern upstream answered CALL with RESULT (borrowed): when it is
+ * input_required, the client is asked and 1 returned (CALL goes on, or
+ * has been failed); else 0. */
+int mg_upstream_input_required(struct mg_upstream *u, struct mg_call *call, json_t *result);
+
+/* upstream_discover.c */
+/* The legacy handshake: initialize, notifications/initialized. */
+void mg_upstream_initialize(struct mg_upstream *u);
+/* Either handshake is done: list (or, an instance, serve at once). */
+void mg_upstream_handshake_done(struct mg_upstream *u);
 void mg_upstream_list_changed(struct mg_upstream *u);
 
 /* upstream_forward.c */
