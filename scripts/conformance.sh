@@ -3,7 +3,8 @@
 # @modelcontextprotocol/conformance from tests/node_modules) against
 # `mcpgate serve --conformance`, for protocol 2025-11-25 and 2026-07-28;
 # then again with that fixture behind the gateway, at /servers/fixture/mcp,
-# once as a stdio upstream and once as an HTTP upstream.
+# as a stdio upstream and as an HTTP upstream, each spoken to in the era
+# it speaks (2026-07-28) and held to the legacy one.
 #
 #   scripts/conformance.sh [MCPGATE-BINARY]     (default build/test/mcpgate)
 #
@@ -82,31 +83,36 @@ start_gate "$out/mcpgate.log" --conformance --listen 127.0.0.1:0 || exit 1
 run_suite "$url" ""
 stop_gate "$out/mcpgate.log"
 
-# The same fixture as an upstream server behind the gateway: a stdio
-# child (mcpgate stdio --conformance), served at /servers/fixture/mcp
-# under its own names.  Every message crosses the gateway twice.
-printf 'listen: 127.0.0.1:0\nservers:\n  - name: fixture\n    command: %s\n    args: [stdio, --conformance]\n' \
-    "$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")" >"$out/upstream.yaml"
-start_gate "$out/gateway.log" --config "$out/upstream.yaml" || exit 1
-for _ in $(seq 100); do # until the fixture has connected
-    grep -q 'upstream fixture ready' "$out/gateway.log" && break
-    sleep 0.1
-done
-run_suite "${url%/mcp}/servers/fixture/mcp" "stdio-upstream-"
-stop_gate "$out/gateway.log"
+# behind NAME PROTOCOL CONFIG-TAIL: the fixture as the upstream server
+# "fixture" behind the gateway, spoken to in PROTOCOL (auto finds that it
+# speaks 2026-07-28; legacy holds it to initialize and 2025-11-25), and
+# the suite at /servers/fixture/mcp, under its own names.  Every message
+# crosses the gateway twice.
+behind() {
+    local name=$1 protocol=$2 tail=$3 log="$out/$1gateway.log"
+    printf 'listen: 127.0.0.1:0\nservers:\n  - name: fixture\n    protocol: %s\n%s' "$protocol" "$tail" \
+        >"$out/$1upstream.yaml"
+    start_gate "$log" --config "$out/$1upstream.yaml" || { rc=1; return; }
+    for _ in $(seq 100); do # until the fixture has connected
+        grep -q 'upstream fixture ready' "$log" && break
+        sleep 0.1
+    done
+    run_suite "${url%/mcp}/servers/fixture/mcp" "$name"
+    stop_gate "$log"
+}
 
-# And as an HTTP upstream: the fixture served on a port of its own,
-# reached by url (Streamable HTTP).
+# A stdio child (mcpgate stdio --conformance).
+stdio=$(printf '    command: %s\n    args: [stdio, --conformance]\n' \
+    "$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")")
+behind stdio-upstream- auto "$stdio"
+behind stdio-legacy-upstream- legacy "$stdio"
+
+# The fixture served on a port of its own, reached by url (Streamable HTTP).
 start_gate "$out/fixture.log" --conformance --listen 127.0.0.1:0 || exit 1
 fixture_pid=$pid
-printf 'listen: 127.0.0.1:0\nservers:\n  - name: fixture\n    url: %s\n' "$url" >"$out/http-upstream.yaml"
-start_gate "$out/http-gateway.log" --config "$out/http-upstream.yaml" || { kill "$fixture_pid"; exit 1; }
-for _ in $(seq 100); do
-    grep -q 'upstream fixture ready' "$out/http-gateway.log" && break
-    sleep 0.1
-done
-run_suite "${url%/mcp}/servers/fixture/mcp" "http-upstream-"
-stop_gate "$out/http-gateway.log"
+http=$(printf '    url: %s\n' "$url")
+behind http-upstream- auto "$http"
+behind http-legacy-upstream- legacy "$http"
 pid=$fixture_pid
 stop_gate "$out/fixture.log"
 exit $rc
