@@ -5,6 +5,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "cli/commands.h"
 #include "cli/run.h"
 #include "config/config.h"
 #include "gateway/gateway.h"
@@ -21,6 +22,8 @@ static const char usage_text[] =
     "commands:\n"
     "  serve      serve MCP over HTTP (Streamable HTTP, both protocol eras)\n"
     "  stdio      serve MCP on stdin/stdout (newline-delimited JSON-RPC)\n"
+    "  servers    connect to the config's servers and print their status\n"
+    "  tools      list the tools of the config's servers\n"
     "\n"
     "Run 'mcpgate <command> --help' for a command's options.\n";
 
@@ -176,6 +179,10 @@ main(int argc, char **argv)
         return cmd_stdio(argc - 1, argv + 1);
     if (strcmp(argv[1], "serve") == 0)
         return cmd_serve(argc - 1, argv + 1);
+    if (strcmp(argv[1], "servers") == 0)
+        return mg_cmd_servers(argc - 1, argv + 1);
+    if (strcmp(argv[1], "tools") == 0)
+        return mg_cmd_tools(argc - 1, argv + 1);
     fprintf(stderr, "mcpgate: unknown command '%s'\nRun 'mcpgate --help' for the list of commands.\n", argv[1]);
     return 2;
 }

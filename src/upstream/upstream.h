@@ -48,4 +48,13 @@ int mg_upstreams_has(const struct mg_gateway *gw, const char *name);
  * unauthenticated, so names and errors stay in the logs. */
 json_t *mg_upstreams_counts(const struct mg_gateway *gw);
 
+/* Each server's status (new reference): [{name, kind, where, state,
+ * protocol, tools, latency_ms, last_error, description}], in config
+ * order.  Names and errors: never for unauthenticated callers. */
+json_t *mg_upstreams_status(const struct mg_gateway *gw);
+/* 1 when no server is still connecting (each is ready, failed or disabled). */
+int mg_upstreams_settled(const struct mg_gateway *gw);
+/* The names of the servers still connecting, comma-separated, into BUF. */
+void mg_upstreams_connecting(const struct mg_gateway *gw, char *buf, size_t len);
+
 #endif

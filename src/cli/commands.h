@@ -1,0 +1,12 @@
+/*
+ * commands.h - the commands of the mcpgate command line beyond serving,
+ * one file each under src/cli/.  Each takes argv from its own name on and
+ * returns the exit code: 0 success, 1 failure, 2 usage error.
+ */
+#ifndef MG_CLI_COMMANDS_H
+#define MG_CLI_COMMANDS_H
+
+int mg_cmd_servers(int argc, char **argv);
+int mg_cmd_tools(int argc, char **argv);
+
+#endif

@@ -1,0 +1,129 @@
+/*
+ * servers.c - `mcpgate servers`: a status table of the configured
+ * servers, found by connecting to each as the gateway would.
+ */
+#include "cli/commands.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/run.h"
+#include "cli/standalone.h"
+#include "gateway/gateway.h"
+#include "upstream/upstream.h"
+#include "util/log.h"
+
+static const char usage[] =
+    "usage: mcpgate servers [options]\n"
+    "\n"
+    "Connect to every server of the config, as the gateway does at start,\n"
+    "and print one line per server: name, kind (stdio, http, streamable-http,\n"
+    "sse), state (ready, failed, disabled, or connecting when it did not\n"
+    "finish within connection_timeout + discovery_timeout), tool count,\n"
+    "handshake latency, protocol revision and last error.  Exits 0 once\n"
+    "the table is printed, whatever the servers' states.\n"
+    "\n"
+    "options:\n"
+    "  --json                 print the table as a JSON array\n";
+
+static const char usage_tail[] =
+    "  -h, --help             show this help\n"
+    "\n"
+    "examples:\n"
+    "  mcpgate servers\n"
+    "  mcpgate servers --config ~/team/mcpgate.yaml --json | jq '.[] | select(.state != \"ready\")'\n";
+
+static void
+print_table(json_t *status)
+{
+    size_t i, wname = 4, wkind = 4;
+    json_t *s;
+
+    json_array_foreach (status, i, s) {
+        size_t n = strlen(json_string_value(json_object_get(s, "name")));
+        size_t k = strlen(json_string_value(json_object_get(s, "kind")));
+        wname = n > wname ? n : wname;
+        wkind = k > wkind ? k : wkind;
+    }
+    printf("%-*s  %-*s  %-10s  %5s  %8s  %-10s  %s\n", (int)wname, "NAME", (int)wkind, "KIND", "STATE", "TOOLS",
+           "LATENCY", "PROTOCOL", "LAST ERROR");
+    json_array_foreach (status, i, s) {
+        const char *state = json_string_value(json_object_get(s, "state"));
+        const char *proto = json_string_value(json_object_get(s, "protocol"));
+        const char *err = json_string_value(json_object_get(s, "last_error"));
+        json_t *lat = json_object_get(s, "latency_ms");
+        char latency[32];
+
+        if (json_is_integer(lat))
+            snprintf(latency, sizeof(latency), "%lld ms", (long long)json_integer_value(lat));
+        else
+            snprintf(latency, sizeof(latency), "-");
+        printf("%-*s  %-*s  %s%-10s%s  %5lld  %8s  %-10s  %s\n", (int)wname,
+               json_string_value(json_object_get(s, "name")), (int)wkind,
+               json_string_value(json_object_get(s, "kind")), mg_cli_state_colour(stdout, state), state,
+               mg_cli_reset(stdout), (long long)json_integer_value(json_object_get(s, "tools")), latency,
+               proto ? proto : "-", err && strcmp(state, "ready") != 0 ? err : "");
+    }
+}
+
+int
+mg_cmd_servers(int argc, char **argv)
+{
+    struct mg_run_flags flags;
+    struct mg_standalone st;
+    struct mg_config *cfg;
+    int json = 0, rc = 0;
+    json_t *status;
+
+    mg_run_flags_init(&flags, argc);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(usage, stdout);
+            fputs(mg_run_options_help, stdout);
+            fputs(usage_tail, stdout);
+            mg_run_flags_free(&flags);
+            return 0;
+        }
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+            continue;
+        }
+        switch (mg_run_flag(&flags, argc, argv, &i, "servers", 0)) {
+        case MG_OPT_TAKEN: continue;
+        case MG_OPT_BAD: rc = 2; break;
+        case MG_OPT_UNKNOWN:
+            fprintf(stderr, "mcpgate: unknown option '%s'\nRun 'mcpgate servers --help' for usage.\n", argv[i]);
+            rc = 2;
+            break;
+        }
+        break;
+    }
+    if (rc != 0) {
+        mg_run_flags_free(&flags);
+        return rc;
+    }
+    if (flags.log_level < 0)
+        flags.log_level = MG_LOG_ERROR; /* the table says what went wrong */
+    cfg = mg_run_config(&flags);
+    mg_run_flags_free(&flags);
+    if (cfg == NULL)
+        return 1;
+    if (mg_standalone_start(&st, cfg) != 0) {
+        mg_standalone_stop(&st);
+        return 1;
+    }
+    status = mg_upstreams_status(st.gw);
+    if (json) {
+        char *text = json_dumps(status, JSON_INDENT(2));
+        puts(text);
+        free(text);
+    } else if (json_array_size(status) == 0) {
+        printf("No servers are configured.  Add one to the config's servers: list (docs/config.md).\n");
+    } else {
+        print_table(status);
+    }
+    json_decref(status);
+    mg_standalone_stop(&st);
+    return 0;
+}

@@ -1,0 +1,181 @@
+/*
+ * tools.c - `mcpgate tools [SERVER]`: the tools of the catalog, one line
+ * each, found by connecting to the config's servers in-process.
+ */
+#include "cli/commands.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/run.h"
+#include "cli/standalone.h"
+#include "gateway/catalog.h"
+#include "gateway/gateway.h"
+#include "upstream/upstream.h"
+#include "util/log.h"
+
+static const char usage[] =
+    "usage: mcpgate tools [SERVER] [options]\n"
+    "\n"
+    "Connect to the servers of the config (or only SERVER's tools are shown)\n"
+    "and list their tools: server, tool name as the server calls it, and the\n"
+    "first line of its description.  Call one with\n"
+    "'mcpgate call SERVER TOOL'; the gateway serves it as SERVER__TOOL by\n"
+    "default (tool_name_format).\n"
+    "\n"
+    "options:\n"
+    "  --json                 print the full tool definitions as a JSON array,\n"
+    "                         each with \"server\" and \"gatewayName\" added\n";
+
+static const char usage_tail[] =
+    "  -h, --help             show this help\n"
+    "\n"
+    "examples:\n"
+    "  mcpgate tools\n"
+    "  mcpgate tools everything\n"
+    "  mcpgate tools --json | jq '.[].gatewayName'\n";
+
+/* The first line of S, at most MAX bytes, into BUF. */
+static const char *
+first_line(const char *s, char *buf, size_t max)
+{
+    size_t n = s ? strcspn(s, "\r\n") : 0;
+
+    if (n >= max)
+        n = max - 1;
+    memcpy(buf, s ? s : "", n);
+    buf[n] = '\0';
+    return buf;
+}
+
+static int
+known_source(struct mg_gateway *gw, const char *name)
+{
+    return mg_upstreams_has(gw, name) || mg_strmap_get(&gw->catalog.by_ns, name) != NULL;
+}
+
+/* SERVER is configured but not ready: say why.  Returns 1 if it said. */
+static int
+explain_not_ready(struct mg_gateway *gw, const char *server)
+{
+    json_t *status = mg_upstreams_status(gw), *s;
+    size_t i;
+    int said = 0;
+
+    json_array_foreach (status, i, s) {
+        const char *state = json_string_value(json_object_get(s, "state"));
+        const char *err = json_string_value(json_object_get(s, "last_error"));
+        if (strcmp(json_string_value(json_object_get(s, "name")), server) != 0 || strcmp(state, "ready") == 0)
+            continue;
+        fprintf(stderr, "mcpgate: server %s is %s%s%s\nRun 'mcpgate servers' to see every server's state.\n",
+                server, state, err ? ": " : "", err ? err : "");
+        said = 1;
+    }
+    json_decref(status);
+    return said;
+}
+
+static void
+list(struct mg_gateway *gw, const char *server, int json)
+{
+    struct mg_catalog *c = &gw->catalog;
+    json_t *out = json ? json_array() : NULL;
+    size_t wserver = 6, wtool = 4;
+    char desc[200];
+
+    for (size_t i = 0; i < c->tool_count; i++) {
+        struct mg_tool *t = c->order[i];
+        size_t a = strlen(t->bundle->ns), b = strlen(t->local_name);
+        if (server != NULL && strcmp(t->bundle->ns, server) != 0)
+            continue;
+        wserver = a > wserver ? a : wserver;
+        wtool = b > wtool ? b : wtool;
+    }
+    if (!json)
+        printf("%-*s  %-*s  %s\n", (int)wserver, "SERVER", (int)wtool, "TOOL", "DESCRIPTION");
+    for (size_t i = 0; i < c->tool_count; i++) {
+        struct mg_tool *t = c->order[i];
+        if (server != NULL && strcmp(t->bundle->ns, server) != 0)
+            continue;
+        if (json) {
+            json_t *d = json_deep_copy(t->def);
+            json_object_set_new(d, "name", json_string(t->local_name));
+            json_object_set_new(d, "server", json_string(t->bundle->ns));
+            json_object_set_new(d, "gatewayName", json_string(t->name));
+            json_array_append_new(out, d);
+            continue;
+        }
+        printf("%-*s  %-*s  %s\n", (int)wserver, t->bundle->ns, (int)wtool, t->local_name,
+               first_line(json_string_value(json_object_get(t->def, "description")), desc, sizeof(desc)));
+    }
+    if (json) {
+        char *text = json_dumps(out, JSON_INDENT(2));
+        puts(text);
+        free(text);
+        json_decref(out);
+    }
+}
+
+int
+mg_cmd_tools(int argc, char **argv)
+{
+    struct mg_run_flags flags;
+    struct mg_standalone st;
+    struct mg_config *cfg;
+    const char *server = NULL;
+    int json = 0, rc = 0;
+
+    mg_run_flags_init(&flags, argc);
+    for (int i = 1; i < argc && rc == 0; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(usage, stdout);
+            fputs(mg_run_options_help, stdout);
+            fputs(usage_tail, stdout);
+            mg_run_flags_free(&flags);
+            return 0;
+        }
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (argv[i][0] != '-' && server == NULL) {
+            server = argv[i];
+        } else if (argv[i][0] != '-') {
+            fprintf(stderr, "mcpgate: tools takes one SERVER, got '%s' too\nRun 'mcpgate tools --help' for usage.\n",
+                    argv[i]);
+            rc = 2;
+        } else {
+            switch (mg_run_flag(&flags, argc, argv, &i, "tools", 0)) {
+            case MG_OPT_TAKEN: break;
+            case MG_OPT_BAD: rc = 2; break;
+            case MG_OPT_UNKNOWN:
+                fprintf(stderr, "mcpgate: unknown option '%s'\nRun 'mcpgate tools --help' for usage.\n", argv[i]);
+                rc = 2;
+                break;
+            }
+        }
+    }
+    if (rc != 0) {
+        mg_run_flags_free(&flags);
+        return rc;
+    }
+    if (flags.log_level < 0)
+        flags.log_level = MG_LOG_ERROR; /* `mcpgate servers` says what failed */
+    cfg = mg_run_config(&flags);
+    mg_run_flags_free(&flags);
+    if (cfg == NULL)
+        return 1;
+    if (mg_standalone_start(&st, cfg) != 0) {
+        mg_standalone_stop(&st);
+        return 1;
+    }
+    if (server != NULL && !known_source(st.gw, server)) {
+        fprintf(stderr, "mcpgate: no server named '%s' in the config\nRun 'mcpgate servers' to list them.\n", server);
+        rc = 2;
+    } else if (server != NULL && explain_not_ready(st.gw, server)) {
+        rc = 3;
+    } else {
+        list(st.gw, server, json);
+    }
+    mg_standalone_stop(&st);
+    return rc;
+}
