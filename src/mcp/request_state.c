@@ -9,13 +9,11 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include "util/alloc.h"
-#include "util/base64.h"
 #include "util/random.h"
+#include "util/seal.h"
 
 #define SPENT_MAX 100000 /* remembered nonces; beyond it new states are refused */
 
@@ -35,18 +33,6 @@ mg_state_keeper_free(struct mg_state_keeper *k)
     OPENSSL_cleanse(k->key, sizeof(k->key));
 }
 
-static void
-hex(const unsigned char *in, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[in[i] >> 4];
-        out[2 * i + 1] = digits[in[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 /* Hex SHA-256 of the arguments' canonical text: equal arguments, equal
  * digest, whatever the order the client sent their keys in. */
 static void
@@ -56,31 +42,23 @@ args_digest(json_t *args, char out[65])
     char *text = args != NULL ? json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
 
     SHA256((const unsigned char *)(text ? text : ""), text ? strlen(text) : 0, md);
-    hex(md, sizeof(md), out);
+    mg_hex(md, sizeof(md), out);
     free(text);
 }
 
-static void
-mac_of(const struct mg_state_keeper *k, const char *data, size_t n, char out[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-
-    HMAC(EVP_sha256(), k->key, (int)sizeof(k->key), (const unsigned char *)data, n, md, &len);
-    hex(md, len, out);
-}
+/* What the seal of a requestState is for (seal.h). */
+#define LABEL "mcpgate requestState"
 
 char *
 mg_state_seal(struct mg_state_keeper *k, const char *name, json_t *args, json_t *keys, const char *state)
 {
     unsigned char raw[16];
-    char nonce[33], digest[65], mac[65], *text, *encoded, *token;
+    char nonce[33], digest[65], *text, *token;
     json_t *payload;
-    size_t enc_len;
 
     if (mg_random_bytes(raw, sizeof(raw)) != 0)
         return NULL;
-    hex(raw, sizeof(raw), nonce);
+    mg_hex(raw, sizeof(raw), nonce);
     args_digest(args, digest);
     payload = json_pack("{s:i, s:s, s:s, s:O, s:I, s:s}", "v", 1, "name", name, "args", digest, "keys", keys,
                         "exp", (json_int_t)time(NULL) + (json_int_t)k->ttl_s, "nonce", nonce);
@@ -88,15 +66,8 @@ mg_state_seal(struct mg_state_keeper *k, const char *name, json_t *args, json_t 
         json_object_set_new(payload, "state", json_string(state));
     text = json_dumps(payload, JSON_COMPACT);
     json_decref(payload);
-    encoded = mg_base64_encode(text, strlen(text));
+    token = mg_seal(k->key, LABEL, text, strlen(text));
     free(text);
-    enc_len = strlen(encoded);
-    mac_of(k, encoded, enc_len, mac);
-    token = mg_malloc(enc_len + 1 + 64 + 1);
-    memcpy(token, encoded, enc_len);
-    token[enc_len] = '.';
-    memcpy(token + enc_len + 1, mac, 65);
-    mg_free(encoded);
     return token;
 }
 
@@ -115,9 +86,8 @@ int
 mg_state_open(struct mg_state_keeper *k, const char *token, const char *name, json_t *args, char **state,
               json_t **keys, const char **why)
 {
-    const char *dot = strrchr(token, '.');
-    char mac[65], digest[65], *text;
-    size_t enc_len, n;
+    char digest[65], *text;
+    size_t n;
     json_t *payload;
     json_int_t exp;
     const char *p_name, *p_args, *p_nonce, *p_state = NULL;
@@ -126,13 +96,7 @@ mg_state_open(struct mg_state_keeper *k, const char *token, const char *name, js
     *state = NULL;
     *keys = NULL;
     *why = "requestState is not one mcpgate issued, or was altered";
-    if (dot == NULL || strlen(dot + 1) != 64)
-        return -1;
-    enc_len = (size_t)(dot - token);
-    mac_of(k, token, enc_len, mac);
-    if (CRYPTO_memcmp(mac, dot + 1, 64) != 0)
-        return -1;
-    if ((text = mg_base64_decode(token, enc_len, &n)) == NULL)
+    if ((text = mg_unseal(k->key, LABEL, token, strlen(token), &n)) == NULL)
         return -1;
     payload = json_loadb(text, n, 0, NULL);
     mg_free(text);

@@ -4,26 +4,25 @@
  *
  * A modern client carries the state of a call that needs input from one
  * round to the next, so the gateway must treat what comes back as
- * attacker-controlled.  A sealed state is
- *
- *     base64(payload) "." hex(HMAC-SHA256(key, base64(payload)))
- *
- * where the payload binds the handler's state to the tool (or prompt, or
- * resource) name, a digest of the arguments, the input keys asked for, an
- * expiry and a single-use nonce.  The state is signed, not encrypted: a
- * handler must not put secrets in it.
+ * attacker-controlled.  A sealed state is a token of util/seal.h (a
+ * payload signed with HMAC-SHA256, labelled as a requestState).  The
+ * payload binds the handler's state to the tool (or prompt, or resource)
+ * name, a digest of the arguments, the input keys asked for, an expiry
+ * and a single-use nonce.  The state is signed, not encrypted: a handler
+ * must not put secrets in it.
  */
 #ifndef MG_MCP_REQUEST_STATE_H
 #define MG_MCP_REQUEST_STATE_H
 
 #include <jansson.h>
 
+#include "util/seal.h"
 #include "util/strmap.h"
 
 struct mg_state_keeper {
-    unsigned char key[32];  /* random per process */
-    unsigned ttl_s;         /* how long a sealed state is accepted */
-    struct mg_strmap spent; /* nonces already accepted -> expiry (uintptr_t) */
+    unsigned char key[MG_SEAL_KEY_LEN]; /* random per process; seals list cursors too */
+    unsigned ttl_s;                     /* how long a sealed state is accepted */
+    struct mg_strmap spent;             /* nonces already accepted -> expiry (uintptr_t) */
 };
 
 /* 0, or -1 when there is no randomness for the key. */
