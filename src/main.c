@@ -119,7 +119,7 @@ cmd_stdio(int argc, char **argv)
         return rc;
     uv_loop_init(&loop);
     gw = mg_gateway_new(&loop);
-    gw->max_message = cfg->max_message;
+    mg_run_apply(gw, cfg);
     rc = mg_run_bundles(gw, cfg) == 0 ? mg_gateway_serve_stdio(gw) : -1;
     mg_run_stop_upstreams(gw);
     mg_gateway_free(gw);
@@ -149,7 +149,7 @@ cmd_serve(int argc, char **argv)
 
     uv_loop_init(&loop);
     gw = mg_gateway_new(&loop);
-    gw->max_message = cfg->max_message;
+    mg_run_apply(gw, cfg);
     rc = mg_run_bundles(gw, cfg) == 0 ? mg_http_serve(gw, &opts) : -1;
     mg_run_stop_upstreams(gw);
     mg_gateway_free(gw);

@@ -190,6 +190,13 @@ mg_run_config(const struct mg_run_flags *f)
     return cfg;
 }
 
+void
+mg_run_apply(struct mg_gateway *gw, const struct mg_config *cfg)
+{
+    gw->max_message = cfg->max_message;
+    gw->list_page_size = cfg->list_page_size;
+}
+
 int
 mg_run_bundles(struct mg_gateway *gw, const struct mg_config *cfg)
 {

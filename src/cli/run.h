@@ -45,6 +45,10 @@ enum mg_run_opt mg_run_flag(struct mg_run_flags *f, int argc, char **argv, int *
  * after printing why (exit 1). */
 struct mg_config *mg_run_config(const struct mg_run_flags *f);
 
+/* Give GW the settings of CFG that apply to every client: the largest
+ * message, the size of a list's pages. */
+void mg_run_apply(struct mg_gateway *gw, const struct mg_config *cfg);
+
 /* Register the bundles CFG enables and start its servers; -1 after
  * printing why.  CFG must outlive the gateway. */
 int mg_run_bundles(struct mg_gateway *gw, const struct mg_config *cfg);

@@ -28,6 +28,7 @@ mg_config__defaults(void)
     cfg->liveness_probe_interval_ms = 10 * 1000;
     cfg->tool_name_format = mg_strdup("{server}__{tool}");
     cfg->tool_name_max = MG_MAX_TOOL_NAME;
+    cfg->list_page_size = MG_LIST_PAGE_SIZE_DEFAULT;
     return cfg;
 }
 

@@ -26,6 +26,8 @@
 #define MG_CONFIG_MAX_DEPTH 16
 /* Errors reported at most; the rest are counted ("… and N more"). */
 #define MG_CONFIG_MAX_ERRORS 20
+/* Largest list_page_size: more than any list is long, so "one page". */
+#define MG_CONFIG_MAX_PAGE_SIZE 1000000u
 
 /* A string-to-string map entry (env, headers), in file order. */
 struct mg_config_kv {
@@ -113,6 +115,7 @@ struct mg_config {
     unsigned liveness_probe_interval_ms; /* default 10 s; 0: no probes */
     char *tool_name_format;         /* one {server} and one {tool}, default "{server}__{tool}" */
     unsigned tool_name_max;         /* 32..128, default 128 */
+    unsigned list_page_size;        /* items per page of a list, 1..MG_CONFIG_MAX_PAGE_SIZE, default 500 */
     struct mg_server_config *servers;
     size_t nservers;
     struct mg_project_config *projects;

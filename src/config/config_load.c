@@ -35,6 +35,7 @@ enum {
     K_LIVENESS_PROBE_INTERVAL,
     K_TOOL_NAME_FORMAT,
     K_TOOL_NAME_MAX,
+    K_LIST_PAGE_SIZE,
     K_SERVERS,
     K_PROJECTS,
     K_COUNT,
@@ -55,6 +56,7 @@ static const char *const top_keys[K_COUNT] = {
     "liveness_probe_interval",
     "tool_name_format",
     "tool_name_max",
+    "list_page_size",
     "servers",
     "projects",
 };
@@ -205,6 +207,8 @@ top_level(struct mg_cfg_parser *p, yaml_node_t *root)
                        &cfg->liveness_probe_interval_ms);
     mg_config__tool_name_format(p, v[K_TOOL_NAME_FORMAT], top_keys[K_TOOL_NAME_FORMAT], &cfg->tool_name_format);
     mg_config__uint(p, v[K_TOOL_NAME_MAX], top_keys[K_TOOL_NAME_MAX], 32, 128, &cfg->tool_name_max);
+    mg_config__uint(p, v[K_LIST_PAGE_SIZE], top_keys[K_LIST_PAGE_SIZE], 1, MG_CONFIG_MAX_PAGE_SIZE,
+                    &cfg->list_page_size);
     mg_config__servers(p, v[K_SERVERS], top_keys[K_SERVERS]);
     /* Projects name servers, so they come after all of them wherever
      * they are in the file. */

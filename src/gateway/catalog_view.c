@@ -4,7 +4,9 @@
  * A session at /mcp sees the whole merged catalog.  A session at
  * /servers/<name>/mcp sees one source only, under the source's own names
  * (no prefix), as if it were talking to that server directly: lookups
- * take the local name and find only that source's items.  The view is a
+ * take the local name and find only that source's items, and its lists
+ * are that source's part of the catalog's, in the catalog's order
+ * (mcp/lists.c), so that both page the same way.  The view is a
  * name, not a pointer, because an upstream's items appear only once it
  * has connected, and are replaced when its lists change.
  */

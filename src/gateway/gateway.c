@@ -17,6 +17,7 @@ mg_gateway_new(void *uv_loop)
     gw->loop = uv_loop;
     gw->max_message = MG_MAX_MESSAGE_DEFAULT;
     gw->list_ttl_ms = 30000;
+    gw->list_page_size = MG_LIST_PAGE_SIZE_DEFAULT;
     gw->drain_ms = 5000;
     mg_catalog_init(&gw->catalog);
     /* A call waiting for its user may take a while; ten minutes. */

@@ -18,6 +18,7 @@ struct mg_gateway {
     struct mg_catalog catalog;
     size_t max_message;     /* largest inbound message, bytes */
     long long list_ttl_ms;  /* ttlMs on modern list results */
+    size_t list_page_size;  /* most items on one page of a list, >= 1 */
     unsigned drain_ms;      /* how long in-flight calls may run after end of input */
     struct mg_state_keeper states; /* requestState of input_required results */
     struct mg_session *sessions;   /* every open session (subscriptions.c) */

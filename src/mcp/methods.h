@@ -8,9 +8,14 @@
 #define MG_MCP_METHODS_H
 
 #include <jansson.h>
+#include <stddef.h>
+
+#include "mcp/cursor.h"
 
 struct mg_req;
 struct mg_gateway;
+struct mg_catalog;
+struct mg_bundle;
 
 void mg_method_tools_list(struct mg_req *req, json_t *params);
 void mg_method_tools_call(struct mg_req *req, json_t *params);
@@ -22,10 +27,28 @@ void mg_method_prompts_list(struct mg_req *req, json_t *params);
 void mg_method_prompts_get(struct mg_req *req, json_t *params);
 void mg_method_completion_complete(struct mg_req *req, json_t *params);
 
-/* lists.c: refuse a cursor (every list is one page; -1 after answering);
- * answer with ITEMS (stolen) under KEY, plus caching hints when modern. */
-int mg_list_begin(struct mg_req *req, json_t *params);
-void mg_list_reply(struct mg_req *req, const char *key, json_t *items);
+/* One page of a list being answered (lists.c). */
+struct mg_list_page {
+    const struct mg_catalog *c;
+    enum mg_cursor_list list;
+    const struct mg_bundle *only; /* the view's source, or NULL: every source */
+    int none;                     /* the view's source is not in the catalog: nothing to show */
+    size_t at;                    /* index in the list to look at next */
+    size_t room;                  /* items the page can still take */
+    size_t last;                  /* index of the page's last item, or SIZE_MAX */
+};
+
+/*
+ * lists.c.  Begin the page of LIST that params.cursor asks for (the first
+ * without one): 0, or -1 after answering -32602 for a cursor that does
+ * not open.  Then mg_list_next() gives the index (in the catalog's array
+ * for LIST) of each item of the page, returning 0 at its end; and
+ * mg_list_reply() answers with ITEMS (stolen) under KEY, plus nextCursor
+ * when more follow and caching hints when modern.
+ */
+int mg_list_begin(struct mg_req *req, json_t *params, enum mg_cursor_list list, struct mg_list_page *pg);
+int mg_list_next(struct mg_list_page *pg, size_t *index);
+void mg_list_reply(struct mg_req *req, const struct mg_list_page *pg, const char *key, json_t *items);
 
 /* The server capabilities the gateway can honour for an era (new reference). */
 json_t *mg_server_capabilities(struct mg_gateway *gw, int modern);

@@ -15,18 +15,17 @@
 void
 mg_method_prompts_list(struct mg_req *req, json_t *params)
 {
-    const struct mg_catalog *c = &req->s->gw->catalog;
+    struct mg_prompt **items = req->s->gw->catalog.prompts;
     const char *view = req->s->view;
+    struct mg_list_page pg;
     json_t *out;
+    size_t i;
 
-    if (mg_list_begin(req, params) != 0)
+    if (mg_list_begin(req, params, MG_CURSOR_PROMPTS, &pg) != 0)
         return;
     out = json_array();
-    for (size_t i = 0; i < c->prompt_count; i++) {
-        json_t *d;
-        if (!mg_view_sees(view, c->prompts[i]->bundle))
-            continue;
-        d = mg_view_def(view, c->prompts[i]->def, c->prompts[i]->local_name);
+    while (mg_list_next(&pg, &i)) {
+        json_t *d = mg_view_def(view, items[i]->def, items[i]->local_name);
         if (req->era != MG_ERA_MODERN && !mg_proto_at_least(req->version, MG_PROTO_2025_06_18)) {
             json_t *copy = json_copy(d);
             json_decref(d);
@@ -35,7 +34,7 @@ mg_method_prompts_list(struct mg_req *req, json_t *params)
         }
         json_array_append_new(out, d);
     }
-    mg_list_reply(req, "prompts", out);
+    mg_list_reply(req, &pg, "prompts", out);
 }
 
 void

@@ -31,33 +31,30 @@ adapt(json_t *def, const struct mg_req *req)
 }
 
 static void
-list(struct mg_req *req, json_t *params, struct mg_resource **items, size_t n, const char *key)
+list(struct mg_req *req, json_t *params, enum mg_cursor_list which, struct mg_resource **items, const char *key)
 {
+    struct mg_list_page pg;
     json_t *out;
+    size_t i;
 
-    if (mg_list_begin(req, params) != 0)
+    if (mg_list_begin(req, params, which, &pg) != 0)
         return;
     out = json_array();
-    for (size_t i = 0; i < n; i++)
-        if (mg_view_sees(req->s->view, items[i]->bundle))
-            json_array_append_new(out, adapt(items[i]->def, req));
-    mg_list_reply(req, key, out);
+    while (mg_list_next(&pg, &i))
+        json_array_append_new(out, adapt(items[i]->def, req));
+    mg_list_reply(req, &pg, key, out);
 }
 
 void
 mg_method_resources_list(struct mg_req *req, json_t *params)
 {
-    const struct mg_catalog *c = &req->s->gw->catalog;
-
-    list(req, params, c->resources, c->resource_count, "resources");
+    list(req, params, MG_CURSOR_RESOURCES, req->s->gw->catalog.resources, "resources");
 }
 
 void
 mg_method_resources_templates_list(struct mg_req *req, json_t *params)
 {
-    const struct mg_catalog *c = &req->s->gw->catalog;
-
-    list(req, params, c->templates, c->template_count, "resourceTemplates");
+    list(req, params, MG_CURSOR_TEMPLATES, req->s->gw->catalog.templates, "resourceTemplates");
 }
 
 /* The resource PARAMS names, or NULL after answering with an error:

@@ -23,22 +23,21 @@
 void
 mg_method_tools_list(struct mg_req *req, json_t *params)
 {
-    const struct mg_catalog *c = &req->s->gw->catalog;
+    struct mg_tool **items = req->s->gw->catalog.order;
     const char *view = req->s->view;
-    struct mg_bundle *b = mg_view_bundle(c, view);
-    struct mg_tool **items = view ? (b ? b->tools : NULL) : c->order;
-    size_t n = view ? (b ? b->tool_count : 0) : c->tool_count;
+    struct mg_list_page pg;
     json_t *tools;
+    size_t i;
 
-    if (mg_list_begin(req, params) != 0)
+    if (mg_list_begin(req, params, MG_CURSOR_TOOLS, &pg) != 0)
         return;
     tools = json_array();
-    for (size_t i = 0; i < n; i++) {
+    while (mg_list_next(&pg, &i)) {
         json_t *d = mg_view_def(view, items[i]->def, items[i]->local_name);
         json_array_append_new(tools, mg_adapt_tool(d, req->version));
         json_decref(d);
     }
-    mg_list_reply(req, "tools", tools);
+    mg_list_reply(req, &pg, "tools", tools);
 }
 
 /* Report invalid arguments as this revision wants them. */

@@ -29,6 +29,11 @@
 /* Requests one peer may have in flight at once. */
 #define MG_MAX_INFLIGHT 1024
 
+/* Items on one page of a list (tools, prompts, resources, templates) by
+ * default; list_page_size sets it.  It bounds the work and the size of
+ * one list reply. */
+#define MG_LIST_PAGE_SIZE_DEFAULT 500
+
 /* Longest tool name exposed to clients (MCP 2025-11-25, SEP-986). */
 #define MG_MAX_TOOL_NAME 128
 

@@ -19,7 +19,8 @@ check(const struct mg_config *cfg)
 {
     if (cfg->listen == NULL || cfg->listen_host == NULL || cfg->listen_port == 0 || cfg->listen_port > 65535 ||
         cfg->state_dir == NULL || cfg->tool_name_format == NULL || cfg->tool_name_max < 32 ||
-        cfg->tool_name_max > 128 || cfg->max_message < 64 || cfg->session_idle_timeout_ms == 0)
+        cfg->tool_name_max > 128 || cfg->max_message < 64 || cfg->session_idle_timeout_ms == 0 ||
+        cfg->list_page_size < 1 || cfg->list_page_size > MG_CONFIG_MAX_PAGE_SIZE)
         abort();
     for (size_t i = 0; i < cfg->nservers; i++) {
         const struct mg_server_config *s = &cfg->servers[i];

@@ -106,6 +106,7 @@ check_defaults(const struct mg_config *cfg)
     assert_int_equal(cfg->liveness_probe_interval_ms, 10000);
     assert_string_equal(cfg->tool_name_format, "{server}__{tool}");
     assert_int_equal(cfg->tool_name_max, 128);
+    assert_int_equal(cfg->list_page_size, 500);
     assert_int_equal(cfg->nservers, 0);
     assert_int_equal(cfg->nprojects, 0);
 }
@@ -625,6 +626,32 @@ test_max_message_and_tool_name_max(void **state)
                       "cfg.yaml:1: tool_name_max: expected an integer from 32 to 128, got \"64.0\"");
     expect_only_error("tool_name_max: 4294967360\n",
                       "cfg.yaml:1: tool_name_max: expected an integer from 32 to 128, got \"4294967360\"");
+}
+
+static void
+test_list_page_size(void **state)
+{
+    static const struct {
+        const char *text;
+        unsigned want;
+    } ok[] = {{"1", 1}, {"3", 3}, {"\"500\"", 500}, {"1000000", 1000000}};
+    static const char *const bad[] = {"0", "-1", "1000001", "2.5", "1e3", "0x10", "99999999999999999999"};
+    char text[64], want[200];
+
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        snprintf(text, sizeof(text), "list_page_size: %s\n", ok[i].text);
+        struct mg_config *cfg = parse_ok(text);
+        assert_int_equal(cfg->list_page_size, ok[i].want);
+        mg_config_free(cfg);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "\nlist_page_size: \"%s\"\n", bad[i]);
+        snprintf(want, sizeof(want), "cfg.yaml:2: list_page_size: expected an integer from 1 to 1000000, got \"%s\"",
+                 bad[i]);
+        expect_only_error(text, want);
+    }
+    expect_only_error("list_page_size: [3]\n", "cfg.yaml:1: list_page_size: expected an integer, got a list");
+    expect_only_error("list_page_sise: 3\n", "cfg.yaml:1: list_page_sise: unknown key (did you mean \"list_page_size\"?)");
 }
 
 static void
@@ -1171,6 +1198,7 @@ main(void)
         cmocka_unit_test(test_bools),
         cmocka_unit_test(test_seconds),
         cmocka_unit_test(test_max_message_and_tool_name_max),
+        cmocka_unit_test(test_list_page_size),
         cmocka_unit_test(test_log_level),
         cmocka_unit_test(test_listen),
         cmocka_unit_test(test_allow_origins),
