@@ -80,7 +80,7 @@ mg_standalone_start(struct mg_standalone *st, struct mg_config *cfg)
     st->cfg = cfg;
     uv_loop_init(&st->loop);
     st->gw = mg_gateway_new(&st->loop);
-    st->gw->max_message = cfg->max_message;
+    mg_run_apply(st->gw, cfg);
     if (mg_run_bundles(st->gw, cfg) != 0)
         return -1;
     uv_timer_init(&st->loop, &st->tick);
