@@ -479,6 +479,12 @@ mg_call_relay(struct mg_call *call, const char *method, json_t *params, void (*f
 }
 
 void
+mg_call_relay_cancel(void *relayed)
+{
+    mg_outreq_cancel(relayed);
+}
+
+void
 mg_call_fail_rpc(struct mg_call *call, int code, const char *message, json_t *data)
 {
     mg_req_fail(call->req, code, message, data);

@@ -68,6 +68,9 @@ const void *mg_call_session(const struct mg_call *call);
  */
 void *mg_call_relay(struct mg_call *call, const char *method, json_t *params,
                     void (*fn)(void *data, json_t *result, json_t *error), void *data, char *why, size_t whylen);
+/* Withdraw a request passed on with mg_call_relay() (its FN will not
+ * run): the client is sent notifications/cancelled for it. */
+void mg_call_relay_cancel(void *relayed);
 /* An upstream's notifications/message (PARAMS borrowed), to the client of
  * CALL at or above its log level, the logger prefixed with SOURCE. */
 void mg_call_relay_log(struct mg_call *call, const char *source, json_t *params);

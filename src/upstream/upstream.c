@@ -450,6 +450,7 @@ mg_upstream_free(struct mg_upstream *u)
 {
     if (u->link != NULL)
         u->ops->free(u);
+    mg_upstream_relays_cancel(u);
     json_decref(u->lists);
     json_decref(u->capabilities);
     json_decref(u->subscribed);

@@ -237,6 +237,7 @@ mg_upstream_resubscribe(struct mg_upstream *u, const char *uri)
 }
 
 static struct fwd *asking_fwd(struct mg_upstream *u, char *why, size_t whylen);
+static void on_cancelled(struct mg_upstream *u, json_t *params);
 
 static void
 on_progress(struct mg_upstream *u, json_t *params)
@@ -262,6 +263,8 @@ mg_upstream_on_notification(void *ctx, const char *method, json_t *params)
 
     if (strcmp(method, "notifications/progress") == 0) {
         on_progress(u, params);
+    } else if (strcmp(method, "notifications/cancelled") == 0) {
+        on_cancelled(u, params);
     } else if (strcmp(method, "notifications/message") == 0) {
         char why[300];
         struct fwd *f = asking_fwd(u, why, sizeof(why));
@@ -286,9 +289,49 @@ mg_upstream_on_notification(void *ctx, const char *method, json_t *params)
 
 /* A request of the upstream, relayed to a client and awaiting its answer. */
 struct relay {
+    struct relay *prev, *next;
     struct mg_upstream *u;
-    json_t *id;
+    json_t *id;   /* the upstream's id for it */
+    void *out;    /* the request to the client (mg_call_relay) */
 };
+
+static void
+relay_free(struct relay *r)
+{
+    if (r->prev != NULL)
+        r->prev->next = r->next;
+    else
+        r->u->relays = r->next;
+    if (r->next != NULL)
+        r->next->prev = r->prev;
+    json_decref(r->id);
+    mg_free(r);
+}
+
+/* The upstream cancelled a request of its own: the client it went to is
+ * told, and nothing is answered. */
+static void
+on_cancelled(struct mg_upstream *u, json_t *params)
+{
+    json_t *id = json_object_get(params, "requestId");
+
+    for (struct relay *r = u->relays; r != NULL; r = r->next) {
+        if (json_equal(r->id, id)) {
+            mg_call_relay_cancel(r->out);
+            relay_free(r);
+            return;
+        }
+    }
+}
+
+void
+mg_upstream_relays_cancel(struct mg_upstream *u)
+{
+    while (u->relays != NULL) {
+        mg_call_relay_cancel(u->relays->out);
+        relay_free(u->relays);
+    }
+}
 
 static void
 relay_answered(void *data, json_t *result, json_t *error)
@@ -304,8 +347,7 @@ relay_answered(void *data, json_t *result, json_t *error)
                                                                               : MG_RPC_INTERNAL_ERROR,
                                     msg ? msg : "the client session ended before it answered");
     }
-    json_decref(r->id);
-    mg_free(r);
+    relay_free(r);
 }
 
 /*
@@ -355,10 +397,12 @@ mg_upstream_on_request(void *ctx, json_t *id, const char *method, json_t *params
         r = mg_calloc(1, sizeof(*r));
         r->u = u;
         r->id = json_incref(id);
-        if (mg_call_relay(f->call, method, params, relay_answered, r, why, sizeof(why)) != NULL)
+        if ((r->next = u->relays) != NULL)
+            r->next->prev = r;
+        u->relays = r;
+        if ((r->out = mg_call_relay(f->call, method, params, relay_answered, r, why, sizeof(why))) != NULL)
             return;
-        json_decref(r->id);
-        mg_free(r);
+        relay_free(r);
     }
     if (strcmp(method, "roots/list") == 0) {
         /* Roots belong to a client; with none to ask there are none. */

@@ -18,6 +18,7 @@
 struct mg_bundle;
 struct mg_call;
 struct waiting;
+struct relay;
 
 /*
  * One request forwarded and not yet answered.  A 2026-07-28 client cannot
@@ -97,6 +98,7 @@ struct mg_upstream {
     int replay;           /* a new connection: subscribe to them again */
     uint64_t connect_started;
     struct fwd *fwds;
+    struct relay *relays; /* its requests passed to clients, unanswered */
     unsigned long next_token;
     unsigned long next_serial;
     size_t nparked;       /* forwards parked for a 2026-07-28 client's retry */
@@ -177,6 +179,8 @@ void mg_upstream_fwd_free(struct fwd *f);
 /* Answer CALL with what the upstream said (or why it said nothing). */
 void mg_upstream_fwd_finish(struct fwd *f, struct mg_call *call, json_t *result, json_t *error, const char *why);
 void mg_upstream_fwd_cancel(struct mg_call *call, void *data);
+/* Withdraw the requests of U still waiting for a client's answer. */
+void mg_upstream_relays_cancel(struct mg_upstream *u);
 
 /* upstream_isolate.c */
 /* The upstream CALL goes to: U itself, or with isolation: session the

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { resultText, sleep } from './lib.mjs';
 import { NODE, FIXTURES, withGateway, waitForTool } from './upstreams.mjs';
 
@@ -238,4 +239,27 @@ test('a server that fails its first start comes up on the restart and stays up',
       assert.ok(!gate.stderr().includes('initialize failed: exited with code 1'), `one exit, two warnings:\n${gate.stderr()}`);
       await assertUp(gate);
     });
+}));
+
+test('the upstream withdraws its own request: the client is told with notifications/cancelled and never answers it', opts, () => withDir(async (dir) => {
+  const log = path.join(dir, 'asker.log');
+  const seen = [];
+  await withGateway(`listen: 127.0.0.1:0\nservers:${faultServer('asker', 'serve', log)}`, async ({ client }) => {
+    await waitForTool(client, 'asker__withdraw');
+    const r = await client.callTool({ name: 'asker__withdraw', arguments: {} });
+    assert.equal(resultText(r), 'withdrawn');
+    await eventually(() => seen.includes('aborted'), 'the client\'s elicitation handler was aborted');
+    // The server got no answer to the question it withdrew.
+    const answers = events(log).filter((e) => e.got && e.got.id !== undefined && e.got.method === undefined);
+    assert.deepEqual(answers, [], 'an answer to the withdrawn request reached the server');
+  }, {
+    capabilities: { elicitation: {} },
+    setup: (c) => c.setRequestHandler(ElicitRequestSchema, (req, extra) => new Promise((resolve) => {
+      seen.push('asked');
+      extra.signal.addEventListener('abort', () => {
+        seen.push('aborted');
+        resolve({ action: 'decline' });
+      });
+    })),
+  });
 }));
