@@ -33,6 +33,12 @@ const char mg_run_options_help[] =
 
 const char mg_run_serve_options_help[] =
     "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8808)\n"
+    "  --auth MODE            'required': every MCP request needs an API key\n"
+    "                         (Authorization: Bearer, see 'mcpgate keys'); 'auto'\n"
+    "                         (default): required unless listening on loopback\n"
+    "  --state-dir DIR        where the API keys are kept: default\n"
+    "                         $MCPGATE_STATE_DIR, else the config's state_dir, else\n"
+    "                         $XDG_STATE_HOME/mcpgate or ~/.local/state/mcpgate\n"
     "  --allow-origin ORIGIN  also accept browser requests from ORIGIN, e.g.\n"
     "                         https://app.example.com (repeatable; '*' for any).\n"
     "                         Pages on localhost are always accepted.\n"
@@ -69,6 +75,7 @@ mg_run_flags_init(struct mg_run_flags *f, int argc)
 {
     memset(f, 0, sizeof(*f));
     f->log_level = -1;
+    f->auth = -1;
     f->origins = mg_calloc((size_t)argc + 1, sizeof(*f->origins));
 }
 
@@ -99,6 +106,14 @@ mg_run_flag(struct mg_run_flags *f, int argc, char **argv, int *i, const char *c
     } else if (strcmp(a, "--log-level") == 0) {
         if (v == NULL || (f->log_level = mg_log_parse_level(v)) < 0)
             return usage(cmd, "--log-level needs one of debug, info, warn, error, none%s", "");
+    } else if (serve && strcmp(a, "--state-dir") == 0) {
+        if (v == NULL || v[0] == '\0')
+            return usage(cmd, "--state-dir needs a directory, e.g. ~/.local/state/mcpgate%s", "");
+        f->state_dir = v;
+    } else if (serve && strcmp(a, "--auth") == 0) {
+        if (v == NULL || (strcmp(v, "auto") != 0 && strcmp(v, "required") != 0))
+            return usage(cmd, "--auth needs 'required' or 'auto'%s", "");
+        f->auth = strcmp(v, "required") == 0 ? MG_CONFIG_AUTH_REQUIRED : MG_CONFIG_AUTH_AUTO;
     } else if (serve && strcmp(a, "--listen") == 0) {
         if (v == NULL)
             return usage(cmd, "--listen needs HOST:PORT, e.g. 127.0.0.1:8808%s", "");
@@ -157,6 +172,7 @@ mg_run_config(const struct mg_run_flags *f)
 {
     char path[4096], err[8192];
     struct mg_config *cfg;
+    const char *state_dir;
 
     config_path(f, path, sizeof(path));
     cfg = path[0] != '\0' ? mg_config_load(path, err, sizeof(err)) : mg_config_parse("", 0, NULL, err, sizeof(err));
@@ -182,6 +198,13 @@ mg_run_config(const struct mg_run_flags *f)
         cfg->max_message = f->max_message;
     if (f->log_level >= 0)
         cfg->log_level = (enum mg_log_level)f->log_level;
+    if (f->auth >= 0)
+        cfg->auth = (enum mg_config_auth)f->auth;
+    state_dir = f->state_dir != NULL ? f->state_dir : getenv("MCPGATE_STATE_DIR");
+    if (state_dir != NULL && state_dir[0] != '\0') {
+        mg_free(cfg->state_dir);
+        cfg->state_dir = mg_strdup(state_dir);
+    }
     cfg->demo |= f->demo;
     cfg->conformance |= f->conformance;
     mg_log_threshold = cfg->log_level;

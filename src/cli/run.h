@@ -19,12 +19,14 @@ struct mg_gateway;
 struct mg_run_flags {
     const char *config_path;
     const char *listen;
+    const char *state_dir;
     const char **origins;   /* argc entries allocated */
     size_t norigins;
     unsigned session_idle_s;
     unsigned sse_poll_s;
     size_t max_message;
     int log_level;          /* -1: not given */
+    int auth;               /* enum mg_config_auth; -1: not given */
     int demo, conformance;
 };
 
@@ -42,7 +44,9 @@ void mg_run_flags_free(struct mg_run_flags *f);
 enum mg_run_opt mg_run_flag(struct mg_run_flags *f, int argc, char **argv, int *i, const char *cmd, int serve);
 
 /* The config file's settings with the flags applied over them, or NULL
- * after printing why (exit 1). */
+ * after printing why (exit 1).  The state directory is --state-dir, else
+ * $MCPGATE_STATE_DIR, else the file's state_dir (else, later, the
+ * default: see mg_store_dir). */
 struct mg_config *mg_run_config(const struct mg_run_flags *f);
 
 /* Give GW the settings of CFG that apply to every client: the largest

@@ -61,6 +61,12 @@ enum mg_config_isolation {
     MG_CONFIG_ISOLATION_SESSION,    /* one per client session */
 };
 
+/* auth: when the HTTP front door asks for an API key. */
+enum mg_config_auth {
+    MG_CONFIG_AUTH_AUTO = 0,        /* required unless listening on loopback */
+    MG_CONFIG_AUTH_REQUIRED,        /* always */
+};
+
 /* One entry of `servers`.  Exactly one of url and command is set. */
 struct mg_server_config {
     char *name;                     /* [A-Za-z0-9_-]{1,64}, unique */
@@ -110,6 +116,7 @@ struct mg_config {
     int conformance;                /* serve the conformance fixture */
     unsigned sse_poll_interval_ms;  /* 2025-11-25 event streams closed for polling after this; 0: never */
     char *state_dir;                /* "" (the default): the caller picks */
+    enum mg_config_auth auth;       /* default auto */
     unsigned connection_timeout_ms;     /* default 30 s */
     unsigned discovery_timeout_ms;      /* default 30 s */
     unsigned liveness_probe_interval_ms; /* default 10 s; 0: no probes */

@@ -30,6 +30,7 @@ enum {
     K_CONFORMANCE,
     K_SSE_POLL_INTERVAL,
     K_STATE_DIR,
+    K_AUTH,
     K_CONNECTION_TIMEOUT,
     K_DISCOVERY_TIMEOUT,
     K_LIVENESS_PROBE_INTERVAL,
@@ -51,6 +52,7 @@ static const char *const top_keys[K_COUNT] = {
     "conformance",
     "sse_poll_interval",
     "state_dir",
+    "auth",
     "connection_timeout",
     "discovery_timeout",
     "liveness_probe_interval",
@@ -60,6 +62,9 @@ static const char *const top_keys[K_COUNT] = {
     "servers",
     "projects",
 };
+
+/* In enum mg_config_auth order. */
+static const char *const auth_modes[] = {"auto", "required", NULL};
 
 /* In enum mg_log_level order. */
 static const char *const log_levels[] = {"debug", "info", "warn", "error", "none", NULL};
@@ -185,7 +190,7 @@ top_level(struct mg_cfg_parser *p, yaml_node_t *root)
 {
     struct mg_config *cfg = p->cfg;
     yaml_node_t *v[K_COUNT];
-    int level;
+    int level, mode;
 
     if (mg_config__fields(p, root, "", top_keys, K_COUNT, v) != 0)
         return;
@@ -200,6 +205,8 @@ top_level(struct mg_cfg_parser *p, yaml_node_t *root)
     mg_config__bool(p, v[K_CONFORMANCE], top_keys[K_CONFORMANCE], &cfg->conformance);
     mg_config__seconds(p, v[K_SSE_POLL_INTERVAL], top_keys[K_SSE_POLL_INTERVAL], 1, &cfg->sse_poll_interval_ms);
     mg_config__string(p, v[K_STATE_DIR], top_keys[K_STATE_DIR], &cfg->state_dir);
+    if (mg_config__enum(p, v[K_AUTH], top_keys[K_AUTH], auth_modes, &mode) == 0 && v[K_AUTH])
+        cfg->auth = (enum mg_config_auth)mode;
     mg_config__seconds(p, v[K_CONNECTION_TIMEOUT], top_keys[K_CONNECTION_TIMEOUT], 0,
                        &cfg->connection_timeout_ms);
     mg_config__seconds(p, v[K_DISCOVERY_TIMEOUT], top_keys[K_DISCOVERY_TIMEOUT], 0, &cfg->discovery_timeout_ms);
