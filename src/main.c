@@ -6,6 +6,7 @@
 #include <uv.h>
 
 #include "cli/commands.h"
+#include "cli/keys.h"
 #include "cli/run.h"
 #include "config/config.h"
 #include "gateway/gateway.h"
@@ -24,6 +25,7 @@ static const char usage_text[] =
     "  stdio      serve MCP on stdin/stdout (newline-delimited JSON-RPC)\n"
     "  servers    connect to the config's servers and print their status\n"
     "  tools      list the tools of the config's servers\n"
+    "  keys       create, list and revoke API keys for the HTTP endpoint\n"
     "\n"
     "Run 'mcpgate <command> --help' for a command's options.\n";
 
@@ -51,6 +53,9 @@ static const char serve_usage_head[] =
     "protocol 2025-03-26 to 2025-11-25 (sessions) and 2026-07-28 (stateless),\n"
     "plus /healthz and /readyz.  Stops on SIGINT or SIGTERM.\n"
     "\n"
+    "Every MCP request needs an API key (Authorization: Bearer, see 'mcpgate\n"
+    "keys') when listening on anything but loopback, or with --auth required.\n"
+    "\n"
     "options:\n";
 
 static const char serve_usage_tail[] =
@@ -59,7 +64,8 @@ static const char serve_usage_tail[] =
     "examples:\n"
     "  mcpgate serve --demo\n"
     "  mcpgate serve --config examples/mcpgate.yaml\n"
-    "  mcpgate serve --listen 127.0.0.1:9000 --allow-origin https://app.example.com\n";
+    "  mcpgate serve --listen 127.0.0.1:9000 --allow-origin https://app.example.com\n"
+    "  mcpgate serve --listen 0.0.0.0:8808 --config team.yaml   # keys required\n";
 
 /* Parse the options of `stdio` (SERVE 0) or `serve` (1) into F.  Returns
  * -1 to go on, or the exit code. */
@@ -146,6 +152,8 @@ cmd_serve(int argc, char **argv)
     /* The HTTP layer counts in whole seconds. */
     opts.session_idle_s = (cfg->session_idle_timeout_ms + 999) / 1000;
     opts.sse_poll_s = (cfg->sse_poll_interval_ms + 999) / 1000;
+    opts.auth_required = cfg->auth == MG_CONFIG_AUTH_REQUIRED;
+    opts.state_dir = cfg->state_dir;
 
     uv_loop_init(&loop);
     gw = mg_gateway_new(&loop);
@@ -183,6 +191,8 @@ main(int argc, char **argv)
         return mg_cmd_servers(argc - 1, argv + 1);
     if (strcmp(argv[1], "tools") == 0)
         return mg_cmd_tools(argc - 1, argv + 1);
+    if (strcmp(argv[1], "keys") == 0)
+        return mg_cli_keys(argc - 1, argv + 1);
     fprintf(stderr, "mcpgate: unknown command '%s'\nRun 'mcpgate --help' for the list of commands.\n", argv[1]);
     return 2;
 }

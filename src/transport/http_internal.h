@@ -5,6 +5,7 @@
  *   http_exchange.c  one POST: feeding the session, JSON or SSE reply
  *   http_legacy.c    legacy sessions: POST, GET stream, DELETE, expiry
  *   http_modern.c    modern (2026-07-28) stateless POST and its headers
+ *   http_auth.c      API keys: Authorization: Bearer on every request
  */
 #ifndef MG_TRANSPORT_HTTP_INTERNAL_H
 #define MG_TRANSPORT_HTTP_INTERNAL_H
@@ -20,6 +21,9 @@
 #include "util/strmap.h"
 
 struct http_session;
+struct mg_key;
+struct mg_keyring;
+struct mg_store_writer;
 
 struct http_server {
     struct mg_gateway *gw;
@@ -39,6 +43,8 @@ struct http_server {
     uint64_t drain_deadline;
     struct http_exchange *stateless; /* modern exchanges in progress */
     uv_timer_t tick;               /* probes modern requests for closed connections */
+    struct mg_keyring *keys;       /* active API keys; NULL: no auth */
+    struct mg_store_writer *writer; /* the store's writer thread, or NULL */
 };
 
 /* One POST carrying JSON-RPC: its replies go to the HTTP response. */
@@ -117,11 +123,15 @@ void http_exchange_abandon_stateless(struct http_server *srv);
 int http_modern_status(const struct http_exchange *ex, const json_t *reply);
 
 /* --- http_legacy.c --- */
-void http_legacy_post(struct http_server *srv, h2o_req_t *req, json_t *msg);
-void http_legacy_get(struct http_server *srv, h2o_req_t *req);
-void http_legacy_delete(struct http_server *srv, h2o_req_t *req);
-void http_old_sse_open(struct http_server *srv, h2o_req_t *req);
-void http_old_sse_post(struct http_server *srv, h2o_req_t *req, json_t *msg);
+/* KEY is the request's API key, or NULL without auth: a session belongs
+ * to the key that opened it, and with any other key it does not exist. */
+void http_legacy_post(struct http_server *srv, h2o_req_t *req, json_t *msg, const struct mg_key *key);
+void http_legacy_get(struct http_server *srv, h2o_req_t *req, const struct mg_key *key);
+void http_legacy_delete(struct http_server *srv, h2o_req_t *req, const struct mg_key *key);
+void http_old_sse_open(struct http_server *srv, h2o_req_t *req, const struct mg_key *key);
+void http_old_sse_post(struct http_server *srv, h2o_req_t *req, json_t *msg, const struct mg_key *key);
+/* End every session opened with key KEY_ID (it was revoked). */
+void http_sessions_close_key(struct http_server *srv, const char *key_id);
 /* Route a message unrelated to a request to the session's GET stream. */
 void http_session_push(struct http_session *hs, json_t *msg);
 /* Keep an event of the session for resumption. */
@@ -135,6 +145,17 @@ void http_session_close(struct http_session *hs);
 void http_sessions_sweep(struct http_server *srv, int all);
 const char *http_session_id(const struct http_session *hs);
 void http_session_unlink_exchange(struct http_session *hs, struct http_exchange *ex);
+
+/* --- http_auth.c --- */
+/* Open the key store when the listen address or opts.auth_required ask
+ * for keys; 0, or -1 after logging why (serving must not start). */
+int http_auth_open(struct http_server *srv);
+/* Close the keyring and the writer, committing what is queued. */
+void http_auth_close(struct http_server *srv);
+/* Authenticate REQ: 0 with its key in *KEY (NULL when keys are not
+ * required), or -1 after answering 400, 401 or 503.  *KEY is valid until
+ * the next check. */
+int http_auth_check(struct http_server *srv, h2o_req_t *req, const struct mg_key **key);
 
 /* --- http_modern.c --- */
 /* Nonzero when MSG is a modern request (a _meta protocol version). */

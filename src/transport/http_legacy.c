@@ -6,11 +6,19 @@
  * random bytes, hex).  Every later request must carry it: 400 without it,
  * 404 for one that is unknown, deleted or expired.  Messages unrelated to
  * a request go to the session's GET stream, or wait for one (bounded).
+ *
+ * With API keys, a session belongs to the key that opened it: the session
+ * table is in effect keyed by (key, session id), as the MCP security best
+ * practices advise against session hijacking.  A request with another key
+ * gets the same 404 as an unknown session id, not 403: a 403 would tell
+ * the holder of a stolen or guessed id that it is live, and the session's
+ * owner loses nothing.  A revoked key's sessions are ended.
  */
 #include <stdio.h>
 #include <string.h>
 
 
+#include "auth/key.h"
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
 #include "mcp/version.h"
@@ -27,6 +35,7 @@
 struct http_session {
     struct http_server *srv;
     char id[65];
+    char key_id[MG_KEY_ID_LEN + 1]; /* the API key that opened it; "": no auth */
     struct mg_session *s;
     uint64_t last_used;             /* uv_now() of the last request */
     struct http_exchange *exchanges; /* POSTs in progress */
@@ -130,7 +139,7 @@ session_sink(void *ctx, json_t *msg)
 }
 
 static struct http_session *
-session_new(struct http_server *srv, h2o_req_t *req)
+session_new(struct http_server *srv, h2o_req_t *req, const struct mg_key *key)
 {
     char view[MG_MAX_VIEW_NAME + 1];
     struct http_session *hs = mg_calloc(1, sizeof(*hs));
@@ -144,6 +153,8 @@ session_new(struct http_server *srv, h2o_req_t *req)
     for (size_t i = 0; i < sizeof(raw); i++)
         snprintf(hs->id + 2 * i, 3, "%02x", raw[i]);
     hs->srv = srv;
+    if (key != NULL)
+        memcpy(hs->key_id, key->id, sizeof(hs->key_id));
     hs->s = mg_session_new(srv->gw, &sink);
     if (http_view_of(req, view, sizeof(view)))
         mg_session_set_view(hs->s, view); /* the session lives at /servers/<name>/mcp */
@@ -248,13 +259,20 @@ http_sessions_sweep(struct http_server *srv, int all)
     mg_free(expired);
 }
 
+/* 1 when the session may be used with KEY (NULL: no auth). */
+static int
+owned_by(const struct http_session *hs, const struct mg_key *key)
+{
+    return strcmp(hs->key_id, key != NULL ? key->id : "") == 0;
+}
+
 /* The session for REQ, or NULL after answering 400 or 404. */
 static struct http_session *
-find_session(struct http_server *srv, h2o_req_t *req)
+find_session(struct http_server *srv, h2o_req_t *req, const struct mg_key *key)
 {
     size_t len = 0;
     const char *sid = http_header(req, "mcp-session-id", &len);
-    char key[65];
+    char id[65];
     struct http_session *hs;
 
     if (sid == NULL) {
@@ -265,9 +283,9 @@ find_session(struct http_server *srv, h2o_req_t *req)
     if (len != 64) {
         hs = NULL;
     } else {
-        memcpy(key, sid, 64);
-        key[64] = '\0';
-        hs = mg_strmap_get(&srv->sessions, key);
+        memcpy(id, sid, 64);
+        id[64] = '\0';
+        hs = mg_strmap_get(&srv->sessions, id);
     }
     if (hs != NULL) {
         /* A session belongs to the endpoint that opened it. */
@@ -275,6 +293,11 @@ find_session(struct http_server *srv, h2o_req_t *req)
         int has_view = http_view_of(req, view, sizeof(view));
         if (has_view != (hs->s->view != NULL) || (has_view && strcmp(view, hs->s->view) != 0))
             hs = NULL;
+    }
+    if (hs != NULL && !owned_by(hs, key)) {
+        mg_log_info("session %.8s: a request with key %s, not the session's own key %s; answered as not found",
+                    hs->id, key != NULL ? key->id : "(none)", hs->key_id);
+        hs = NULL;
     }
     if (hs == NULL) {
         http_send_rpc_error(req, 404, NULL, MG_RPC_INVALID_REQUEST,
@@ -321,7 +344,7 @@ is_initialize(json_t *msg)
 }
 
 void
-http_legacy_post(struct http_server *srv, h2o_req_t *req, json_t *msg)
+http_legacy_post(struct http_server *srv, h2o_req_t *req, json_t *msg, const struct mg_key *key)
 {
     struct http_session *hs;
     struct http_exchange *ex;
@@ -333,7 +356,7 @@ http_legacy_post(struct http_server *srv, h2o_req_t *req, json_t *msg)
         return;
     }
     if (is_initialize(msg)) {
-        if ((hs = session_new(srv, req)) == NULL) {
+        if ((hs = session_new(srv, req, key)) == NULL) {
             http_send_rpc_error(req, 503, NULL, MG_RPC_INTERNAL_ERROR, "no randomness for a session id");
             return;
         }
@@ -342,11 +365,13 @@ http_legacy_post(struct http_server *srv, h2o_req_t *req, json_t *msg)
         http_exchange_run(ex, hs->s, msg);
         if (!hs->s->initialized)
             http_session_close(hs); /* initialize was refused: no session */
+        else if (key != NULL)
+            mg_log_debug("session %.8s opened (%s) by key %s (%s)", hs->id, hs->s->version, key->id, key->name);
         else
             mg_log_debug("session %.8s opened (%s)", hs->id, hs->s->version);
         return;
     }
-    if ((hs = find_session(srv, req)) == NULL || !version_ok(hs, req))
+    if ((hs = find_session(srv, req, key)) == NULL || !version_ok(hs, req))
         return;
     ex = http_exchange_new(srv, req, msg);
     link_exchange(hs, ex);
@@ -460,7 +485,7 @@ replay_finished_stream(struct http_session *hs, h2o_req_t *req, unsigned long st
 }
 
 void
-http_legacy_get(struct http_server *srv, h2o_req_t *req)
+http_legacy_get(struct http_server *srv, h2o_req_t *req, const struct mg_key *key)
 {
     struct http_session *hs;
     struct http_exchange *ex;
@@ -473,7 +498,7 @@ http_legacy_get(struct http_server *srv, h2o_req_t *req)
                             "Not Acceptable: the GET stream is text/event-stream; send Accept: text/event-stream");
         return;
     }
-    if ((hs = find_session(srv, req)) == NULL || !version_ok(hs, req))
+    if ((hs = find_session(srv, req, key)) == NULL || !version_ok(hs, req))
         return;
     last = http_header(req, "last-event-id", &len);
     if (last == NULL) {
@@ -499,9 +524,9 @@ http_legacy_get(struct http_server *srv, h2o_req_t *req)
 }
 
 void
-http_legacy_delete(struct http_server *srv, h2o_req_t *req)
+http_legacy_delete(struct http_server *srv, h2o_req_t *req, const struct mg_key *key)
 {
-    struct http_session *hs = find_session(srv, req);
+    struct http_session *hs = find_session(srv, req, key);
 
     if (hs == NULL)
         return;
@@ -516,13 +541,13 @@ http_legacy_delete(struct http_server *srv, h2o_req_t *req)
 /* --- 2024-11-05 HTTP+SSE: GET /sse, POST /messages?sessionId= ------------ */
 
 void
-http_old_sse_open(struct http_server *srv, h2o_req_t *req)
+http_old_sse_open(struct http_server *srv, h2o_req_t *req, const struct mg_key *key)
 {
     struct http_session *hs;
     char endpoint[160];
     int n;
 
-    if ((hs = session_new(srv, req)) == NULL) {
+    if ((hs = session_new(srv, req, key)) == NULL) {
         http_send_rpc_error(req, 503, NULL, MG_RPC_INTERNAL_ERROR, "no randomness for a session id");
         return;
     }
@@ -559,14 +584,14 @@ query_session_id(h2o_req_t *req, char *key)
 }
 
 void
-http_old_sse_post(struct http_server *srv, h2o_req_t *req, json_t *msg)
+http_old_sse_post(struct http_server *srv, h2o_req_t *req, json_t *msg, const struct mg_key *key)
 {
-    char key[65];
+    char sid[65];
     struct http_session *hs = NULL;
 
-    if (query_session_id(req, key) == 0)
-        hs = mg_strmap_get(&srv->sessions, key);
-    if (hs == NULL || !hs->old_sse || hs->get == NULL) {
+    if (query_session_id(req, sid) == 0)
+        hs = mg_strmap_get(&srv->sessions, sid);
+    if (hs == NULL || !hs->old_sse || hs->get == NULL || !owned_by(hs, key)) {
         http_send_rpc_error(req, 404, NULL, MG_RPC_INVALID_REQUEST,
                             "Session not found: open GET /sse first and POST to the endpoint it names");
         return;
@@ -578,4 +603,23 @@ http_old_sse_post(struct http_server *srv, h2o_req_t *req, json_t *msg)
     req->res.reason = "Accepted";
     req->res.content_length = 8;
     h2o_send_inline(req, "Accepted", 8);
+}
+
+void
+http_sessions_close_key(struct http_server *srv, const char *key_id)
+{
+    struct http_session **mine = mg_malloc((srv->sessions.len + 1) * sizeof(*mine));
+    size_t n = 0;
+
+    /* Collect first: closing removes from the table being walked. */
+    for (size_t i = 0; i < srv->sessions.cap; i++) {
+        struct http_session *hs = srv->sessions.slots[i].value;
+        if (srv->sessions.slots[i].key != NULL && hs != NULL && strcmp(hs->key_id, key_id) == 0)
+            mine[n++] = hs;
+    }
+    for (size_t i = 0; i < n; i++) {
+        mg_log_info("session %.8s ended: its key %s was revoked", mine[i]->id, key_id);
+        http_session_close(mine[i]);
+    }
+    mg_free(mine);
 }

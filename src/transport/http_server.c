@@ -2,10 +2,13 @@
  * http_server.c - `mcpgate serve`: h2o on the gateway's libuv loop.
  *
  * One handler routes by path: /mcp (Streamable HTTP, both eras),
- * /healthz and /readyz.  Every request to an MCP path has its Origin
- * checked first: browsers send Origin on cross-site requests, and a page
- * on some other site must not reach a gateway on the user's loopback
- * (DNS rebinding), so a foreign Origin gets 403.
+ * /healthz and /readyz.  When API keys are required, every other request
+ * is authenticated first (http_auth.c), before its path is even looked
+ * at, so that a caller without a key learns nothing (not which servers
+ * exist).  Every request to an MCP path then has its Origin checked:
+ * browsers send Origin on cross-site requests, and a page on some other
+ * site must not reach a gateway on the user's loopback (DNS rebinding),
+ * so a foreign Origin gets 403.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -46,6 +49,7 @@ reason_for(int status)
     case 202: return "Accepted";
     case 204: return "No Content";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
@@ -219,7 +223,7 @@ health(struct http_server *srv, h2o_req_t *req, int ready)
 }
 
 static void
-mcp_endpoint(struct http_server *srv, h2o_req_t *req)
+mcp_endpoint(struct http_server *srv, h2o_req_t *req, const struct mg_key *key)
 {
     size_t vlen;
     const char *v = http_header(req, "mcp-protocol-version", &vlen);
@@ -242,7 +246,7 @@ mcp_endpoint(struct http_server *srv, h2o_req_t *req)
         if (modern_header || http_is_modern(msg))
             http_modern_post(srv, req, msg);
         else
-            http_legacy_post(srv, req, msg);
+            http_legacy_post(srv, req, msg, key);
         json_decref(msg);
         return;
     }
@@ -254,9 +258,9 @@ mcp_endpoint(struct http_server *srv, h2o_req_t *req)
         return;
     }
     if (method_is(req, "GET")) {
-        http_legacy_get(srv, req);
+        http_legacy_get(srv, req, key);
     } else if (method_is(req, "DELETE")) {
-        http_legacy_delete(srv, req);
+        http_legacy_delete(srv, req, key);
     } else {
         http_add_header(req, "allow", "GET, POST, DELETE");
         http_send_rpc_error(req, 405, NULL, MG_RPC_INVALID_REQUEST, "Method Not Allowed: use POST, GET or DELETE");
@@ -266,14 +270,14 @@ mcp_endpoint(struct http_server *srv, h2o_req_t *req)
 /* Protocol 2024-11-05's HTTP+SSE transport, for clients that predate
  * Streamable HTTP: GET /sse opens a session, POST /messages feeds it. */
 static void
-old_sse_endpoint(struct http_server *srv, h2o_req_t *req)
+old_sse_endpoint(struct http_server *srv, h2o_req_t *req, const struct mg_key *key)
 {
     if (path_is(req, "/sse") && method_is(req, "GET")) {
-        http_old_sse_open(srv, req);
+        http_old_sse_open(srv, req, key);
     } else if (path_is(req, "/messages") && method_is(req, "POST")) {
         json_t *msg = http_decode_body(srv, req);
         if (msg != NULL)
-            http_old_sse_post(srv, req, msg);
+            http_old_sse_post(srv, req, msg, key);
         json_decref(msg);
     } else {
         http_add_header(req, "allow", path_is(req, "/sse") ? "GET" : "POST");
@@ -287,6 +291,7 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
     struct http_server *srv = ((struct root_handler *)self)->srv;
     int is_mcp = path_is(req, "/mcp");
     char view[MG_MAX_VIEW_NAME + 1];
+    const struct mg_key *key;
 
     if (path_is(req, "/healthz")) {
         health(srv, req, 0);
@@ -296,6 +301,8 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         health(srv, req, 1);
         return 0;
     }
+    if (http_auth_check(srv, req, &key) != 0)
+        return 0;
     if (http_view_of(req, view, sizeof(view))) {
         /* One server under its own names; it need not be connected yet. */
         if (!mg_upstreams_has(srv->gw, view) && mg_view_bundle(&srv->gw->catalog, view) == NULL) {
@@ -321,9 +328,9 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     if (is_mcp)
-        mcp_endpoint(srv, req);
+        mcp_endpoint(srv, req, key);
     else
-        old_sse_endpoint(srv, req);
+        old_sse_endpoint(srv, req, key);
     return 0;
 }
 
@@ -492,6 +499,8 @@ mg_http_serve(struct mg_gateway *gw, const struct mg_http_opts *opts)
         mg_log_error("listen address '%s' is not host:port (e.g. 127.0.0.1:8808 or [::1]:8808)", srv.opts.listen);
         return -1;
     }
+    if (http_auth_open(&srv) != 0)
+        return -1;
     mg_strmap_init(&srv.sessions);
 
     h2o_config_init(&srv.config);
@@ -514,15 +523,13 @@ mg_http_serve(struct mg_gateway *gw, const struct mg_http_opts *opts)
         (rc = uv_listen((uv_stream_t *)&srv.listener, 511, on_accept)) != 0) {
         mg_log_error("cannot listen on %s: %s", srv.opts.listen, uv_strerror(rc));
         uv_close((uv_handle_t *)&srv.listener, NULL);
+        http_auth_close(&srv);
         uv_run(srv.loop, UV_RUN_DEFAULT);
         h2o_context_dispose(&srv.ctx);
         h2o_config_dispose(&srv.config);
         mg_strmap_free(&srv.sessions);
         return -1;
     }
-    if (!srv.loopback)
-        mg_log_warn("listening on %s, which is not a loopback address: anyone who can reach it can use every tool",
-                    srv.opts.listen);
     uv_signal_init(srv.loop, &srv.sigint);
     uv_signal_init(srv.loop, &srv.sigterm);
     srv.sigint.data = srv.sigterm.data = &srv;
@@ -561,6 +568,7 @@ mg_http_serve(struct mg_gateway *gw, const struct mg_http_opts *opts)
     }
     uv_run(srv.loop, UV_RUN_DEFAULT);
 
+    http_auth_close(&srv);
     h2o_context_dispose(&srv.ctx);
     if (srv.connections > 0)
         uv_walk(srv.loop, close_handle, NULL); /* stuck connections: give up on them */
