@@ -72,6 +72,7 @@ struct mg_keyring {
     void (*on_revoke)(void *ctx, const char *key_id);
     void *on_revoke_ctx;
     int closing_handles;        /* close callbacks still to come */
+    int failing;                /* the last look failed (logged once) */
 };
 
 /* The op that records a key's last use. */
@@ -175,6 +176,17 @@ reload(struct mg_keyring *kr)
     return 0;
 }
 
+/* The store could not be read: say so once, not on every request. */
+static int
+failed(struct mg_keyring *kr)
+{
+    if (!kr->failing)
+        mg_log_warn("keys: cannot read the store: %s; refusing requests until it can be read",
+                    sqlite3_errmsg(kr->db));
+    kr->failing = 1;
+    return -1;
+}
+
 int
 mg_keyring_refresh(struct mg_keyring *kr)
 {
@@ -183,20 +195,19 @@ mg_keyring_refresh(struct mg_keyring *kr)
 
     version = rc == SQLITE_ROW ? sqlite3_column_int64(kr->data_version, 0) : -1;
     sqlite3_reset(kr->data_version);
-    if (rc != SQLITE_ROW) {
-        mg_log_warn("keys: cannot read the store: %s", sqlite3_errmsg(kr->db));
-        return -1;
+    if (rc != SQLITE_ROW)
+        return failed(kr);
+    if (version != kr->seen_version) {
+        if (mg_store_generation(kr->db, "keys", &gen) != MG_STORE_OK)
+            return failed(kr);
+        if (gen != kr->seen_gen && reload(kr) != 0)
+            return failed(kr);
+        kr->seen_gen = gen;
+        kr->seen_version = version;
     }
-    if (version == kr->seen_version)
-        return 0;
-    if (mg_store_generation(kr->db, "keys", &gen) != MG_STORE_OK) {
-        mg_log_warn("keys: cannot read the store: %s", sqlite3_errmsg(kr->db));
-        return -1;
-    }
-    if (gen != kr->seen_gen && reload(kr) != 0)
-        return -1;
-    kr->seen_gen = gen;
-    kr->seen_version = version;
+    if (kr->failing)
+        mg_log_info("keys: the store can be read again");
+    kr->failing = 0;
     return 0;
 }
 
