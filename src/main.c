@@ -6,7 +6,6 @@
 #include <uv.h>
 
 #include "cli/commands.h"
-#include "cli/keys.h"
 #include "cli/run.h"
 #include "config/config.h"
 #include "gateway/gateway.h"
@@ -192,7 +191,7 @@ main(int argc, char **argv)
     if (strcmp(argv[1], "tools") == 0)
         return mg_cmd_tools(argc - 1, argv + 1);
     if (strcmp(argv[1], "keys") == 0)
-        return mg_cli_keys(argc - 1, argv + 1);
+        return mg_cmd_keys(argc - 1, argv + 1);
     fprintf(stderr, "mcpgate: unknown command '%s'\nRun 'mcpgate --help' for the list of commands.\n", argv[1]);
     return 2;
 }

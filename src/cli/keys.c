@@ -4,6 +4,8 @@
  */
 #include "cli/keys.h"
 
+#include "cli/commands.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -127,7 +129,7 @@ mg_keys_time_iso(int64_t t, char *out, size_t len)
 }
 
 int
-mg_cli_keys(int argc, char **argv)
+mg_cmd_keys(int argc, char **argv)
 {
     const char *sub = argc > 1 ? argv[1] : NULL;
 
@@ -140,11 +142,11 @@ mg_cli_keys(int argc, char **argv)
         return 0;
     }
     if (strcmp(sub, "create") == 0)
-        return mg_cli_keys_create(argc - 1, argv + 1);
+        return mg_cmd_keys_create(argc - 1, argv + 1);
     if (strcmp(sub, "list") == 0 || strcmp(sub, "ls") == 0)
-        return mg_cli_keys_list(argc - 1, argv + 1);
+        return mg_cmd_keys_list(argc - 1, argv + 1);
     if (strcmp(sub, "revoke") == 0)
-        return mg_cli_keys_revoke(argc - 1, argv + 1);
+        return mg_cmd_keys_revoke(argc - 1, argv + 1);
     fprintf(stderr, "mcpgate: unknown keys command '%s' (create, list or revoke)\nRun 'mcpgate keys --help' for usage.\n",
             sub);
     return 2;

@@ -15,13 +15,10 @@
 struct mg_config;
 struct mg_store;
 
-/* `mcpgate keys ARGS...` (argv[0] is "keys"). */
-int mg_cli_keys(int argc, char **argv);
-
 /* The commands, each with argv[0] its own name. */
-int mg_cli_keys_create(int argc, char **argv);
-int mg_cli_keys_list(int argc, char **argv);
-int mg_cli_keys_revoke(int argc, char **argv);
+int mg_cmd_keys_create(int argc, char **argv);
+int mg_cmd_keys_list(int argc, char **argv);
+int mg_cmd_keys_revoke(int argc, char **argv);
 
 /* --- shared (keys.c) --- */
 

@@ -218,7 +218,7 @@ insert(struct mg_store *st, struct mg_key *k, char *secret)
 }
 
 int
-mg_cli_keys_create(int argc, char **argv)
+mg_cmd_keys_create(int argc, char **argv)
 {
     struct create_args a = {.scope = -1};
     struct mg_config *cfg = NULL;

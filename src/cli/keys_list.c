@@ -89,7 +89,7 @@ row(void *ctx, const struct mg_key *k)
 }
 
 int
-mg_cli_keys_list(int argc, char **argv)
+mg_cmd_keys_list(int argc, char **argv)
 {
     struct mg_keys_flags f = {0};
     struct listing l = {0};

@@ -32,7 +32,7 @@ static const char revoke_examples[] =
     "  mcpgate keys revoke alice\n";
 
 int
-mg_cli_keys_revoke(int argc, char **argv)
+mg_cmd_keys_revoke(int argc, char **argv)
 {
     struct mg_keys_flags f = {0};
     struct mg_config *cfg = NULL;
