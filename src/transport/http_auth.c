@@ -31,10 +31,14 @@
 
 #define REALM "Bearer realm=\"mcpgate\""
 
+/* A key stopped being active: what is still open with it ends, legacy
+ * sessions (their streams too) and modern requests still running (such
+ * as a subscriptions/listen stream), as if the server shut down for it. */
 static void
 revoked(void *ctx, const char *key_id)
 {
     http_sessions_close_key(ctx, key_id);
+    http_exchange_abandon_stateless(ctx, key_id, 401, "Unauthorized: the API key was revoked");
 }
 
 int

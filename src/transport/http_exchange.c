@@ -90,17 +90,17 @@ http_exchange_link_stateless(struct http_exchange *ex)
 }
 
 void
-http_exchange_abandon_stateless(struct http_server *srv)
+http_exchange_abandon_stateless(struct http_server *srv, const char *key_id, int status, const char *why)
 {
     struct http_exchange *ex, *next;
 
     for (ex = srv->stateless; ex != NULL; ex = next) {
         next = ex->next;
-        if (ex->awaiting) {
+        if (ex->awaiting && (key_id == NULL || strcmp(ex->key_id, key_id) == 0)) {
             mg_session_close(ex->own);
             ex->own = NULL;
             ex->refs++; /* abandon may release the last awaiting ref */
-            http_exchange_abandon(ex, 503, "Service Unavailable: mcpgate is shutting down");
+            http_exchange_abandon(ex, status, why);
             next = ex->next;
             release(ex);
         }

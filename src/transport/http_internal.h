@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "auth/key.h"
 #include "mcp/session.h"
 #include "transport/http.h"
 #include "transport/http_replay.h"
@@ -66,6 +67,7 @@ struct http_exchange {
     int awaiting;                  /* holds a reference until replies end */
     int refs;
     int modern;
+    char key_id[MG_KEY_ID_LEN + 1]; /* modern: the request's API key; "": no auth */
     int status;                    /* legacy: HTTP status when not 200 */
     int bad_meta;                  /* modern: _meta lacks client capabilities */
     int resumable;                 /* legacy event stream: ids logged for replay */
@@ -117,8 +119,10 @@ void http_exchange_link_stateless(struct http_exchange *ex);
  * into an event stream with keep-alive comments, so that a client that
  * closed the connection is noticed (and its request cancelled). */
 void http_exchange_tick(struct http_server *srv);
-/* Shutdown: end every modern exchange still running. */
-void http_exchange_abandon_stateless(struct http_server *srv);
+/* End every modern exchange still running (KEY_ID NULL: shutdown), or
+ * those of API key KEY_ID (revoked), answering STATUS and WHY to those
+ * whose reply has not begun. */
+void http_exchange_abandon_stateless(struct http_server *srv, const char *key_id, int status, const char *why);
 /* The HTTP status for a modern error reply (hook in http_modern.c). */
 int http_modern_status(const struct http_exchange *ex, const json_t *reply);
 
@@ -130,7 +134,7 @@ void http_legacy_get(struct http_server *srv, h2o_req_t *req, const struct mg_ke
 void http_legacy_delete(struct http_server *srv, h2o_req_t *req, const struct mg_key *key);
 void http_old_sse_open(struct http_server *srv, h2o_req_t *req, const struct mg_key *key);
 void http_old_sse_post(struct http_server *srv, h2o_req_t *req, json_t *msg, const struct mg_key *key);
-/* End every session opened with key KEY_ID (it was revoked). */
+/* End every session opened with key KEY_ID. */
 void http_sessions_close_key(struct http_server *srv, const char *key_id);
 /* Route a message unrelated to a request to the session's GET stream. */
 void http_session_push(struct http_session *hs, json_t *msg);
@@ -160,6 +164,6 @@ int http_auth_check(struct http_server *srv, h2o_req_t *req, const struct mg_key
 /* --- http_modern.c --- */
 /* Nonzero when MSG is a modern request (a _meta protocol version). */
 int http_is_modern(json_t *msg);
-void http_modern_post(struct http_server *srv, h2o_req_t *req, json_t *msg);
+void http_modern_post(struct http_server *srv, h2o_req_t *req, json_t *msg, const struct mg_key *key);
 
 #endif

@@ -178,7 +178,7 @@ drop(void *ctx, json_t *msg)
 }
 
 void
-http_modern_post(struct http_server *srv, h2o_req_t *req, json_t *msg)
+http_modern_post(struct http_server *srv, h2o_req_t *req, json_t *msg, const struct mg_key *key)
 {
     json_t *meta = meta_of(msg), *params = json_object_get(msg, "params"), *id = json_object_get(msg, "id");
     const char *method = json_string_value(json_object_get(msg, "method"));
@@ -248,6 +248,8 @@ http_modern_post(struct http_server *srv, h2o_req_t *req, json_t *msg)
         return;
     }
     ex = http_exchange_new(srv, req, msg);
+    if (key != NULL)
+        memcpy(ex->key_id, key->id, sizeof(ex->key_id));
     http_exchange_link_stateless(ex);
     ex->bad_meta = !json_is_object(json_object_get(meta, MG_META_CLIENT_CAPABILITIES));
     ex->own = mg_session_new(srv->gw, &none);

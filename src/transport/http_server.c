@@ -244,7 +244,7 @@ mcp_endpoint(struct http_server *srv, h2o_req_t *req, const struct mg_key *key)
         if (msg == NULL)
             return;
         if (modern_header || http_is_modern(msg))
-            http_modern_post(srv, req, msg);
+            http_modern_post(srv, req, msg, key);
         else
             http_legacy_post(srv, req, msg, key);
         json_decref(msg);
@@ -450,7 +450,7 @@ on_signal(uv_signal_t *sig, int signum)
     uv_close((uv_handle_t *)&srv->tick, NULL);
     mg_subscriptions_end_all(srv->gw); /* listen streams end with a result */
     http_sessions_sweep(srv, 1);
-    http_exchange_abandon_stateless(srv);
+    http_exchange_abandon_stateless(srv, NULL, 503, "Service Unavailable: mcpgate is shutting down");
     uv_timer_init(srv->loop, &srv->drain);
     srv->drain.data = srv;
     srv->drain_deadline = uv_now(srv->loop) + REQUEST_TIMEOUT_MS + 1000;

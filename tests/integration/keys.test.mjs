@@ -18,7 +18,7 @@ import { SSEClientTransport as SseV1 } from '@modelcontextprotocol/sdk/client/ss
 import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from '@modelcontextprotocol/client';
 import {
   MCPGATE_BIN, MODERN_VERSION, DEMO_TOOLS, childEnv, startHttpGate, httpClient, postRpc, httpRequest,
-  modernHeaders, modernRequest, assertCleanStderr, resultText, withTimeout, sleep, killChild, waitForBinary,
+  modernHeaders, modernRequest, postStream, assertCleanStderr, resultText, withTimeout, sleep, killChild, waitForBinary,
   SseReader,
 } from './lib.mjs';
 
@@ -336,6 +336,14 @@ test('a key revoked while its session is open is refused on its next request, an
       const get = await fetch(url, { headers: { accept: 'text/event-stream', ...sh }, signal: ac.signal });
       assert.equal(get.status, 200);
       const stream = new SseReader(get);
+      // A 2026-07-28 subscriptions/listen stream of alice's, and one of bob's.
+      const listen = (key) => postStream(fetch, url, modernRequest(`sub-${key.name}`, 'subscriptions/listen',
+        { notifications: { toolsListChanged: true } }), { ...modernHeaders('subscriptions/listen'), ...bearer(key) });
+      const la = await listen(a), lb = await listen(b);
+      for (const l of [la, lb]) {
+        assert.equal(l.res.status, 200);
+        assert.equal((await l.sse.nextMessage()).msg.method, 'notifications/subscriptions/acknowledged');
+      }
 
       const rv = await mcpgate(['keys', 'revoke', '--state-dir', t.state, a.id]);
       assert.equal(rv.code, 0, rv.stderr);
@@ -348,9 +356,13 @@ test('a key revoked while its session is open is refused on its next request, an
       assert.equal(modern.status, 401);
       // Bob is not affected.
       assert.equal(resultText(await other.callTool({ name: 'demo__echo', arguments: { text: 'bob' } })), 'bob');
-      // Alice's open stream is ended by the gateway within about a second.
+      // Alice's open streams are ended by the gateway within about a second.
       const rest = await stream.rest({ timeout: 5000 });
       assert.ok(Array.isArray(rest));
+      await la.sse.rest({ timeout: 5000 });
+      // Bob's listen stream is still open: it ends only when we close it.
+      await assert.rejects(lb.sse.next({ timeout: 300 }), /timed out/);
+      lb.abort();
       assert.match(gate.stderr(), new RegExp(`session ${sid.slice(0, 8)} ended: its key ${a.id} was revoked`));
       ac.abort();
       await client.close().catch(() => {});
