@@ -8,11 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/run.h"
 #include "cli/standalone.h"
 #include "gateway/gateway.h"
 #include "upstream/upstream.h"
-#include "util/log.h"
 
 static const char usage[] =
     "usage: mcpgate servers [options]\n"
@@ -70,49 +68,14 @@ print_table(json_t *status)
 int
 mg_cmd_servers(int argc, char **argv)
 {
-    struct mg_run_flags flags;
+    static const struct mg_standalone_cmd cmd = {"servers", usage, usage_tail, NULL};
     struct mg_standalone st;
-    struct mg_config *cfg;
-    int json = 0, rc = 0;
+    const char *none;
+    int json, rc;
     json_t *status;
 
-    mg_run_flags_init(&flags, argc);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(usage, stdout);
-            fputs(mg_run_options_help, stdout);
-            fputs(usage_tail, stdout);
-            mg_run_flags_free(&flags);
-            return 0;
-        }
-        if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-            continue;
-        }
-        switch (mg_run_flag(&flags, argc, argv, &i, "servers", 0)) {
-        case MG_OPT_TAKEN: continue;
-        case MG_OPT_BAD: rc = 2; break;
-        case MG_OPT_UNKNOWN:
-            fprintf(stderr, "mcpgate: unknown option '%s'\nRun 'mcpgate servers --help' for usage.\n", argv[i]);
-            rc = 2;
-            break;
-        }
-        break;
-    }
-    if (rc != 0) {
-        mg_run_flags_free(&flags);
+    if ((rc = mg_standalone_open(&st, &cmd, argc, argv, &json, &none)) >= 0)
         return rc;
-    }
-    if (flags.log_level < 0)
-        flags.log_level = MG_LOG_ERROR; /* the table says what went wrong */
-    cfg = mg_run_config(&flags);
-    mg_run_flags_free(&flags);
-    if (cfg == NULL)
-        return 1;
-    if (mg_standalone_start(&st, cfg) != 0) {
-        mg_standalone_stop(&st);
-        return 1;
-    }
     status = mg_upstreams_status(st.gw);
     if (json) {
         char *text = json_dumps(status, JSON_INDENT(2));

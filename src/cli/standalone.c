@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "gateway/gateway.h"
 #include "upstream/upstream.h"
+#include "util/log.h"
 
 #define TICK_MS 100
 
@@ -73,8 +74,49 @@ on_tick(uv_timer_t *t)
     st->spinning = 1;
 }
 
-int
-mg_standalone_start(struct mg_standalone *st, struct mg_config *cfg)
+/* Parse argv into F, *JSON and *ARG.  -1 to go on, or the exit code. */
+static int
+parse(const struct mg_standalone_cmd *cmd, struct mg_run_flags *f, int argc, char **argv, int *json,
+      const char **arg)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(cmd->usage, stdout);
+            fputs(mg_run_options_help, stdout);
+            fputs(cmd->usage_tail, stdout);
+            return 0;
+        }
+        if (strcmp(a, "--json") == 0) {
+            *json = 1;
+        } else if (a[0] != '-') {
+            if (cmd->arg != NULL && *arg == NULL) {
+                *arg = a;
+                continue;
+            }
+            if (cmd->arg != NULL)
+                fprintf(stderr, "mcpgate: %s takes one %s, got '%s' too\n", cmd->name, cmd->arg, a);
+            else
+                fprintf(stderr, "mcpgate: %s takes no arguments, got '%s'\n", cmd->name, a);
+            fprintf(stderr, "Run 'mcpgate %s --help' for usage.\n", cmd->name);
+            return 2;
+        } else {
+            switch (mg_run_flag(f, argc, argv, &i, cmd->name, 0)) {
+            case MG_OPT_TAKEN: break;
+            case MG_OPT_BAD: return 2;
+            case MG_OPT_UNKNOWN:
+                fprintf(stderr, "mcpgate: unknown option '%s'\nRun 'mcpgate %s --help' for usage.\n", a, cmd->name);
+                return 2;
+            }
+        }
+    }
+    return -1;
+}
+
+/* Start CFG's servers (CFG is taken: freed by mg_standalone_stop) and run
+ * until discovery settles.  0, or -1 after printing why. */
+static int
+start(struct mg_standalone *st, struct mg_config *cfg)
 {
     memset(st, 0, sizeof(*st));
     st->cfg = cfg;
@@ -89,6 +131,35 @@ mg_standalone_start(struct mg_standalone *st, struct mg_config *cfg)
     uv_timer_start(&st->tick, on_tick, 0, TICK_MS);
     uv_run(&st->loop, UV_RUN_DEFAULT);
     return 0;
+}
+
+int
+mg_standalone_open(struct mg_standalone *st, const struct mg_standalone_cmd *cmd, int argc, char **argv, int *json,
+                   const char **arg)
+{
+    struct mg_run_flags flags;
+    struct mg_config *cfg = NULL;
+    int rc;
+
+    memset(st, 0, sizeof(*st));
+    *json = 0;
+    *arg = NULL;
+    mg_run_flags_init(&flags, argc);
+    rc = parse(cmd, &flags, argc, argv, json, arg);
+    if (rc < 0) {
+        if (flags.log_level < 0)
+            flags.log_level = MG_LOG_ERROR; /* the report says what went wrong */
+        if ((cfg = mg_run_config(&flags)) == NULL)
+            rc = 1;
+    }
+    mg_run_flags_free(&flags);
+    if (rc >= 0)
+        return rc;
+    if (start(st, cfg) != 0) {
+        mg_standalone_stop(st);
+        return 1;
+    }
+    return -1;
 }
 
 void

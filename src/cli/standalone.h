@@ -23,14 +23,25 @@ struct mg_standalone {
     int spinning;
 };
 
+/* A standalone command, for its options. */
+struct mg_standalone_cmd {
+    const char *name;          /* "tools" */
+    const char *usage, *usage_tail; /* --help: before and after the shared options */
+    const char *arg;           /* its one optional argument ("SERVER"), or NULL: none */
+};
+
 /*
- * Start CFG's servers (CFG is taken: freed by mg_standalone_stop) and run
- * until none is still connecting, or for at most the config's
- * connection_timeout plus discovery_timeout.  On a terminal a spinner
- * names the servers still connecting.  Returns 0, or -1 after printing
- * why (the caller exits 1 after mg_standalone_stop).
+ * Parse CMD's options (the shared ones of run.h, --json, and its argument
+ * into *ARG), read the config and start its servers; they run until none
+ * is still connecting, or for at most connection_timeout +
+ * discovery_timeout, with a spinner naming the rest on a terminal.
+ * Returns -1 when the command goes on (then mg_standalone_stop), or the
+ * exit code: 0 after --help, 2 for a usage error, 1 when nothing started.
+ * Log lines are limited to errors unless --log-level says otherwise.
  */
-int mg_standalone_start(struct mg_standalone *st, struct mg_config *cfg);
+int mg_standalone_open(struct mg_standalone *st, const struct mg_standalone_cmd *cmd, int argc, char **argv,
+                       int *json, const char **arg);
+
 /* Stop the servers and free everything. */
 void mg_standalone_stop(struct mg_standalone *st);
 

@@ -8,12 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/run.h"
 #include "cli/standalone.h"
 #include "gateway/catalog.h"
 #include "gateway/gateway.h"
 #include "upstream/upstream.h"
-#include "util/log.h"
 
 static const char usage[] =
     "usage: mcpgate tools [SERVER] [options]\n"
@@ -120,54 +118,13 @@ list(struct mg_gateway *gw, const char *server, int json)
 int
 mg_cmd_tools(int argc, char **argv)
 {
-    struct mg_run_flags flags;
+    static const struct mg_standalone_cmd cmd = {"tools", usage, usage_tail, "SERVER"};
     struct mg_standalone st;
-    struct mg_config *cfg;
-    const char *server = NULL;
-    int json = 0, rc = 0;
+    const char *server;
+    int json, rc;
 
-    mg_run_flags_init(&flags, argc);
-    for (int i = 1; i < argc && rc == 0; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(usage, stdout);
-            fputs(mg_run_options_help, stdout);
-            fputs(usage_tail, stdout);
-            mg_run_flags_free(&flags);
-            return 0;
-        }
-        if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (argv[i][0] != '-' && server == NULL) {
-            server = argv[i];
-        } else if (argv[i][0] != '-') {
-            fprintf(stderr, "mcpgate: tools takes one SERVER, got '%s' too\nRun 'mcpgate tools --help' for usage.\n",
-                    argv[i]);
-            rc = 2;
-        } else {
-            switch (mg_run_flag(&flags, argc, argv, &i, "tools", 0)) {
-            case MG_OPT_TAKEN: break;
-            case MG_OPT_BAD: rc = 2; break;
-            case MG_OPT_UNKNOWN:
-                fprintf(stderr, "mcpgate: unknown option '%s'\nRun 'mcpgate tools --help' for usage.\n", argv[i]);
-                rc = 2;
-                break;
-            }
-        }
-    }
-    if (rc != 0) {
-        mg_run_flags_free(&flags);
+    if ((rc = mg_standalone_open(&st, &cmd, argc, argv, &json, &server)) >= 0)
         return rc;
-    }
-    if (flags.log_level < 0)
-        flags.log_level = MG_LOG_ERROR; /* `mcpgate servers` says what failed */
-    cfg = mg_run_config(&flags);
-    mg_run_flags_free(&flags);
-    if (cfg == NULL)
-        return 1;
-    if (mg_standalone_start(&st, cfg) != 0) {
-        mg_standalone_stop(&st);
-        return 1;
-    }
     if (server != NULL && !known_source(st.gw, server)) {
         fprintf(stderr, "mcpgate: no server named '%s' in the config\nRun 'mcpgate servers' to list them.\n", server);
         rc = 2;
@@ -175,6 +132,7 @@ mg_cmd_tools(int argc, char **argv)
         rc = 3;
     } else {
         list(st.gw, server, json);
+        rc = 0;
     }
     mg_standalone_stop(&st);
     return rc;
