@@ -28,7 +28,6 @@
 #include "json/jsonrpc.h"
 #include "upstream/http_link_impl.h"
 #include "util/alloc.h"
-#include "util/base64.h"
 #include "util/limits.h"
 #include "util/log.h"
 
@@ -562,98 +561,6 @@ mg_http_link__done(void *ctx, CURL *easy, CURLcode rc)
 
 /* --- sending --------------------------------------------------------------------------- */
 
-/* A header value as MCP 2026-07-28 carries it: plain when it is visible
- * ASCII without edge spaces, else "=?base64?...?=". */
-static char *
-header_safe(const char *v)
-{
-    size_t n = strlen(v);
-    int plain = n > 0 && v[0] != ' ' && v[n - 1] != ' ';
-    char *b64, *out;
-
-    for (size_t i = 0; plain && i < n; i++)
-        plain = v[i] >= 0x20 && v[i] < 0x7f;
-    if (plain)
-        return mg_strdup(v);
-    b64 = mg_base64_encode(v, n);
-    out = mg_malloc(strlen(b64) + 12);
-    snprintf(out, strlen(b64) + 12, "=?base64?%s?=", b64);
-    mg_free(b64);
-    return out;
-}
-
-/* What the link needs of an outgoing message: request ids, the method,
- * and the 2026-07-28 routing headers. */
-static void
-read_message(struct xfer *x, json_t *msg)
-{
-    json_t *m, *params, *meta, *name = NULL;
-    const char *method, *version;
-    size_t i;
-
-    if (json_is_array(msg)) {
-        json_array_foreach (msg, i, m)
-            if (json_object_get(m, "method") != NULL && mg_rpc_id_valid(json_object_get(m, "id")))
-                json_array_append(x->ids, json_object_get(m, "id"));
-        return;
-    }
-    method = json_string_value(json_object_get(msg, "method"));
-    if (method == NULL)
-        return; /* a response to the server */
-    x->method = mg_strdup(method);
-    if (mg_rpc_id_valid(json_object_get(msg, "id")))
-        json_array_append(x->ids, json_object_get(msg, "id"));
-    params = json_object_get(msg, "params");
-    meta = json_object_get(params, "_meta");
-    version = json_string_value(json_object_get(meta, "io.modelcontextprotocol/protocolVersion"));
-    if (version == NULL)
-        return;
-    x->version = header_safe(version);
-    if (strcmp(method, "tools/call") == 0 || strcmp(method, "prompts/get") == 0)
-        name = json_object_get(params, "name");
-    else if (strcmp(method, "resources/read") == 0)
-        name = json_object_get(params, "uri");
-    if (json_is_string(name))
-        x->name_header = header_safe(json_string_value(name));
-}
-
-/* An argument as its Mcp-Param-* header carries it, or NULL for a
- * value no header can stand for. */
-static char *
-param_text(json_t *v)
-{
-    char num[64];
-
-    switch (json_typeof(v)) {
-    case JSON_STRING: return header_safe(json_string_value(v));
-    case JSON_TRUE: return mg_strdup("true");
-    case JSON_FALSE: return mg_strdup("false");
-    case JSON_INTEGER: snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v)); break;
-    case JSON_REAL: snprintf(num, sizeof(num), "%.17g", json_real_value(v)); break;
-    default: return NULL;
-    }
-    return mg_strdup(num);
-}
-
-static void
-read_params(struct xfer *x, json_t *params)
-{
-    const char *name;
-    json_t *v;
-    char header[300];
-
-    json_object_foreach (params, name, v) {
-        char *text = param_text(v);
-        if (text == NULL)
-            continue;
-        if (x->param_headers == NULL)
-            x->param_headers = json_object();
-        snprintf(header, sizeof(header), "Mcp-Param-%s", name);
-        json_object_set_new(x->param_headers, header, json_string(text));
-        mg_free(text);
-    }
-}
-
 int
 mg_http_link_send(struct mg_http_link *l, const char *json, size_t len)
 {
@@ -676,10 +583,8 @@ mg_http_link_send_params(struct mg_http_link *l, const char *json, size_t len, j
         return -1;
     }
     x = mg_http_link__xfer_new(l, l->legacy ? XFER_LEGACY_POST : XFER_POST);
-    read_message(x, msg);
+    mg_http_link__read_message(x, msg, params);
     json_decref(msg);
-    if (x->version != NULL)
-        read_params(x, params);
     x->body = mg_malloc(len + 1);
     memcpy(x->body, json, len);
     x->body[len] = '\0';
@@ -749,7 +654,7 @@ void
 mg_http_link_set_protocol_version(struct mg_http_link *l, const char *v)
 {
     mg_free(l->protocol_version);
-    l->protocol_version = v ? header_safe(v) : NULL;
+    l->protocol_version = v ? mg_http_link__header_safe(v) : NULL;
 }
 
 void

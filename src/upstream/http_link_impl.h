@@ -4,6 +4,7 @@
  * http_link_xfer.c runs one HTTP exchange (builds the request, reads the
  * headers and the body as it arrives, turns failures into text);
  * http_link.c decides what exchanges to make and what their endings mean;
+ * http_link_headers.c reads what an outgoing message's headers must say;
  * http_link_legacy.c takes the HTTP+SSE endpoint and holds what waits
  * for it.
  */
@@ -125,6 +126,14 @@ struct mg_http_link {
 struct xfer *mg_http_link__xfer_new(struct mg_http_link *l, enum xfer_kind kind);
 int mg_http_link__xfer_start(struct xfer *x);
 void mg_http_link__xfer_free(struct xfer *x);
+
+/* http_link_headers.c */
+/* V as a 2026-07-28 header value: plain when it is visible ASCII without
+ * edge spaces, else "=?base64?...?=" (malloc'd). */
+char *mg_http_link__header_safe(const char *v);
+/* Fill X's ids, method and 2026-07-28 headers from MSG, the message it
+ * sends, and PARAMS ({name: argument}, may be NULL: Mcp-Param-*). */
+void mg_http_link__read_message(struct xfer *x, json_t *msg, json_t *params);
 void mg_http_link__settle(struct xfer *x);
 void mg_http_link__describe(struct xfer *x, CURLcode rc, char *out, size_t n);
 json_t *mg_http_link__error_body(struct xfer *x);
