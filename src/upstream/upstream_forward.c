@@ -140,7 +140,7 @@ mg_upstream_send(struct mg_upstream *u, struct mg_call *call, const char *method
         f->next->prev = f;
     u->fwds = f;
     /* The link mirrors x-mcp-header arguments as it sends (HTTP). */
-    u->send_params = u->modern ? mg_call_param_headers(call) : NULL;
+    u->send_params = u->modern && u->sc->url != NULL ? mg_call_param_headers(call) : NULL;
     id = mg_rpc_client_call(&u->rpc, method, params, u->sc->timeout_ms, fwd_reply, f);
     json_decref(u->send_params);
     u->send_params = NULL;
