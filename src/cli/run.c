@@ -216,6 +216,7 @@ mg_run_config(const struct mg_run_flags *f)
 void
 mg_run_apply(struct mg_gateway *gw, const struct mg_config *cfg)
 {
+    gw->cfg = cfg;
     gw->max_message = cfg->max_message;
     gw->list_page_size = cfg->list_page_size;
 }

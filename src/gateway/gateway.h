@@ -12,9 +12,11 @@
 
 struct mg_upstream;
 struct mg_curl_loop;
+struct mg_config;
 
 struct mg_gateway {
     uv_loop_t *loop;
+    const struct mg_config *cfg; /* borrowed, for the life of the gateway; NULL in some tests */
     struct mg_catalog catalog;
     size_t max_message;     /* largest inbound message, bytes */
     long long list_ttl_ms;  /* ttlMs on modern list results */

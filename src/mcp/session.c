@@ -52,6 +52,7 @@ mg_session_new(struct mg_gateway *gw, const struct mg_sink *sink)
     /* Until the client sets a level, log messages of every level are sent;
      * the tools decide what is worth logging. */
     s->log_level = MG_MCP_LOG_DEBUG;
+    s->caller.key.scope = MG_SCOPE_WRITE; /* no keys: trusted */
     mg_subscriptions_session_opened(s);
     return s;
 }
@@ -330,7 +331,24 @@ mg_session_close(struct mg_session *s)
     json_decref(s->client_caps);
     json_decref(s->client_info);
     mg_free(s->view);
+    mg_key_clear(&s->caller.key);
+    mg_free(s->caller.project);
+    mg_free(s->caller.session_id);
     mg_free(s);
+}
+
+void
+mg_session_set_caller(struct mg_session *s, const struct mg_key *key, const char *project, const char *session_id)
+{
+    mg_key_clear(&s->caller.key);
+    mg_free(s->caller.project);
+    mg_free(s->caller.session_id);
+    if (key != NULL)
+        mg_key_copy(&s->caller.key, key);
+    else
+        s->caller.key.scope = MG_SCOPE_WRITE;
+    s->caller.project = project ? mg_strdup(project) : NULL;
+    s->caller.session_id = session_id ? mg_strdup(session_id) : NULL;
 }
 
 void

@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "auth/key.h"
 #include "mcp/version.h"
 
 struct mg_gateway;
@@ -94,8 +95,21 @@ struct mg_outreq {
     void *data;
 };
 
+/*
+ * Who a session acts for, set by the transport before the first message
+ * (mg_session_set_caller).  Without API keys (stdio, loopback without
+ * auth: required) key.id is "" and the scope is write: whoever reached
+ * the gateway is trusted.
+ */
+struct mg_caller {
+    struct mg_key key;          /* a copy of the request's API key */
+    char *project;              /* the project served, or NULL: every server */
+    char *session_id;           /* legacy HTTP session id, or NULL */
+};
+
 struct mg_session {
     struct mg_gateway *gw;
+    struct mg_caller caller;
     struct mg_sink sink;        /* server messages unrelated to a request */
     int initialized;            /* legacy: initialize answered */
     int ready;                  /* legacy: notifications/initialized received */
@@ -116,6 +130,11 @@ struct mg_session {
     json_t *subscribed;         /* legacy: resource URIs subscribed to */
     struct mg_listen *listens;  /* modern: open subscriptions/listen requests */
 };
+
+/* Act for KEY (copied; NULL: no API keys) in PROJECT (copied; NULL:
+ * every server), in the transport's session SESSION_ID (copied, or NULL). */
+void mg_session_set_caller(struct mg_session *s, const struct mg_key *key, const char *project,
+                           const char *session_id);
 
 /* See only source VIEW, under its own names (copied; NULL: everything). */
 void mg_session_set_view(struct mg_session *s, const char *view);

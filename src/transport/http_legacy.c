@@ -156,6 +156,7 @@ session_new(struct http_server *srv, h2o_req_t *req, const struct mg_key *key)
     if (key != NULL)
         memcpy(hs->key_id, key->id, sizeof(hs->key_id));
     hs->s = mg_session_new(srv->gw, &sink);
+    mg_session_set_caller(hs->s, key, NULL, hs->id);
     if (http_view_of(req, view, sizeof(view)))
         mg_session_set_view(hs->s, view); /* the session lives at /servers/<name>/mcp */
     hs->outbox = json_array();

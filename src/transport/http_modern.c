@@ -253,6 +253,7 @@ http_modern_post(struct http_server *srv, h2o_req_t *req, json_t *msg, const str
     http_exchange_link_stateless(ex);
     ex->bad_meta = !json_is_object(json_object_get(meta, MG_META_CLIENT_CAPABILITIES));
     ex->own = mg_session_new(srv->gw, &none);
+    mg_session_set_caller(ex->own, key, NULL, NULL);
     if (http_view_of(req, view, sizeof(view)))
         mg_session_set_view(ex->own, view);
     http_exchange_run(ex, ex->own, msg);
