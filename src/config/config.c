@@ -81,6 +81,7 @@ mg_config_free(struct mg_config *cfg)
     mg_config__free_list(cfg->allow_origins, cfg->nallow_origins);
     mg_free(cfg->state_dir);
     mg_free(cfg->tool_name_format);
+    mg_free(cfg->team);
     for (size_t i = 0; i < cfg->nservers; i++)
         free_server(&cfg->servers[i]);
     mg_free(cfg->servers);
@@ -88,6 +89,8 @@ mg_config_free(struct mg_config *cfg)
         mg_free(cfg->projects[i].name);
         mg_free(cfg->projects[i].description);
         mg_config__free_list(cfg->projects[i].servers, cfg->projects[i].nservers);
+        mg_config__free_kv(cfg->projects[i].headers, cfg->projects[i].nheaders);
+        mg_config__free_kv(cfg->projects[i].env, cfg->projects[i].nenv);
     }
     mg_free(cfg->projects);
     mg_free(cfg);
@@ -100,6 +103,24 @@ mg_config_find_server(const struct mg_config *cfg, const char *name)
         if (cfg->servers[i].name != NULL && strcmp(cfg->servers[i].name, name) == 0)
             return &cfg->servers[i];
     return NULL;
+}
+
+const struct mg_project_config *
+mg_config_find_project(const struct mg_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->nprojects; i++)
+        if (cfg->projects[i].name != NULL && strcmp(cfg->projects[i].name, name) == 0)
+            return &cfg->projects[i];
+    return NULL;
+}
+
+int
+mg_config_project_has(const struct mg_project_config *pr, const char *name)
+{
+    for (size_t i = 0; i < pr->nservers; i++)
+        if (strcmp(pr->servers[i], name) == 0)
+            return 1;
+    return 0;
 }
 
 /* Longest word compared for a hint; keys and names are shorter. */

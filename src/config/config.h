@@ -35,11 +35,21 @@ struct mg_config_kv {
     char *value;
 };
 
-/* overrides: one upstream tool renamed or redescribed. */
+/* What a tool does, for API key scopes: a read key may call only tools
+ * that read.  AUTO: as the tool's annotations say (readOnlyHint: true is
+ * read, anything else write). */
+enum mg_config_access {
+    MG_CONFIG_ACCESS_AUTO = 0,
+    MG_CONFIG_ACCESS_READ,
+    MG_CONFIG_ACCESS_WRITE,
+};
+
+/* overrides: one upstream tool renamed, redescribed or classified. */
 struct mg_tool_override {
     char *tool;        /* the upstream tool name */
     char *name;        /* replaces {tool} in tool_name_format, or NULL */
     char *description; /* or NULL */
+    enum mg_config_access access;
 };
 
 /* The era spoken to a server: found by a server/discover probe, or fixed. */
@@ -91,6 +101,7 @@ struct mg_server_config {
     size_t noverrides;
     enum mg_config_isolation isolation;
     enum mg_config_protocol protocol;
+    enum mg_config_access access;   /* every tool's, unless an override says */
     unsigned line;                  /* 1-based line of the entry in the file */
 };
 
@@ -100,7 +111,17 @@ struct mg_project_config {
     char *description;              /* or NULL */
     char **servers;                 /* names, each one of cfg->servers */
     size_t nservers;
+    struct mg_config_kv *headers;   /* added to (or replacing) its url servers' headers */
+    size_t nheaders;
+    struct mg_config_kv *env;       /* added to (or replacing) its command servers' env */
+    size_t nenv;
     unsigned line;
+};
+
+/* What a read key sees of the tools it may not call. */
+enum mg_config_write_tools {
+    MG_CONFIG_WRITE_TOOLS_MARK = 0, /* listed, marked as needing a write key */
+    MG_CONFIG_WRITE_TOOLS_HIDE,     /* not listed */
 };
 
 struct mg_config {
@@ -123,6 +144,8 @@ struct mg_config {
     char *tool_name_format;         /* one {server} and one {tool}, default "{server}__{tool}" */
     unsigned tool_name_max;         /* 32..128, default 128 */
     unsigned list_page_size;        /* items per page of a list, 1..MG_CONFIG_MAX_PAGE_SIZE, default 500 */
+    char *team;                     /* who runs this gateway (gateway__whoami), or NULL */
+    enum mg_config_write_tools write_tools_for_read_keys;
     struct mg_server_config *servers;
     size_t nservers;
     struct mg_project_config *projects;
@@ -154,5 +177,9 @@ void mg_config_free(struct mg_config *cfg);
 
 /* The server called NAME (borrowed from CFG), or NULL. */
 const struct mg_server_config *mg_config_find_server(const struct mg_config *cfg, const char *name);
+/* The project called NAME (borrowed from CFG), or NULL. */
+const struct mg_project_config *mg_config_find_project(const struct mg_config *cfg, const char *name);
+/* 1 when project PR lists server NAME. */
+int mg_config_project_has(const struct mg_project_config *pr, const char *name);
 
 #endif

@@ -37,6 +37,8 @@ enum {
     K_TOOL_NAME_FORMAT,
     K_TOOL_NAME_MAX,
     K_LIST_PAGE_SIZE,
+    K_TEAM,
+    K_WRITE_TOOLS_FOR_READ_KEYS,
     K_SERVERS,
     K_PROJECTS,
     K_COUNT,
@@ -59,12 +61,17 @@ static const char *const top_keys[K_COUNT] = {
     "tool_name_format",
     "tool_name_max",
     "list_page_size",
+    "team",
+    "write_tools_for_read_keys",
     "servers",
     "projects",
 };
 
 /* In enum mg_config_auth order. */
 static const char *const auth_modes[] = {"auto", "required", NULL};
+
+/* In enum mg_config_write_tools order. */
+static const char *const write_tools_modes[] = {"mark", "hide", NULL};
 
 /* In enum mg_log_level order. */
 static const char *const log_levels[] = {"debug", "info", "warn", "error", "none", NULL};
@@ -216,6 +223,10 @@ top_level(struct mg_cfg_parser *p, yaml_node_t *root)
     mg_config__uint(p, v[K_TOOL_NAME_MAX], top_keys[K_TOOL_NAME_MAX], 32, 128, &cfg->tool_name_max);
     mg_config__uint(p, v[K_LIST_PAGE_SIZE], top_keys[K_LIST_PAGE_SIZE], 1, MG_CONFIG_MAX_PAGE_SIZE,
                     &cfg->list_page_size);
+    mg_config__string(p, v[K_TEAM], top_keys[K_TEAM], &cfg->team);
+    if (mg_config__enum(p, v[K_WRITE_TOOLS_FOR_READ_KEYS], top_keys[K_WRITE_TOOLS_FOR_READ_KEYS], write_tools_modes,
+                        &mode) == 0 && v[K_WRITE_TOOLS_FOR_READ_KEYS])
+        cfg->write_tools_for_read_keys = (enum mg_config_write_tools)mode;
     mg_config__servers(p, v[K_SERVERS], top_keys[K_SERVERS]);
     /* Projects name servers, so they come after all of them wherever
      * they are in the file. */

@@ -31,13 +31,14 @@ enum {
     S_OVERRIDES,
     S_ISOLATION,
     S_PROTOCOL,
+    S_ACCESS,
     S_COUNT,
 };
 
 static const char *const server_keys[S_COUNT] = {
     "name",      "description", "url",     "command",       "args",          "env",       "cwd",       "headers",
     "transport", "enabled",     "timeout", "include_tools", "exclude_tools", "overrides", "isolation",
-    "protocol",
+    "protocol",  "access",
 };
 
 /* In enum mg_config_transport order. */
@@ -45,15 +46,17 @@ static const char *const transports[] = {"stdio", "auto", "streamable-http", "ss
 static const char *const isolations[] = {"shared", "session", NULL};
 /* In enum mg_config_protocol order. */
 static const char *const protocols[] = {"auto", "legacy", "modern", NULL};
+/* In enum mg_config_access order; "auto" is the default, not written. */
+static const char *const accesses[] = {"auto", "read", "write", NULL};
 
 /* Path of key K of the mapping at PATH, into the caller's `kp`. */
 #define KEY(k) (mg_config__path_key(kp, sizeof(kp), path, server_keys[k]), kp)
 
-/* overrides: upstream tool name -> {name, description}. */
+/* overrides: upstream tool name -> {name, description, access}. */
 static void
 overrides(struct mg_cfg_parser *p, yaml_node_t *n, const char *path, struct mg_server_config *s)
 {
-    static const char *const keys[] = {"name", "description"};
+    static const char *const keys[] = {"name", "description", "access"};
     char kpath[MG_CONFIG_PATH_MAX], found[96];
     struct mg_cfg_name *names;
     size_t total;
@@ -63,7 +66,7 @@ overrides(struct mg_cfg_parser *p, yaml_node_t *n, const char *path, struct mg_s
     if (n->type != YAML_MAPPING_NODE) {
         mg_config__found(n, found, sizeof(found));
         mg_config__error(p, mg_config__line(n), path,
-                         "expected a mapping of tool names to {name, description}, got %s", found);
+                         "expected a mapping of tool names to {name, description, access}, got %s", found);
         return;
     }
     total = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
@@ -73,7 +76,7 @@ overrides(struct mg_cfg_parser *p, yaml_node_t *n, const char *path, struct mg_s
         yaml_node_pair_t *pair = &n->data.mapping.pairs.start[i];
         yaml_node_t *key = mg_config__node(p, pair->key), *value = mg_config__node(p, pair->value);
         struct mg_tool_override *o;
-        yaml_node_t *v[2];
+        yaml_node_t *v[3];
 
         if (key == NULL || value == NULL)
             continue;
@@ -90,12 +93,12 @@ overrides(struct mg_cfg_parser *p, yaml_node_t *n, const char *path, struct mg_s
         names[s->noverrides].line = mg_config__line(key);
         s->noverrides++;
         mg_config__path_key(kpath, sizeof(kpath), path, o->tool);
-        if (mg_config__fields(p, value, kpath, keys, 2, v) != 0)
+        if (mg_config__fields(p, value, kpath, keys, 3, v) != 0)
             continue;
         /* Unknown keys alone have had their error already. */
-        if (v[0] == NULL && v[1] == NULL &&
+        if (v[0] == NULL && v[1] == NULL && v[2] == NULL &&
             (value->type != YAML_MAPPING_NODE || value->data.mapping.pairs.top == value->data.mapping.pairs.start)) {
-            mg_config__error(p, mg_config__line(value), kpath, "give a new name, a description, or both");
+            mg_config__error(p, mg_config__line(value), kpath, "give a new name, a description or an access (read or write)");
             continue;
         }
         char npath[MG_CONFIG_PATH_MAX];
@@ -103,6 +106,10 @@ overrides(struct mg_cfg_parser *p, yaml_node_t *n, const char *path, struct mg_s
         mg_config__tool_name(p, v[0], npath, &o->name);
         mg_config__path_key(npath, sizeof(npath), kpath, keys[1]);
         mg_config__string(p, v[1], npath, &o->description);
+        mg_config__path_key(npath, sizeof(npath), kpath, keys[2]);
+        int a = MG_CONFIG_ACCESS_AUTO;
+        mg_config__enum(p, v[2], npath, accesses, &a);
+        o->access = (enum mg_config_access)a;
     }
     mg_config__find_dups(p, names, s->noverrides, 0, mg_config__dup_key, (void *)path);
     mg_free(names);
@@ -182,6 +189,9 @@ server(struct mg_cfg_parser *p, yaml_node_t *map, const char *path, struct mg_se
     t = MG_CONFIG_PROTOCOL_AUTO;
     mg_config__enum(p, v[S_PROTOCOL], KEY(S_PROTOCOL), protocols, &t);
     s->protocol = (enum mg_config_protocol)t;
+    t = MG_CONFIG_ACCESS_AUTO;
+    mg_config__enum(p, v[S_ACCESS], KEY(S_ACCESS), accesses, &t);
+    s->access = (enum mg_config_access)t;
 }
 
 /* A second server or project called the same. */
@@ -243,8 +253,8 @@ mg_config__servers(struct mg_cfg_parser *p, yaml_node_t *n, const char *path)
     mg_free(names);
 }
 
-enum { P_NAME, P_DESCRIPTION, P_SERVERS, P_COUNT };
-static const char *const project_keys[P_COUNT] = {"name", "description", "servers"};
+enum { P_NAME, P_DESCRIPTION, P_SERVERS, P_HEADERS, P_ENV, P_COUNT };
+static const char *const project_keys[P_COUNT] = {"name", "description", "servers", "headers", "env"};
 
 static int
 cmp_server_name(const void *a, const void *b)
@@ -337,6 +347,10 @@ mg_config__projects(struct mg_cfg_parser *p, yaml_node_t *n, const char *path)
         mg_config__string(p, v[P_DESCRIPTION], kp, &pr->description);
         mg_config__path_key(kp, sizeof(kp), ipath, project_keys[P_SERVERS]);
         members(p, v[P_SERVERS], kp, pr, sorted, nsorted);
+        mg_config__path_key(kp, sizeof(kp), ipath, project_keys[P_HEADERS]);
+        mg_config__string_map(p, v[P_HEADERS], kp, 1, &pr->headers, &pr->nheaders);
+        mg_config__path_key(kp, sizeof(kp), ipath, project_keys[P_ENV]);
+        mg_config__string_map(p, v[P_ENV], kp, 0, &pr->env, &pr->nenv);
     }
     mg_config__find_dups(p, names, nnames, 0, dup_name, (void *)path);
     mg_free(names);

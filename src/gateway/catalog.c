@@ -166,6 +166,12 @@ compile_tool_schema(json_t *schema, const char *ns, const char *tool, const char
     return s;
 }
 
+int
+mg_tool_def_reads_only(const json_t *def)
+{
+    return json_is_true(json_object_get(json_object_get(def, "annotations"), "readOnlyHint"));
+}
+
 static struct mg_tool *
 tool_build(const char *ns, int prefixed, const struct mg_tool_def *d, char *err, size_t errlen)
 {
@@ -229,6 +235,7 @@ tool_build(const char *ns, int prefixed, const struct mg_tool_def *d, char *err,
         json_object_set_new(t->def, "annotations", annotations);
         annotations = NULL;
     }
+    t->read_only = mg_tool_def_reads_only(t->def);
     if (icons) {
         json_object_set_new(t->def, "icons", icons);
         icons = NULL;

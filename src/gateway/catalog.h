@@ -68,10 +68,15 @@ struct mg_tool {
     struct mg_schema *input;   /* compiled inputSchema */
     struct mg_schema *output;  /* compiled outputSchema, or NULL */
     json_t *param_headers;     /* x-mcp-header declarations (param_headers.h), or NULL */
+    int read_only;             /* a read API key may call it (mg_tool_reads_only) */
     mg_tool_fn handler;
     void *udata;
     unsigned holds;           /* calls running on it (the catalog's own hold not counted) */
 };
+
+/* 1 when the Tool definition DEF declares annotations.readOnlyHint: true.
+ * A tool without annotations counts as one that writes. */
+int mg_tool_def_reads_only(const json_t *def);
 
 struct mg_catalog {
     struct mg_bundle **bundles;

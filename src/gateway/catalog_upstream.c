@@ -122,6 +122,14 @@ build(const struct mg_server_config *sc, json_t *def, const struct mg_naming *nm
     json_object_set_new(t->def, "name", json_string(exposed));
     if (ov != NULL && ov->description != NULL)
         json_object_set_new(t->def, "description", json_string(ov->description));
+    /* The config has the last word on what a tool does: the tool's own
+     * override, then its server's, then the upstream's annotations. */
+    if (ov != NULL && ov->access != MG_CONFIG_ACCESS_AUTO)
+        t->read_only = ov->access == MG_CONFIG_ACCESS_READ;
+    else if (sc->access != MG_CONFIG_ACCESS_AUTO)
+        t->read_only = sc->access == MG_CONFIG_ACCESS_READ;
+    else
+        t->read_only = mg_tool_def_reads_only(def);
     return t;
 fail:
     mg_catalog_tool_free(t);

@@ -12,9 +12,14 @@
  */
 #include "gateway/catalog_view.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "gateway/catalog.h"
+#include "gateway/gateway.h"
+#include "mcp/session.h"
+#include "util/alloc.h"
 
 struct mg_bundle *
 mg_view_bundle(const struct mg_catalog *c, const char *view)
@@ -79,5 +84,102 @@ mg_view_def(const char *view, json_t *def, const char *local_name)
         return json_incref(def);
     d = json_copy(def);
     json_object_set_new(d, "name", json_string(local_name));
+    return d;
+}
+
+/* --- per session: project and scope ------------------------------------- */
+
+/* The project S serves, as configured, or NULL: every server (no
+ * project, or a config without projects, where a key's projects are
+ * labels only). */
+static const struct mg_project_config *
+project_of(const struct mg_session *s)
+{
+    const struct mg_config *cfg = s->gw->cfg;
+
+    if (s->caller.project == NULL || cfg == NULL || cfg->nprojects == 0)
+        return NULL;
+    return mg_config_find_project(cfg, s->caller.project);
+}
+
+int
+mg_view_allows(const struct mg_session *s, const struct mg_bundle *b)
+{
+    const struct mg_project_config *pr;
+
+    if (!mg_view_sees(s->view, b))
+        return 0;
+    if (b == NULL || b->owner == NULL || (pr = project_of(s)) == NULL)
+        return 1;
+    return mg_config_project_has(pr, b->ns);
+}
+
+int
+mg_view_may_call(const struct mg_session *s, const struct mg_tool *t)
+{
+    return s->caller.key.scope == MG_SCOPE_WRITE || t->read_only;
+}
+
+int
+mg_view_shows_tool(const struct mg_session *s, const struct mg_tool *t)
+{
+    if (!mg_view_allows(s, t->bundle))
+        return 0;
+    return mg_view_may_call(s, t) || s->gw->cfg == NULL ||
+           s->gw->cfg->write_tools_for_read_keys != MG_CONFIG_WRITE_TOOLS_HIDE;
+}
+
+struct mg_tool *
+mg_session_find_tool(const struct mg_session *s, const char *name)
+{
+    struct mg_tool *t = mg_view_find_tool(&s->gw->catalog, s->view, name);
+
+    return t != NULL && mg_view_shows_tool(s, t) ? t : NULL;
+}
+
+struct mg_prompt *
+mg_session_find_prompt(const struct mg_session *s, const char *name)
+{
+    struct mg_prompt *p = mg_view_find_prompt(&s->gw->catalog, s->view, name);
+
+    return p != NULL && mg_view_allows(s, p->bundle) ? p : NULL;
+}
+
+struct mg_resource *
+mg_session_find_resource(const struct mg_session *s, const char *uri, json_t **vars)
+{
+    struct mg_resource *r = mg_view_find_resource(&s->gw->catalog, s->view, uri, vars);
+
+    if (r != NULL && !mg_view_allows(s, r->bundle)) {
+        json_object_clear(*vars);
+        return NULL;
+    }
+    return r;
+}
+
+/* Said first in a write tool's description for a read key: the model
+ * reads descriptions, and learns before calling that it cannot. */
+#define NEEDS_WRITE "[needs a write key: this key is read-only] "
+
+json_t *
+mg_session_tool_def(const struct mg_session *s, const struct mg_tool *t)
+{
+    json_t *d = mg_view_def(s->view, t->def, t->local_name);
+    const char *desc;
+    char *marked;
+    size_t n;
+
+    if (mg_view_may_call(s, t))
+        return d;
+    if (d == t->def) {
+        json_decref(d);
+        d = json_copy(t->def);
+    }
+    desc = json_string_value(json_object_get(d, "description"));
+    n = sizeof(NEEDS_WRITE) + (desc ? strlen(desc) : 0);
+    marked = mg_malloc(n);
+    snprintf(marked, n, "%s%s", NEEDS_WRITE, desc ? desc : "");
+    json_object_set_new(d, "description", json_string(marked));
+    mg_free(marked);
     return d;
 }

@@ -19,6 +19,7 @@ enum mg_rpc_code {
     MG_RPC_INVALID_PARAMS = -32602,
     MG_RPC_INTERNAL_ERROR = -32603,
     MG_RPC_RESOURCE_NOT_FOUND = -32002,    /* 2024-11-05 .. 2025-11-25 */
+    MG_RPC_FORBIDDEN = -32003,             /* mcpgate: the API key's scope does not allow it (HTTP 403) */
     MG_RPC_HEADER_MISMATCH = -32020,       /* 2026-07-28 */
     MG_RPC_MISSING_CAPABILITY = -32021,    /* 2026-07-28 */
     MG_RPC_UNSUPPORTED_VERSION = -32022,   /* 2026-07-28 */

@@ -91,7 +91,9 @@ next_shown(const struct mg_list_page *pg, size_t at)
         return n;
     for (; at < n; at++) {
         item_key(pg->c, pg->list, at, &b);
-        if (pg->only == NULL || b == pg->only)
+        if (pg->only != NULL && b != pg->only)
+            continue;
+        if (pg->list == MG_CURSOR_TOOLS ? mg_view_shows_tool(pg->s, pg->c->order[at]) : mg_view_allows(pg->s, b))
             return at;
     }
     return n;
@@ -107,6 +109,7 @@ mg_list_begin(struct mg_req *req, json_t *params, enum mg_cursor_list list, stru
 
     memset(pg, 0, sizeof(*pg));
     pg->c = &gw->catalog;
+    pg->s = req->s;
     pg->list = list;
     pg->room = gw->list_page_size;
     pg->last = NO_ITEM;

@@ -31,6 +31,7 @@ void mg_method_completion_complete(struct mg_req *req, json_t *params);
 struct mg_list_page {
     const struct mg_catalog *c;
     enum mg_cursor_list list;
+    const struct mg_session *s;   /* whose project and key decide what is shown */
     const struct mg_bundle *only; /* the view's source, or NULL: every source */
     int none;                     /* the view's source is not in the catalog: nothing to show */
     size_t at;                    /* index in the list to look at next */

@@ -50,7 +50,7 @@ mg_method_prompts_get(struct mg_req *req, json_t *params)
         mg_req_fail(req, MG_RPC_INVALID_PARAMS, "Invalid params: prompts/get requires params.name (a string)", NULL);
         return;
     }
-    if ((p = mg_view_find_prompt(&req->s->gw->catalog, req->s->view, json_string_value(name))) == NULL) {
+    if ((p = mg_session_find_prompt(req->s, json_string_value(name))) == NULL) {
         snprintf(msg, sizeof(msg), "Unknown prompt: %.200s", json_string_value(name));
         mg_req_fail(req, MG_RPC_INVALID_PARAMS, msg, NULL);
         return;
@@ -100,12 +100,12 @@ mg_method_completion_complete(struct mg_req *req, json_t *params)
     }
     if (strcmp(type, "ref/prompt") == 0) {
         const char *name = json_string_value(json_object_get(ref, "name"));
-        p = name != NULL ? mg_view_find_prompt(c, req->s->view, name) : NULL;
+        p = name != NULL ? mg_session_find_prompt(req->s, name) : NULL;
     } else if (strcmp(type, "ref/resource") == 0) {
         json_t *vars = NULL;
         uri = json_string_value(json_object_get(ref, "uri"));
-        if (uri != NULL && ((r = mg_strmap_get(&c->by_uri, uri)) == NULL || !mg_view_sees(req->s->view, r->bundle)))
-            r = mg_view_find_resource(c, req->s->view, uri, &vars);
+        if (uri != NULL && ((r = mg_strmap_get(&c->by_uri, uri)) == NULL || !mg_view_allows(req->s, r->bundle)))
+            r = mg_session_find_resource(req->s, uri, &vars);
         json_decref(vars);
     }
     if (p == NULL && r == NULL) {

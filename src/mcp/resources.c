@@ -71,7 +71,7 @@ find(struct mg_req *req, json_t *params, json_t **vars)
         mg_req_fail(req, MG_RPC_INVALID_PARAMS, "Invalid params: params.uri (a string) is required", NULL);
         return NULL;
     }
-    r = mg_view_find_resource(&req->s->gw->catalog, req->s->view, json_string_value(uri), vars);
+    r = mg_session_find_resource(req->s, json_string_value(uri), vars);
     if (r == NULL) {
         json_decref(*vars);
         *vars = NULL;

@@ -154,7 +154,7 @@ mg_method_subscriptions_listen(struct mg_req *req, json_t *params)
             const char *uri = json_string_value(u);
             struct mg_resource *r = NULL;
             if (uri == NULL || json_object_size(l->uris) >= MAX_LISTEN_URIS ||
-                (r = mg_view_find_resource(c, req->s->view, uri, &vars)) == NULL) {
+                (r = mg_session_find_resource(req->s, uri, &vars)) == NULL) {
                 json_decref(vars);
                 continue; /* not ours: left out of the acknowledgement */
             }

@@ -24,7 +24,6 @@ void
 mg_method_tools_list(struct mg_req *req, json_t *params)
 {
     struct mg_tool **items = req->s->gw->catalog.order;
-    const char *view = req->s->view;
     struct mg_list_page pg;
     json_t *tools;
     size_t i;
@@ -33,7 +32,7 @@ mg_method_tools_list(struct mg_req *req, json_t *params)
         return;
     tools = json_array();
     while (mg_list_next(&pg, &i)) {
-        json_t *d = mg_view_def(view, items[i]->def, items[i]->local_name);
+        json_t *d = mg_session_tool_def(req->s, items[i]);
         json_array_append_new(tools, mg_adapt_tool(d, req->version));
         json_decref(d);
     }
@@ -61,7 +60,6 @@ fail_arguments(struct mg_req *req, const char *tool, const char *why)
 void
 mg_method_tools_call(struct mg_req *req, json_t *params)
 {
-    const struct mg_catalog *c = &req->s->gw->catalog;
     json_t *name = json_object_get(params, "name");
     json_t *args = json_object_get(params, "arguments");
     struct mg_tool *tool;
@@ -71,11 +69,21 @@ mg_method_tools_call(struct mg_req *req, json_t *params)
         mg_req_fail(req, MG_RPC_INVALID_PARAMS, "Invalid params: tools/call requires params.name (a string)", NULL);
         return;
     }
-    tool = mg_view_find_tool(c, req->s->view, json_string_value(name));
+    tool = mg_session_find_tool(req->s, json_string_value(name));
     if (tool == NULL) {
         char msg[300];
         snprintf(msg, sizeof(msg), "Unknown tool: %.200s", json_string_value(name));
         mg_req_fail(req, MG_RPC_INVALID_PARAMS, msg, NULL);
+        return;
+    }
+    if (!mg_view_may_call(req->s, tool)) {
+        /* Refused before anything reaches the upstream; the message says
+         * which scope would do, and the front door answers HTTP 403. */
+        char msg[400];
+        snprintf(msg, sizeof(msg), "Forbidden: tool %.200s may change data and needs an API key with scope "
+                 "'write'; key '%.64s' has scope 'read'", json_string_value(name), req->s->caller.key.name ?
+                 req->s->caller.key.name : req->s->caller.key.id);
+        mg_req_fail(req, MG_RPC_FORBIDDEN, msg, json_pack("{s:s, s:s}", "requiredScope", "write", "keyScope", "read"));
         return;
     }
     if (args != NULL && !json_is_object(args) && !json_is_null(args)) {

@@ -273,6 +273,20 @@ http_exchange_resume(struct http_exchange *ex, h2o_req_t *req, unsigned long aft
 }
 
 /* Every awaited response is in (or was cancelled): send them. */
+/* A legacy reply's HTTP status: 403 for one request refused for its API
+ * key's scope (the status RFC 6750 gives insufficient_scope), else 200. */
+static int
+legacy_status(const struct http_exchange *ex, json_t *body)
+{
+    json_t *err = json_object_get(body, "error");
+
+    if (!ex->batch && json_integer_value(json_object_get(err, "code")) == MG_RPC_FORBIDDEN) {
+        http_add_header(ex->req, "www-authenticate", MG_HTTP_INSUFFICIENT_SCOPE);
+        return 403;
+    }
+    return 200;
+}
+
 static void
 complete(struct http_exchange *ex)
 {
@@ -296,7 +310,7 @@ complete(struct http_exchange *ex)
             ex->req->res.reason = "No Content";
             h2o_send_inline(ex->req, "", 0);
         } else if (!ex->responded) {
-            int status = ex->modern ? http_modern_status(ex, body) : ex->status ? ex->status : 200;
+            int status = ex->modern ? http_modern_status(ex, body) : ex->status ? ex->status : legacy_status(ex, body);
             add_session_header(ex);
             ex->responded = 1;
             http_send_json(ex->req, status, body);

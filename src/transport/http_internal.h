@@ -151,6 +151,8 @@ const char *http_session_id(const struct http_session *hs);
 void http_session_unlink_exchange(struct http_session *hs, struct http_exchange *ex);
 
 /* --- http_auth.c --- */
+/* The challenge sent with 403 when a key's scope does not allow a call. */
+#define MG_HTTP_INSUFFICIENT_SCOPE "Bearer realm=\"mcpgate\", error=\"insufficient_scope\", scope=\"write\""
 /* Open the key store when the listen address or opts.auth_required ask
  * for keys; 0, or -1 after logging why (serving must not start). */
 int http_auth_open(struct http_server *srv);
@@ -160,6 +162,17 @@ void http_auth_close(struct http_server *srv);
  * required), or -1 after answering 400, 401 or 503.  *KEY is valid until
  * the next check. */
 int http_auth_check(struct http_server *srv, h2o_req_t *req, const struct mg_key **key);
+
+/* --- http_project.c --- */
+/* A path /p/<project>/REST: the project into PROJECT and 1, else 0 (-1
+ * for /p/ without a usable name); *REST and *RESTLEN get the rest of the
+ * path (the whole path without the prefix). */
+int http_path_project(h2o_req_t *req, char *project, size_t projlen, const char **rest, size_t *restlen);
+/* The project REQ is served in, for KEY (NULL: no API keys), into OUT
+ * ("" for every server): 0, or -1 when there is none, after answering
+ * 400 (the key must name one) or 404 when ANSWER is set. */
+int http_project_for(struct http_server *srv, h2o_req_t *req, const struct mg_key *key, char *out, size_t outlen,
+                     int answer);
 
 /* --- http_modern.c --- */
 /* Nonzero when MSG is a modern request (a _meta protocol version). */

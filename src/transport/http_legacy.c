@@ -141,7 +141,7 @@ session_sink(void *ctx, json_t *msg)
 static struct http_session *
 session_new(struct http_server *srv, h2o_req_t *req, const struct mg_key *key)
 {
-    char view[MG_MAX_VIEW_NAME + 1];
+    char view[MG_MAX_VIEW_NAME + 1], project[MG_PROJECT_NAME_MAX + 1];
     struct http_session *hs = mg_calloc(1, sizeof(*hs));
     unsigned char raw[32];
     struct mg_sink sink = {.send = session_sink, .ctx = hs};
@@ -156,7 +156,9 @@ session_new(struct http_server *srv, h2o_req_t *req, const struct mg_key *key)
     if (key != NULL)
         memcpy(hs->key_id, key->id, sizeof(hs->key_id));
     hs->s = mg_session_new(srv->gw, &sink);
-    mg_session_set_caller(hs->s, key, NULL, hs->id);
+    /* on_req has answered a request without a project already. */
+    http_project_for(srv, req, key, project, sizeof(project), 0);
+    mg_session_set_caller(hs->s, key, project[0] != '\0' ? project : NULL, hs->id);
     if (http_view_of(req, view, sizeof(view)))
         mg_session_set_view(hs->s, view); /* the session lives at /servers/<name>/mcp */
     hs->outbox = json_array();
@@ -290,9 +292,12 @@ find_session(struct http_server *srv, h2o_req_t *req, const struct mg_key *key)
     }
     if (hs != NULL) {
         /* A session belongs to the endpoint that opened it. */
-        char view[MG_MAX_VIEW_NAME + 1];
+        char view[MG_MAX_VIEW_NAME + 1], project[MG_PROJECT_NAME_MAX + 1];
         int has_view = http_view_of(req, view, sizeof(view));
         if (has_view != (hs->s->view != NULL) || (has_view && strcmp(view, hs->s->view) != 0))
+            hs = NULL;
+        else if (http_project_for(srv, req, key, project, sizeof(project), 0) != 0 ||
+                 strcmp(project, hs->s->caller.project != NULL ? hs->s->caller.project : "") != 0)
             hs = NULL;
     }
     if (hs != NULL && !owned_by(hs, key)) {

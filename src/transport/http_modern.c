@@ -112,6 +112,9 @@ http_modern_status(const struct http_exchange *ex, const json_t *reply)
         return 400;
     case MG_RPC_METHOD_NOT_FOUND:
         return 404;
+    case MG_RPC_FORBIDDEN:
+        http_add_header(ex->req, "www-authenticate", MG_HTTP_INSUFFICIENT_SCOPE);
+        return 403;
     case MG_RPC_INVALID_PARAMS:
         /* Missing protocol _meta is a bad request; bad tool arguments are
          * an answer like any other. */
@@ -187,7 +190,7 @@ http_modern_post(struct http_server *srv, h2o_req_t *req, json_t *msg, const str
     char *hv;
     struct mg_sink none = {.send = drop};
     struct http_exchange *ex;
-    char view[MG_MAX_VIEW_NAME + 1];
+    char view[MG_MAX_VIEW_NAME + 1], project[MG_PROJECT_NAME_MAX + 1];
 
     if (!json_is_object(msg)) {
         http_send_rpc_error(req, 400, NULL, MG_RPC_INVALID_REQUEST,
@@ -253,7 +256,8 @@ http_modern_post(struct http_server *srv, h2o_req_t *req, json_t *msg, const str
     http_exchange_link_stateless(ex);
     ex->bad_meta = !json_is_object(json_object_get(meta, MG_META_CLIENT_CAPABILITIES));
     ex->own = mg_session_new(srv->gw, &none);
-    mg_session_set_caller(ex->own, key, NULL, NULL);
+    http_project_for(srv, req, key, project, sizeof(project), 0); /* on_req answered when there is none */
+    mg_session_set_caller(ex->own, key, project[0] != '\0' ? project : NULL, NULL);
     if (http_view_of(req, view, sizeof(view)))
         mg_session_set_view(ex->own, view);
     http_exchange_run(ex, ex->own, msg);

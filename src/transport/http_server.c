@@ -186,9 +186,12 @@ path_is(h2o_req_t *req, const char *path)
 int
 http_view_of(h2o_req_t *req, char *out, size_t outlen)
 {
-    const char *p = req->path_normalized.base, *name;
-    size_t len = req->path_normalized.len, n;
+    char project[MG_PROJECT_NAME_MAX + 1];
+    const char *p, *name;
+    size_t len, n;
 
+    if (http_path_project(req, project, sizeof(project), &p, &len) < 0)
+        return 0;
     if (len < 13 || memcmp(p, "/servers/", 9) != 0 || memcmp(p + len - 4, "/mcp", 4) != 0)
         return 0;
     name = p + 9;
@@ -289,8 +292,11 @@ static int
 on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     struct http_server *srv = ((struct root_handler *)self)->srv;
-    int is_mcp = path_is(req, "/mcp");
-    char view[MG_MAX_VIEW_NAME + 1];
+    char view[MG_MAX_VIEW_NAME + 1], project[MG_PROJECT_NAME_MAX + 1];
+    const char *rest;
+    size_t restlen;
+    int in_project = http_path_project(req, project, sizeof(project), &rest, &restlen) != 0;
+    int is_mcp = h2o_memis(rest, restlen, "/mcp", 4);
     const struct mg_key *key;
 
     if (path_is(req, "/healthz")) {
@@ -312,12 +318,14 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
             return 0;
         }
         is_mcp = 1;
-    } else if (!is_mcp && !path_is(req, "/sse") && !path_is(req, "/messages")) {
+    } else if (!is_mcp && (in_project || (!path_is(req, "/sse") && !path_is(req, "/messages")))) {
         http_send_rpc_error(req, 404, NULL, MG_RPC_INVALID_REQUEST,
                             "Not Found: the MCP endpoint is /mcp (and /sse for HTTP+SSE clients; "
-                            "/servers/<name>/mcp for one server)");
+                            "/servers/<name>/mcp for one server; /p/<project>/mcp for one project)");
         return 0;
     }
+    if (!path_is(req, "/messages") && http_project_for(srv, req, key, project, sizeof(project), 1) != 0)
+        return 0;
     if (!origin_allowed(srv, req)) {
         size_t len = 0;
         const char *origin = http_header(req, "origin", &len);

@@ -461,6 +461,12 @@ mg_upstream_free(struct mg_upstream *u)
         mg_upstream_fwd_free(f);
     }
     mg_free(u->version);
+    if (u->own_sc != NULL) {
+        /* The strings are the config's; only the merged arrays are ours. */
+        mg_free(u->own_sc->env);
+        mg_free(u->own_sc->headers);
+        mg_free(u->own_sc);
+    }
     mg_free(u);
 }
 

@@ -64,7 +64,9 @@ struct mg_upstream {
      * discovers the server's lists for the catalog; each client session
      * that calls gets an instance of its own, reaped with the session. */
     struct mg_upstream *parent;       /* an instance: the configured upstream */
-    const void *session;              /* an instance: the client session it serves */
+    const void *session;              /* an instance: the client session it serves, or NULL: */
+    const struct mg_project_config *project; /* an instance: the project whose credentials it runs with */
+    struct mg_server_config *own_sc;  /* an instance with a project's credentials: sc, owned */
     struct mg_upstream *instances;    /* the configured upstream: its instances */
     struct mg_upstream *stopped;      /* ... and those stopped at shutdown, until freed */
     struct mg_upstream *inst_prev, *inst_next;

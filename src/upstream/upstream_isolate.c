@@ -10,14 +10,23 @@
  * handshake), later calls of the session reuse it, and it is stopped when
  * the session ends or expires.  A 2026-07-28 client has no session: each
  * of its requests is one, and gets an instance for its duration.
+ *
+ * Projects with credentials of their own (`headers` or `env` in a
+ * project) work the same way: a call made in such a project goes to an
+ * instance started with the project's headers and environment over the
+ * server's own, one per project (or, with isolation: session, one per
+ * session as above), kept until shutdown.  The configured upstream, with
+ * the server's own credentials, still fills the catalog.
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config/config.h"
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
 #include "mcp/call.h"
+#include "mcp/session.h"
 #include "upstream/upstream_impl.h"
 #include "util/alloc.h"
 #include "util/log.h"
@@ -104,32 +113,93 @@ mg_upstream_isolate_ready(struct mg_upstream *inst)
 }
 
 static struct mg_upstream *
-instance_of(struct mg_upstream *u, const void *session)
+instance_of(struct mg_upstream *u, const void *session, const struct mg_project_config *project)
 {
     for (struct mg_upstream *i = u->instances; i != NULL; i = i->inst_next)
-        if (i->session == session)
+        if (i->session == session && i->project == project)
             return i;
     return NULL;
+}
+
+/* The project of CALL's session when it has credentials of its own for
+ * U's kind of server, else NULL. */
+static const struct mg_project_config *
+credentials_of(const struct mg_upstream *u, const struct mg_call *call)
+{
+    const struct mg_session *s = mg_call_session(call);
+    const struct mg_project_config *pr;
+
+    if (s == NULL || s->caller.project == NULL || u->cfg == NULL ||
+        (pr = mg_config_find_project(u->cfg, s->caller.project)) == NULL || !mg_config_project_has(pr, u->sc->name))
+        return NULL;
+    return (u->sc->command != NULL ? pr->nenv : pr->nheaders) > 0 ? pr : NULL;
+}
+
+/* BASE with EXTRA over it (same key: EXTRA's value; header names match
+ * whatever their case, FOLD), into a new array of borrowed strings; *N
+ * its length. */
+static struct mg_config_kv *
+merge_kv(const struct mg_config_kv *base, size_t nbase, const struct mg_config_kv *extra, size_t nextra, int fold,
+         size_t *n)
+{
+    struct mg_config_kv *out = mg_calloc(nbase + nextra + 1, sizeof(*out));
+
+    *n = 0;
+    for (size_t i = 0; i < nbase; i++) {
+        int replaced = 0;
+        for (size_t j = 0; j < nextra && !replaced; j++)
+            replaced = (fold ? strcasecmp(base[i].key, extra[j].key) : strcmp(base[i].key, extra[j].key)) == 0;
+        if (!replaced)
+            out[(*n)++] = base[i];
+    }
+    for (size_t j = 0; j < nextra; j++)
+        out[(*n)++] = extra[j];
+    return out;
+}
+
+/* U's server config with project PR's credentials (owned by the caller). */
+static struct mg_server_config *
+with_credentials(const struct mg_server_config *sc, const struct mg_project_config *pr)
+{
+    struct mg_server_config *own = mg_malloc(sizeof(*own));
+
+    *own = *sc;
+    own->env = merge_kv(sc->env, sc->nenv, pr->env, pr->nenv, 0, &own->nenv);
+    own->headers = merge_kv(sc->headers, sc->nheaders, pr->headers, pr->nheaders, 1, &own->nheaders);
+    return own;
 }
 
 struct mg_upstream *
 mg_upstream_isolate_route(struct mg_upstream *u, struct mg_call *call, const char *method, json_t *params)
 {
     const void *session = mg_call_session(call);
+    const struct mg_project_config *project;
     struct mg_upstream *inst;
     struct waiting *w;
 
-    if (u->sc->isolation != MG_CONFIG_ISOLATION_SESSION || u->parent != NULL || u->state == MG_UPSTREAM_DISABLED)
+    if (u->parent != NULL || u->state == MG_UPSTREAM_DISABLED)
         return u;
-    if ((inst = instance_of(u, session)) == NULL) {
-        inst = mg_upstream_open(u->gw, u->cfg, u->sc, u);
+    project = credentials_of(u, call);
+    if (u->sc->isolation != MG_CONFIG_ISOLATION_SESSION) {
+        if (project == NULL)
+            return u;
+        session = NULL; /* one instance for the whole project */
+    }
+    if ((inst = instance_of(u, session, project)) == NULL) {
+        struct mg_server_config *own = project != NULL ? with_credentials(u->sc, project) : NULL;
+        inst = mg_upstream_open(u->gw, u->cfg, own != NULL ? own : u->sc, u);
+        inst->own_sc = own;
         inst->session = session;
+        inst->project = project;
         inst->inst_next = u->instances;
         if (u->instances != NULL)
             u->instances->inst_prev = inst;
         u->instances = inst;
         live_instances++;
-        mg_log_debug("upstream %s: an instance for a new client session", u->sc->name);
+        if (project != NULL)
+            mg_log_info("upstream %s: an instance with the credentials of project %s", u->sc->name, project->name);
+        else
+            mg_log_debug("upstream %s: an instance for a new client session", u->sc->name);
     }
     if (inst->state == MG_UPSTREAM_READY)
         return inst;
@@ -176,9 +246,13 @@ mg_upstream_isolate_session_closed(struct mg_gateway *gw, const void *session)
     if (gw->upstreams_stopping)
         return; /* mg_upstreams_stop() stops them all */
     for (size_t i = 0; i < gw->nupstreams; i++) {
-        struct mg_upstream *inst = instance_of(gw->upstreams[i], session);
-        if (inst != NULL)
-            instance_stop(inst, instance_closed, inst);
+        struct mg_upstream *u = gw->upstreams[i], *inst, *next;
+        /* Each project the session used may have given it an instance. */
+        for (inst = u->instances; inst != NULL; inst = next) {
+            next = inst->inst_next;
+            if (inst->session == session)
+                instance_stop(inst, instance_closed, inst);
+        }
     }
 }
 

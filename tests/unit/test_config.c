@@ -489,7 +489,7 @@ test_wrong_types(void **state)
     expect_only_error("servers:\n  - name: a\n    command: b\n    env: {A: [1]}\n",
                       "cfg.yaml:4: servers[0].env.A: expected a string, got a list");
     expect_only_error("servers:\n  - name: a\n    command: b\n    overrides: [t]\n",
-                      "cfg.yaml:4: servers[0].overrides: expected a mapping of tool names to {name, description}, "
+                      "cfg.yaml:4: servers[0].overrides: expected a mapping of tool names to {name, description, access}, "
                       "got a list");
     expect_only_error("servers:\n  - name: a\n    command: b\n    overrides: {t: x}\n",
                       "cfg.yaml:4: servers[0].overrides.t: expected a mapping, got \"x\"");
@@ -920,9 +920,9 @@ static void
 test_overrides(void **state)
 {
     expect_only_error("servers:\n  - name: a\n    command: x\n    overrides:\n      t: {}\n",
-                      "cfg.yaml:5: servers[0].overrides.t: give a new name, a description, or both");
+                      "cfg.yaml:5: servers[0].overrides.t: give a new name, a description or an access (read or write)");
     expect_only_error("servers:\n  - name: a\n    command: x\n    overrides:\n      t:\n",
-                      "cfg.yaml:5: servers[0].overrides.t: give a new name, a description, or both");
+                      "cfg.yaml:5: servers[0].overrides.t: give a new name, a description or an access (read or write)");
     expect_only_error("servers:\n  - name: a\n    command: x\n    overrides:\n      t: {name: \"a b\"}\n",
                       "cfg.yaml:5: servers[0].overrides.t.name: expected a tool name of 1 to 128 letters, digits, "
                       "\"_\", \".\" or \"-\", got \"a b\"");
@@ -930,6 +930,30 @@ test_overrides(void **state)
                       "cfg.yaml:5: servers[0].overrides: expected a tool name as the key, got a list");
     expect_only_error("servers:\n  - name: a\n    command: x\n    overrides:\n      t: {name: b, description: [x]}\n",
                       "cfg.yaml:5: servers[0].overrides.t.description: expected a string, got a list");
+    expect_only_error("servers:\n  - name: a\n    command: x\n    overrides:\n      t: {access: admin}\n",
+                      "cfg.yaml:5: servers[0].overrides.t.access: expected one of auto, read, write, got \"admin\"");
+}
+
+/* Tools are classified for key scopes per server and per tool. */
+static void
+test_access(void **state)
+{
+    struct mg_config *cfg = parse_ok("write_tools_for_read_keys: hide\nteam: platform\nservers:\n"
+                                     "  - name: a\n    command: x\n    access: read\n"
+                                     "    overrides:\n      drop: {access: write}\n"
+                                     "  - {name: b, command: x}\n");
+    (void)state;
+    assert_int_equal(cfg->write_tools_for_read_keys, MG_CONFIG_WRITE_TOOLS_HIDE);
+    assert_string_equal(cfg->team, "platform");
+    assert_int_equal(cfg->servers[0].access, MG_CONFIG_ACCESS_READ);
+    assert_int_equal(cfg->servers[0].overrides[0].access, MG_CONFIG_ACCESS_WRITE);
+    assert_null(cfg->servers[0].overrides[0].name);
+    assert_int_equal(cfg->servers[1].access, MG_CONFIG_ACCESS_AUTO);
+    mg_config_free(cfg);
+    expect_only_error("servers:\n  - {name: a, command: x, access: readonly}\n",
+                      "cfg.yaml:2: servers[0].access: expected one of auto, read, write, got \"readonly\"");
+    expect_only_error("write_tools_for_read_keys: show\n",
+                      "cfg.yaml:1: write_tools_for_read_keys: expected one of mark, hide, got \"show\"");
 }
 
 static void
@@ -941,6 +965,20 @@ test_projects(void **state)
     assert_int_equal(cfg->nprojects, 1);
     assert_string_equal(cfg->projects[0].servers[0], "b");
     assert_null(cfg->projects[0].description);
+    mg_config_free(cfg);
+
+    /* A project's own credentials for its servers. */
+    cfg = parse_ok("servers:\n  - {name: a, command: x}\nprojects:\n  - name: staging\n    servers: [a]\n"
+                   "    env: {TOKEN: s3}\n    headers: {Authorization: Bearer t}\n");
+    assert_int_equal(cfg->projects[0].nenv, 1);
+    assert_string_equal(cfg->projects[0].env[0].key, "TOKEN");
+    assert_string_equal(cfg->projects[0].env[0].value, "s3");
+    assert_int_equal(cfg->projects[0].nheaders, 1);
+    assert_string_equal(cfg->projects[0].headers[0].value, "Bearer t");
+    assert_ptr_equal(mg_config_find_project(cfg, "staging"), &cfg->projects[0]);
+    assert_null(mg_config_find_project(cfg, "prod"));
+    assert_true(mg_config_project_has(&cfg->projects[0], "a"));
+    assert_false(mg_config_project_has(&cfg->projects[0], "b"));
     mg_config_free(cfg);
 
     expect_only_error("servers:\n"
@@ -1209,6 +1247,7 @@ main(void)
         cmocka_unit_test(test_headers_and_env),
         cmocka_unit_test(test_overrides),
         cmocka_unit_test(test_projects),
+        cmocka_unit_test(test_access),
         cmocka_unit_test(test_env_expansion),
         cmocka_unit_test(test_expansion_size_cap),
         cmocka_unit_test(test_error_list),

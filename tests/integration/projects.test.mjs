@@ -1,0 +1,211 @@
+// projects.test.mjs - projects and key scopes at the HTTP front door,
+// through the official SDK clients: /p/<project>/mcp serves one project,
+// /mcp the key's default, "Project ID is required" for a key with several
+// projects and no default, "Project not found" for a project outside the
+// key's scope; a read key refused a write tool (HTTP 403, naming the scope
+// it needs) on /mcp and on /servers/<name>/mcp, with the config's
+// classification per server and per tool; write tools marked, or hidden,
+// in a read key's catalog.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as HttpV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from '@modelcontextprotocol/client';
+import {
+  MCPGATE_BIN, childEnv, startHttpGate, httpClient, assertCleanStderr, resultText, withTimeout, killChild, waitForBinary,
+} from './lib.mjs';
+import { NODE, FIXTURES } from './upstreams.mjs';
+
+const opts = { timeout: 60_000 };
+
+const notes = (name, extra = '') => `
+  - name: ${name}
+    command: ${NODE}
+    args: [${path.join(FIXTURES, 'notes_server.mjs')}, ${name}]
+${extra}`;
+
+const CONFIG = `
+write_tools_for_read_keys: %MODE%
+servers:${notes('docs', '    env: {NOTES_TOKEN: base, KEEP: kept}\n')}${notes('wiki', '    access: read\n')}${notes('ops', '    overrides:\n      bare: {access: read}\n      read_note: {access: write}\n')}
+projects:
+  - name: web
+    servers: [docs, wiki]
+    env: {NOTES_TOKEN: web-token}
+  - name: infra
+    servers: [ops]
+  - name: all
+    servers: [docs, wiki, ops]
+`;
+
+async function mcpgate(args, env) {
+  await waitForBinary();
+  const child = spawn(MCPGATE_BIN, args, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+  child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+  const code = await withTimeout(new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  }), 10_000, `mcpgate ${args.join(' ')}`).finally(() => killChild(child));
+  return { code, stdout, stderr };
+}
+
+/** A gateway with keys required on CONFIG (write tools MODE for read keys). */
+async function withProjects(mode, fn) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-projects-'));
+  const state = path.join(dir, 'state');
+  const file = path.join(dir, 'gw.yaml');
+  writeFileSync(file, CONFIG.replace('%MODE%', mode));
+  const key = async (name, projects, scope, extra = []) => {
+    const r = await mcpgate(['keys', 'create', '--config', file, '--state-dir', state, '--name', name,
+      '--project', projects, '--scope', scope, '--json', ...extra]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout).secret;
+  };
+  const gate = await startHttpGate(['--config', file, '--state-dir', state, '--auth', 'required'], { demo: true });
+  const http = await httpClient();
+  const clients = [];
+  const base = new URL(gate.url).origin;
+  const connect = async (secret, where = '/mcp', { v2 = false } = {}) => {
+    const init = { headers: { authorization: `Bearer ${secret}` } };
+    const client = v2
+      ? new ClientV2({ name: 'projects-v2', version: '0' }, { versionNegotiation: { mode: 'auto' } })
+      : new ClientV1({ name: 'projects-v1', version: '0' });
+    const transport = v2 ? new HttpV2(new URL(base + where), { fetch: http.fetch, requestInit: init })
+      : new HttpV1(new URL(base + where), { fetch: http.fetch, requestInit: init });
+    await client.connect(transport);
+    clients.push(client);
+    return client;
+  };
+  try {
+    await fn({ key, connect, base, fetch: http.fetch });
+    for (const c of clients) await c.close().catch(() => {});
+    await http.close();
+    const { code } = await gate.stop();
+    assert.equal(code, 0, gate.stderr());
+    assertCleanStderr(gate.stderr());
+  } finally {
+    await http.close();
+    gate.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A check for assert.rejects: HTTP STATUS (the SDK's error code) and a message matching RE. */
+const refused = (status, re) => (e) => {
+  assert.equal(e.code, status, `expected HTTP ${status}: ${e.message}`);
+  assert.match(String(e.message), re);
+  return true;
+};
+
+/** The tools of CLIENT once the upstreams PREFIXES have connected. */
+async function toolsOf(client, expect) {
+  const end = Date.now() + 15_000;
+  for (;;) {
+    const { tools } = await client.listTools();
+    if (expect.every((n) => tools.some((t) => t.name === n))) return tools;
+    if (Date.now() > end) throw new Error(`never saw ${expect}; got ${tools.map((t) => t.name)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('projects: /p/<project>/mcp, the default project, Project ID is required, Project not found', opts, async () => {
+  await withProjects('mark', async ({ key, connect }) => {
+    const alice = await key('alice', 'web,infra', 'write');
+    const bob = await key('bob', 'web', 'read');
+
+    // Several projects and no default: /mcp must be told which.
+    await assert.rejects(connect(alice), refused(400, /Project ID is required[\s\S]*web, infra/));
+    // Each project shows its own servers (and the gateway's inline tools).
+    const web = await connect(alice, '/p/web/mcp');
+    const webTools = (await toolsOf(web, ['docs__read_note', 'wiki__read_note'])).map((t) => t.name);
+    assert.ok(!webTools.some((n) => n.startsWith('ops__')), `ops is not in web: ${webTools}`);
+    assert.ok(webTools.includes('demo__echo'), 'inline tools are in every project');
+    const infra = await connect(alice, '/p/infra/mcp');
+    const infraTools = (await toolsOf(infra, ['ops__read_note'])).map((t) => t.name);
+    assert.ok(!infraTools.some((n) => n.startsWith('docs__') || n.startsWith('wiki__')), `${infraTools}`);
+    // A tool of another project is unknown here, not merely refused.
+    const other = await web.callTool({ name: 'ops__read_note', arguments: {} }).catch((e) => e);
+    assert.match(String(other.message ?? other.content?.[0]?.text), /Unknown tool/);
+
+    // A project outside the key's scope is not found, like one that does not exist.
+    await assert.rejects(connect(bob, '/p/infra/mcp'), refused(404, /Project not found/));
+    await assert.rejects(connect(alice, '/p/nope/mcp'), refused(404, /Project not found/));
+    // A single project is the default; /servers/<name>/mcp outside it is not found.
+    const bobMcp = await connect(bob);
+    await toolsOf(bobMcp, ['docs__read_note']);
+    await assert.rejects(connect(bob, '/servers/ops/mcp'), refused(404, /no server named 'ops'/));
+  });
+});
+
+test('scopes: a read key calls read tools only, 403 naming the scope, marked in its catalog', opts, async () => {
+  await withProjects('mark', async ({ key, connect }) => {
+    const reader = await key('reader', 'web,infra', 'read', ['--default', 'web']);
+    const writer = await key('writer', 'web', 'write');
+
+    const r = await connect(reader);
+    const tools = await toolsOf(r, ['docs__write_note', 'wiki__write_note']);
+    const desc = (n) => tools.find((t) => t.name === n).description;
+    assert.match(desc('docs__write_note'), /^\[needs a write key/);
+    assert.match(desc('docs__bare'), /^\[needs a write key/, 'a tool without annotations counts as write');
+    assert.equal(desc('docs__read_note'), 'Reads a note');
+    assert.equal(desc('wiki__write_note'), 'Writes a note', 'access: read on the server classifies every tool');
+
+    assert.equal(resultText(await r.callTool({ name: 'docs__read_note', arguments: {} })), 'docs read_note done');
+    assert.equal(resultText(await r.callTool({ name: 'wiki__write_note', arguments: {} })), 'wiki write_note done');
+    for (const name of ['docs__write_note', 'docs__bare']) {
+      await assert.rejects(r.callTool({ name, arguments: { text: 'x' } }), refused(403, /needs an API key with scope 'write'/), name);
+    }
+    // The same through one server's endpoint, under its own names.
+    const one = await connect(reader, '/servers/docs/mcp');
+    await toolsOf(one, ['write_note']);
+    assert.equal(resultText(await one.callTool({ name: 'read_note', arguments: {} })), 'docs read_note done');
+    await assert.rejects(one.callTool({ name: 'write_note', arguments: {} }), refused(403, /scope 'write'/));
+    // Per-tool overrides beat the annotations, both ways (infra: ops).
+    const infra = await connect(reader, '/p/infra/mcp');
+    await toolsOf(infra, ['ops__bare']);
+    assert.equal(resultText(await infra.callTool({ name: 'ops__bare', arguments: {} })), 'ops bare done');
+    await assert.rejects(infra.callTool({ name: 'ops__read_note', arguments: {} }), refused(403, /scope 'write'/));
+    // A 2026-07-28 client is refused the same way.
+    const modern = await connect(reader, '/mcp', { v2: true });
+    await assert.rejects(modern.callTool({ name: 'docs__write_note', arguments: {} }), /scope 'write'|Insufficient scope: required "write"/);
+    assert.equal(resultText(await modern.callTool({ name: 'docs__read_note', arguments: {} })), 'docs read_note done');
+
+    // A write key calls anything, and sees no marks.
+    const w = await connect(writer);
+    const wt = await toolsOf(w, ['docs__write_note']);
+    assert.equal(wt.find((t) => t.name === 'docs__write_note').description, 'Writes a note');
+    assert.equal(resultText(await w.callTool({ name: 'docs__write_note', arguments: {} })), 'docs write_note done');
+  });
+});
+
+test('projects: a project\'s own env reaches its servers; others keep the server\'s own', opts, async () => {
+  await withProjects('mark', async ({ key, connect }) => {
+    const k = await key('dev', 'web,all', 'write');
+    const web = await connect(k, '/p/web/mcp');
+    const all = await connect(k, '/p/all/mcp');
+    await toolsOf(web, ['docs__token']);
+    await toolsOf(all, ['docs__token']);
+    assert.equal(resultText(await web.callTool({ name: 'docs__token', arguments: {} })), 'docs:web-token');
+    assert.equal(resultText(await all.callTool({ name: 'docs__token', arguments: {} })), 'docs:base');
+    // The project's instance is shared by the project's sessions.
+    const web2 = await connect(k, '/p/web/mcp');
+    assert.equal(resultText(await web2.callTool({ name: 'docs__token', arguments: {} })), 'docs:web-token');
+  });
+});
+
+test('scopes: write_tools_for_read_keys: hide leaves write tools out of a read key\'s catalog', opts, async () => {
+  await withProjects('hide', async ({ key, connect }) => {
+    const reader = await key('reader', 'web', 'read');
+    const r = await connect(reader);
+    const names = (await toolsOf(r, ['docs__read_note', 'wiki__write_note'])).map((t) => t.name);
+    assert.ok(!names.includes('docs__write_note') && !names.includes('docs__bare'), `${names}`);
+    const res = await r.callTool({ name: 'docs__write_note', arguments: {} }).catch((e) => e);
+    assert.match(String(res.message ?? resultText(res)), /Unknown tool/);
+  });
+});
