@@ -125,7 +125,7 @@ cmd_stdio(int argc, char **argv)
     uv_loop_init(&loop);
     gw = mg_gateway_new(&loop);
     mg_run_apply(gw, cfg);
-    rc = mg_run_bundles(gw, cfg) == 0 ? mg_gateway_serve_stdio(gw) : -1;
+    rc = mg_run_own_tools(gw) == 0 && mg_run_bundles(gw, cfg) == 0 ? mg_gateway_serve_stdio(gw) : -1;
     mg_run_stop_upstreams(gw);
     mg_gateway_free(gw);
     mg_config_free(cfg);
@@ -157,7 +157,7 @@ cmd_serve(int argc, char **argv)
     uv_loop_init(&loop);
     gw = mg_gateway_new(&loop);
     mg_run_apply(gw, cfg);
-    rc = mg_run_bundles(gw, cfg) == 0 ? mg_http_serve(gw, &opts) : -1;
+    rc = mg_run_own_tools(gw) == 0 && mg_run_bundles(gw, cfg) == 0 ? mg_http_serve(gw, &opts) : -1;
     mg_run_stop_upstreams(gw);
     mg_gateway_free(gw);
     uv_run(&loop, UV_RUN_DEFAULT);

@@ -11,6 +11,7 @@
 
 #include "bundles/conformance.h"
 #include "bundles/demo.h"
+#include "bundles/gateway.h"
 #include "config/config.h"
 #include "gateway/gateway.h"
 #include "upstream/upstream.h"
@@ -232,6 +233,18 @@ mg_run_bundles(struct mg_gateway *gw, const struct mg_config *cfg)
         return -1;
     }
     mg_upstreams_start(gw, cfg);
+    return 0;
+}
+
+int
+mg_run_own_tools(struct mg_gateway *gw)
+{
+    char err[512];
+
+    if (mg_gateway_bundle_register(gw, err, sizeof(err)) != 0) {
+        fprintf(stderr, "mcpgate: %s\n", err);
+        return -1;
+    }
     return 0;
 }
 

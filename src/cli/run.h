@@ -56,6 +56,9 @@ void mg_run_apply(struct mg_gateway *gw, const struct mg_config *cfg);
 /* Register the bundles CFG enables and start its servers; -1 after
  * printing why.  CFG must outlive the gateway. */
 int mg_run_bundles(struct mg_gateway *gw, const struct mg_config *cfg);
+/* Register the gateway's own tools (gateway__whoami, ...), served by
+ * serve and stdio; 0, or -1 after printing why. */
+int mg_run_own_tools(struct mg_gateway *gw);
 
 /* Stop the servers started by mg_run_bundles and wait for them. */
 void mg_run_stop_upstreams(struct mg_gateway *gw);

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  HTTP_TEST_TIMEOUT, REPO_ROOT, startHttpGate, spawnGate, httpClient, postRpc, modernHeaders, modernRequest,
+  DEMO_TOOLS, HTTP_TEST_TIMEOUT, REPO_ROOT, startHttpGate, spawnGate, httpClient, postRpc, modernHeaders, modernRequest,
   assertCleanStderr, withTimeout, withLineClient,
 } from './lib.mjs';
 
@@ -51,7 +51,7 @@ test('serve --config: listen, demo and allow_origins from the file, ${VAR} expan
       '',
     ].join('\n'));
     const r = await serveAndList(['--config', file], { env: { MCPGATE_TEST_DEMO: 'yes' } });
-    assert.deepEqual(r.tools, ['demo__add', 'demo__echo', 'demo__wait']);
+    assert.deepEqual(r.tools, DEMO_TOOLS);
     assert.equal(r.originStatus, 200, 'allow_origins was not applied');
     assert.match(r.stderr, new RegExp(`config: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     assert.match(r.url, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
@@ -68,7 +68,7 @@ test('the file is found through MCPGATE_CONFIG, then ./mcpgate.yaml; flags overr
     const other = path.join(dir, 'other.yaml');
     writeFileSync(other, 'listen: 127.0.0.1:0\ndemo: true\n');
     const env = await serveAndList([], { cwd: dir, env: { MCPGATE_CONFIG: other } });
-    assert.deepEqual(env.tools, ['demo__add', 'demo__echo', 'demo__wait'], 'MCPGATE_CONFIG comes before ./mcpgate.yaml');
+    assert.deepEqual(env.tools, DEMO_TOOLS, 'MCPGATE_CONFIG comes before ./mcpgate.yaml');
 
     // Flags win: --conformance adds to the file's demo, --allow-origin to its list.
     const both = await serveAndList(['--conformance', '--allow-origin', 'https://app.example.com'], { cwd: dir, env: { MCPGATE_CONFIG: other } });
@@ -122,7 +122,7 @@ test('a server that cannot be reached is reported by name and URL; disabled ones
     const r = await serveAndList(['--config', file]);
     assert.match(r.stderr, /upstream remote \(http:\/\/127\.0\.0\.1:1\/mcp\): initialize failed: .*(refused|connect)/i);
     assert.doesNotMatch(r.stderr, /off-server/);
-    assert.deepEqual(r.tools, ['demo__add', 'demo__echo', 'demo__wait']);
+    assert.deepEqual(r.tools, DEMO_TOOLS);
   });
 });
 
@@ -130,6 +130,6 @@ test('stdio reads the same file; the shipped example config is valid', opts, asy
   await withLineClient(['stdio', '--config', path.join(REPO_ROOT, 'examples/mcpgate.yaml')], async (c) => {
     await c.initialize();
     const r = await c.request('tools/list', {});
-    assert.deepEqual(r.result.tools.map((t) => t.name).sort(), ['demo__add', 'demo__echo', 'demo__wait']);
+    assert.deepEqual(r.result.tools.map((t) => t.name).sort(), DEMO_TOOLS);
   });
 });

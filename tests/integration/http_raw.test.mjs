@@ -61,7 +61,7 @@ test('healthz and readyz answer JSON; other paths are 404', opts, async () => {
     const r = await httpRequest(fetch, `${gate.origin}/readyz`);
     assert.equal(r.status, 200);
     assert.equal(r.json.status, 'ready');
-    assert.equal(r.json.tools, 3);
+    assert.equal(r.json.tools, DEMO_TOOLS.length);
     assert.deepEqual(r.json.servers, { ready: 0, connecting: 0, failed: 0, disabled: 0 });
 
     for (const p of ['/', '/other', '/mcp/extra', '/MCP', '/healthz/x']) {
@@ -74,13 +74,13 @@ test('healthz and readyz answer JSON; other paths are 404', opts, async () => {
   });
 });
 
-test('readyz counts the tools of the catalog (none without --demo)', opts, async () => {
+test('readyz counts the tools of the catalog (the gateway\'s own two without --demo)', opts, async () => {
   const gate = await startHttpGate([], { demo: false });
   const http = await httpClient();
   try {
     const r = await httpRequest(http.fetch, `${gate.origin}/readyz`);
     assert.equal(r.json.status, 'ready');
-    assert.equal(r.json.tools, 0);
+    assert.equal(r.json.tools, 2);
     await http.close();
     const { code } = await gate.stop();
     assert.equal(code, 0);

@@ -199,6 +199,29 @@ test('projects: a project\'s own env reaches its servers; others keep the server
   });
 });
 
+test('gateway__whoami and gateway__list_servers answer for the caller\'s own key and project', opts, async () => {
+  await withProjects('mark', async ({ key, connect }) => {
+    const k = await key('reader', 'web,infra', 'read', ['--default', 'infra']);
+    const c = await connect(k, '/p/web/mcp');
+    await toolsOf(c, ['docs__read_note', 'wiki__read_note']);
+    const who = (await c.callTool({ name: 'gateway__whoami', arguments: {} })).structuredContent;
+    assert.equal(who.key.name, 'reader');
+    assert.match(who.key.id, /^key_[0-9a-f]{12}$/);
+    assert.deepEqual(who.projects, ['web', 'infra']);
+    assert.equal(who.default_project, 'infra');
+    assert.equal(who.project, 'web');
+    assert.equal(who.scope, 'read');
+    assert.equal(who.authenticated, true);
+    const { servers } = (await c.callTool({ name: 'gateway__list_servers', arguments: {} })).structuredContent;
+    assert.deepEqual(servers.map((x) => x.name).sort(), ['docs', 'wiki'], 'only the project\'s servers');
+    for (const x of servers) {
+      assert.equal(x.state, 'ready');
+      assert.equal(x.tools, 4);
+      assert.equal(x.where, undefined, 'no command line or URL for clients');
+    }
+  });
+});
+
 test('scopes: write_tools_for_read_keys: hide leaves write tools out of a read key\'s catalog', opts, async () => {
   await withProjects('hide', async ({ key, connect }) => {
     const reader = await key('reader', 'web', 'read');

@@ -1,0 +1,143 @@
+/*
+ * gateway.c - the gateway's own tools, the inline bundle `gateway`:
+ *
+ *   gateway__whoami        who the caller is: team, key, projects, scope
+ *   gateway__list_servers  the status of each server the caller can reach
+ *
+ * They answer about the caller's own access only: a key sees its own
+ * projects' servers, and nothing here ever shows a secret, a command
+ * line or a URL (which may hold credentials).  All of them only read, so
+ * a read key may call them.
+ */
+#include "bundles/gateway.h"
+
+#include <string.h>
+
+#include "auth/key.h"
+#include "config/config.h"
+#include "gateway/gateway.h"
+#include "mcp/call.h"
+#include "mcp/session.h"
+#include "mcpgate.h"
+#include "upstream/upstream.h"
+
+static const struct mg_session *
+session_of(struct mg_call *call)
+{
+    return mg_call_session(call);
+}
+
+static json_t *
+string_or_null(const char *s)
+{
+    return s != NULL ? json_string(s) : json_null();
+}
+
+static void
+whoami(struct mg_call *call, json_t *args, void *udata)
+{
+    const struct mg_session *s = session_of(call);
+    const struct mg_config *cfg = ((struct mg_gateway *)udata)->cfg;
+    json_t *out = json_object(), *projects = json_array();
+
+    (void)args;
+    if (s == NULL) {
+        mg_call_fail(call, "the client session has ended");
+        return;
+    }
+    json_object_set_new(out, "team", string_or_null(cfg != NULL ? cfg->team : NULL));
+    if (s->caller.key.id[0] == '\0') {
+        /* No API keys: stdio, or loopback without auth: required. */
+        json_object_set_new(out, "key", json_null());
+        json_object_set_new(out, "authenticated", json_false());
+    } else {
+        json_object_set_new(out, "key", json_pack("{s:s, s:s}", "id", s->caller.key.id, "name", s->caller.key.name));
+        json_object_set_new(out, "authenticated", json_true());
+        for (size_t i = 0; i < s->caller.key.nprojects; i++)
+            json_array_append_new(projects, json_string(s->caller.key.projects[i]));
+    }
+    json_object_set_new(out, "projects", projects);
+    json_object_set_new(out, "default_project", string_or_null(s->caller.key.default_project));
+    json_object_set_new(out, "project", string_or_null(s->caller.project));
+    json_object_set_new(out, "scope", json_string(mg_scope_name(s->caller.key.scope)));
+    mg_call_set_structured(call, out);
+    mg_call_finish(call);
+}
+
+/* 1 when the session's project (if any) has server NAME. */
+static int
+in_project(const struct mg_session *s, const struct mg_config *cfg, const char *name)
+{
+    const struct mg_project_config *pr;
+
+    if (s->caller.project == NULL || cfg == NULL || cfg->nprojects == 0 ||
+        (pr = mg_config_find_project(cfg, s->caller.project)) == NULL)
+        return 1;
+    return mg_config_project_has(pr, name);
+}
+
+static void
+list_servers(struct mg_call *call, json_t *args, void *udata)
+{
+    struct mg_gateway *gw = udata;
+    const struct mg_session *s = session_of(call);
+    json_t *all, *servers = json_array(), *item;
+    size_t i;
+
+    (void)args;
+    if (s == NULL) {
+        json_decref(servers);
+        mg_call_fail(call, "the client session has ended");
+        return;
+    }
+    all = mg_upstreams_status(gw);
+    json_array_foreach (all, i, item) {
+        if (!in_project(s, gw->cfg, json_string_value(json_object_get(item, "name"))))
+            continue;
+        /* A command line or URL may hold a credential: not for clients. */
+        json_object_del(item, "where");
+        json_array_append(servers, item);
+    }
+    json_decref(all);
+    mg_call_set_structured(call, json_pack("{s:o}", "servers", servers));
+    mg_call_finish(call);
+}
+
+#define NO_ARGS "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}"
+#define READS "{\"readOnlyHint\":true,\"openWorldHint\":false}"
+
+int
+mg_gateway_bundle_register(struct mg_gateway *gw, char *err, size_t errlen)
+{
+    const struct mg_tool_def tools[] = {
+        {
+            .name = "whoami",
+            .title = "Who am I",
+            .description = "Who this connection acts for: the team running the gateway, the API key's id and "
+                           "name, its projects and default project, the project served, and its scope (read: "
+                           "only tools that read; write: any tool).",
+            .input_schema = NO_ARGS,
+            .annotations = READS,
+            .handler = whoami,
+            .udata = gw,
+        },
+        {
+            .name = "list_servers",
+            .title = "List servers",
+            .description = "The status of each MCP server this connection can reach: name, kind (stdio, http, "
+                           "sse), state (connecting, ready, failed, disabled), protocol revision, tool count, "
+                           "handshake latency and last error.",
+            .input_schema = NO_ARGS,
+            .annotations = READS,
+            .handler = list_servers,
+            .udata = gw,
+        },
+    };
+    const struct mg_bundle_def def = {
+        .ns = "gateway",
+        .tools = tools,
+        .tool_count = sizeof(tools) / sizeof(tools[0]),
+    };
+
+    return mg_bundle_register(gw, &def, err, errlen);
+}
