@@ -18,6 +18,7 @@ import { StreamableHTTPClientTransport as HttpV1 } from '@modelcontextprotocol/s
 import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from '@modelcontextprotocol/client';
 import {
   MCPGATE_BIN, childEnv, startHttpGate, httpClient, assertCleanStderr, resultText, withTimeout, killChild, waitForBinary,
+  postRpc,
 } from './lib.mjs';
 import { NODE, FIXTURES } from './upstreams.mjs';
 
@@ -115,7 +116,7 @@ async function toolsOf(client, expect) {
 }
 
 test('projects: /p/<project>/mcp, the default project, Project ID is required, Project not found', opts, async () => {
-  await withProjects('mark', async ({ key, connect }) => {
+  await withProjects('mark', async ({ key, connect, base, fetch }) => {
     const alice = await key('alice', 'web,infra', 'write');
     const bob = await key('bob', 'web', 'read');
 
@@ -136,6 +137,19 @@ test('projects: /p/<project>/mcp, the default project, Project ID is required, P
     // A project outside the key's scope is not found, like one that does not exist.
     await assert.rejects(connect(bob, '/p/infra/mcp'), refused(404, /Project not found/));
     await assert.rejects(connect(alice, '/p/nope/mcp'), refused(404, /Project not found/));
+    // A session belongs to the project it was opened in.
+    const auth = { authorization: `Bearer ${alice}` };
+    const init = await postRpc(fetch, `${base}/p/web/mcp`, { jsonrpc: '2.0', id: 1, method: 'initialize', params: {
+      protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } }, auth);
+    assert.equal(init.status, 200, init.text);
+    const sid = init.headers.get('mcp-session-id');
+    const h = { ...auth, 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' };
+    await postRpc(fetch, `${base}/p/web/mcp`, { jsonrpc: '2.0', method: 'notifications/initialized' }, h);
+    const here = await postRpc(fetch, `${base}/p/web/mcp`, { jsonrpc: '2.0', id: 2, method: 'ping' }, h);
+    assert.equal(here.status, 200, here.text);
+    const there = await postRpc(fetch, `${base}/p/infra/mcp`, { jsonrpc: '2.0', id: 3, method: 'ping' }, h);
+    assert.equal(there.status, 404, `a web session on /p/infra/mcp: ${there.status} ${there.text}`);
+
     // A single project is the default; /servers/<name>/mcp outside it is not found.
     const bobMcp = await connect(bob);
     await toolsOf(bobMcp, ['docs__read_note']);
