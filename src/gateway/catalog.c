@@ -282,6 +282,7 @@ mg_catalog_publish_tools(struct mg_catalog *c, struct mg_bundle *b)
         c->order[c->tool_count++] = b->tools[i];
     }
     qsort(c->order, c->tool_count, sizeof(*c->order), cmp_tool_name);
+    c->tools_version++;
 }
 
 void
@@ -298,6 +299,7 @@ mg_catalog_withdraw(struct mg_catalog *c, struct mg_bundle *b)
         mg_tool_release(b->tools[i]);
     }
     b->tool_count = 0;
+    c->tools_version++;
     mg_catalog_withdraw_items(c, b);
 }
 

@@ -85,6 +85,7 @@ struct mg_catalog {
     struct mg_strmap by_name; /* exposed name -> struct mg_tool * */
     struct mg_tool **order;   /* every tool, sorted by exposed name (deterministic lists) */
     size_t tool_count;
+    unsigned long tools_version; /* counts changes to the tools; the search index (search.c) follows it */
     struct mg_strmap by_uri;     /* fixed URI, or template text -> struct mg_resource * */
     struct mg_resource **resources; /* fixed URIs, sorted */
     size_t resource_count;
