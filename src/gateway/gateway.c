@@ -2,6 +2,7 @@
  * gateway.c - creating the gateway and registering bundles.
  */
 #include "gateway/gateway.h"
+#include "gateway/search.h"
 #include "mcp/subscriptions.h"
 
 #include "mcpgate.h"
@@ -31,6 +32,7 @@ mg_gateway_free(struct mg_gateway *gw)
 {
     if (gw == NULL)
         return;
+    mg_search_free(gw->search);
     mg_catalog_free(&gw->catalog);
     mg_state_keeper_free(&gw->states);
     mg_free(gw);

@@ -13,11 +13,13 @@
 struct mg_upstream;
 struct mg_curl_loop;
 struct mg_config;
+struct mg_search;
 
 struct mg_gateway {
     uv_loop_t *loop;
     const struct mg_config *cfg; /* borrowed, for the life of the gateway; NULL in some tests */
     struct mg_catalog catalog;
+    struct mg_search *search; /* tool search index, made by the first search (search.h), or NULL */
     size_t max_message;     /* largest inbound message, bytes */
     long long list_ttl_ms;  /* ttlMs on modern list results */
     size_t list_page_size;  /* most items on one page of a list, >= 1 */

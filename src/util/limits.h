@@ -37,4 +37,13 @@
 /* Longest tool name exposed to clients (MCP 2025-11-25, SEP-986). */
 #define MG_MAX_TOOL_NAME 128
 
+/* Tool search (search_tools, `mcpgate search`): the longest search text
+ * and the most words in it, so a query stays cheap; the most results one
+ * search returns; and how much of each field of a tool (its description,
+ * say) is indexed, so a server's huge description costs little. */
+#define MG_MAX_SEARCH_QUERY 1024
+#define MG_MAX_SEARCH_WORDS 32
+#define MG_MAX_SEARCH_RESULTS 1000
+#define MG_MAX_SEARCH_FIELD (16 * 1024)
+
 #endif
