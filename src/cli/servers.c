@@ -68,7 +68,7 @@ print_table(json_t *status)
 int
 mg_cmd_servers(int argc, char **argv)
 {
-    static const struct mg_standalone_cmd cmd = {"servers", usage, usage_tail, NULL};
+    static const struct mg_standalone_cmd cmd = {.name = "servers", .usage = usage, .usage_tail = usage_tail};
     struct mg_standalone st;
     const char *none;
     int json, rc;

@@ -87,6 +87,13 @@ parse(const struct mg_standalone_cmd *cmd, struct mg_run_flags *f, int argc, cha
             fputs(cmd->usage_tail, stdout);
             return 0;
         }
+        if (cmd->option != NULL) {
+            enum mg_run_opt r = cmd->option(cmd->ctx, argc, argv, &i);
+            if (r == MG_OPT_BAD)
+                return 2;
+            if (r == MG_OPT_TAKEN)
+                continue;
+        }
         if (strcmp(a, "--json") == 0) {
             *json = 1;
         } else if (a[0] != '-') {
@@ -110,7 +117,7 @@ parse(const struct mg_standalone_cmd *cmd, struct mg_run_flags *f, int argc, cha
             }
         }
     }
-    return -1;
+    return cmd->parsed != NULL ? cmd->parsed(cmd->ctx) : -1;
 }
 
 /* Start CFG's servers (CFG is taken: freed by mg_standalone_stop) and run
@@ -160,6 +167,48 @@ mg_standalone_open(struct mg_standalone *st, const struct mg_standalone_cmd *cmd
         return 1;
     }
     return -1;
+}
+
+/* Name on stderr the servers that are not ready: NAME only, or every one
+ * but the disabled (NAME NULL).  Returns how many it named. */
+static int
+explain_not_ready(struct mg_gateway *gw, const char *name)
+{
+    json_t *status = mg_upstreams_status(gw), *s;
+    size_t i;
+    int said = 0;
+
+    json_array_foreach (status, i, s) {
+        const char *server = json_string_value(json_object_get(s, "name"));
+        const char *state = json_string_value(json_object_get(s, "state"));
+        const char *err = json_string_value(json_object_get(s, "last_error"));
+        if (name != NULL ? strcmp(server, name) != 0 : strcmp(state, "disabled") == 0)
+            continue;
+        if (strcmp(state, "ready") == 0)
+            continue;
+        fprintf(stderr, "mcpgate: server %s is %s%s%s\n", server, state, err ? ": " : "", err ? err : "");
+        said++;
+    }
+    if (said > 0)
+        fprintf(stderr, "Run 'mcpgate servers' to see every server's state.\n");
+    json_decref(status);
+    return said;
+}
+
+int
+mg_standalone_check_server(struct mg_standalone *st, const char *name)
+{
+    if (!mg_upstreams_has(st->gw, name) && mg_strmap_get(&st->gw->catalog.by_ns, name) == NULL) {
+        fprintf(stderr, "mcpgate: no server named '%s' in the config\nRun 'mcpgate servers' to list them.\n", name);
+        return 2;
+    }
+    return explain_not_ready(st->gw, name) > 0 ? 3 : 0;
+}
+
+int
+mg_standalone_warn_not_ready(struct mg_standalone *st)
+{
+    return explain_not_ready(st->gw, NULL);
 }
 
 void

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <uv.h>
 
+#include "cli/run.h"
+
 struct mg_config;
 struct mg_gateway;
 
@@ -28,6 +30,15 @@ struct mg_standalone_cmd {
     const char *name;          /* "tools" */
     const char *usage, *usage_tail; /* --help: before and after the shared options */
     const char *arg;           /* its one optional argument ("SERVER"), or NULL: none */
+    /* Its own options and arguments, offered argv[*i] before the shared
+     * ones (NULL: none): MG_OPT_TAKEN (with *i moved past a value),
+     * MG_OPT_UNKNOWN, or MG_OPT_BAD after printing why (exit 2). */
+    enum mg_run_opt (*option)(void *ctx, int argc, char **argv, int *i);
+    /* Once every option is taken and before any server starts (NULL:
+     * nothing to check): -1 to go on, or the exit code after printing
+     * why, so a usage error never waits for servers to connect. */
+    int (*parsed)(void *ctx);
+    void *ctx;                 /* for option and parsed */
 };
 
 /*
@@ -41,6 +52,17 @@ struct mg_standalone_cmd {
  */
 int mg_standalone_open(struct mg_standalone *st, const struct mg_standalone_cmd *cmd, int argc, char **argv,
                        int *json, const char **arg);
+
+/*
+ * For a command given a server's name: 0 when NAME is a source of the
+ * catalog that is ready; else, after saying so on stderr, 2 when the
+ * config has no such server and 3 when it is not ready (with its error).
+ */
+int mg_standalone_check_server(struct mg_standalone *st, const char *name);
+
+/* Say on stderr which servers are not ready, and why (failed, still
+ * connecting; disabled ones are not named).  Returns how many. */
+int mg_standalone_warn_not_ready(struct mg_standalone *st);
 
 /* Stop the servers and free everything. */
 void mg_standalone_stop(struct mg_standalone *st);

@@ -11,7 +11,6 @@
 #include "cli/standalone.h"
 #include "gateway/catalog.h"
 #include "gateway/gateway.h"
-#include "upstream/upstream.h"
 
 static const char usage[] =
     "usage: mcpgate tools [SERVER] [options]\n"
@@ -45,33 +44,6 @@ first_line(const char *s, char *buf, size_t max)
     memcpy(buf, s ? s : "", n);
     buf[n] = '\0';
     return buf;
-}
-
-static int
-known_source(struct mg_gateway *gw, const char *name)
-{
-    return mg_upstreams_has(gw, name) || mg_strmap_get(&gw->catalog.by_ns, name) != NULL;
-}
-
-/* SERVER is configured but not ready: say why.  Returns 1 if it said. */
-static int
-explain_not_ready(struct mg_gateway *gw, const char *server)
-{
-    json_t *status = mg_upstreams_status(gw), *s;
-    size_t i;
-    int said = 0;
-
-    json_array_foreach (status, i, s) {
-        const char *state = json_string_value(json_object_get(s, "state"));
-        const char *err = json_string_value(json_object_get(s, "last_error"));
-        if (strcmp(json_string_value(json_object_get(s, "name")), server) != 0 || strcmp(state, "ready") == 0)
-            continue;
-        fprintf(stderr, "mcpgate: server %s is %s%s%s\nRun 'mcpgate servers' to see every server's state.\n",
-                server, state, err ? ": " : "", err ? err : "");
-        said = 1;
-    }
-    json_decref(status);
-    return said;
 }
 
 static void
@@ -118,22 +90,17 @@ list(struct mg_gateway *gw, const char *server, int json)
 int
 mg_cmd_tools(int argc, char **argv)
 {
-    static const struct mg_standalone_cmd cmd = {"tools", usage, usage_tail, "SERVER"};
+    static const struct mg_standalone_cmd cmd = {
+        .name = "tools", .usage = usage, .usage_tail = usage_tail, .arg = "SERVER"};
     struct mg_standalone st;
     const char *server;
     int json, rc;
 
     if ((rc = mg_standalone_open(&st, &cmd, argc, argv, &json, &server)) >= 0)
         return rc;
-    if (server != NULL && !known_source(st.gw, server)) {
-        fprintf(stderr, "mcpgate: no server named '%s' in the config\nRun 'mcpgate servers' to list them.\n", server);
-        rc = 2;
-    } else if (server != NULL && explain_not_ready(st.gw, server)) {
-        rc = 3;
-    } else {
+    rc = server != NULL ? mg_standalone_check_server(&st, server) : 0;
+    if (rc == 0)
         list(st.gw, server, json);
-        rc = 0;
-    }
     mg_standalone_stop(&st);
     return rc;
 }
