@@ -35,16 +35,11 @@ static const char usage_tail[] =
 static void
 print_table(json_t *status)
 {
-    size_t i, wname = 4, wkind = 4;
+    size_t i;
+    int wname = mg_cli_width(status, "name", 4), wkind = mg_cli_width(status, "kind", 4);
     json_t *s;
 
-    json_array_foreach (status, i, s) {
-        size_t n = strlen(json_string_value(json_object_get(s, "name")));
-        size_t k = strlen(json_string_value(json_object_get(s, "kind")));
-        wname = n > wname ? n : wname;
-        wkind = k > wkind ? k : wkind;
-    }
-    printf("%-*s  %-*s  %-10s  %5s  %8s  %-10s  %s\n", (int)wname, "NAME", (int)wkind, "KIND", "STATE", "TOOLS",
+    printf("%-*s  %-*s  %-10s  %5s  %8s  %-10s  %s\n", wname, "NAME", wkind, "KIND", "STATE", "TOOLS",
            "LATENCY", "PROTOCOL", "LAST ERROR");
     json_array_foreach (status, i, s) {
         const char *state = json_string_value(json_object_get(s, "state"));
@@ -57,8 +52,8 @@ print_table(json_t *status)
             snprintf(latency, sizeof(latency), "%lld ms", (long long)json_integer_value(lat));
         else
             snprintf(latency, sizeof(latency), "-");
-        printf("%-*s  %-*s  %s%-10s%s  %5lld  %8s  %-10s  %s\n", (int)wname,
-               json_string_value(json_object_get(s, "name")), (int)wkind,
+        printf("%-*s  %-*s  %s%-10s%s  %5lld  %8s  %-10s  %s\n", wname,
+               json_string_value(json_object_get(s, "name")), wkind,
                json_string_value(json_object_get(s, "kind")), mg_cli_state_colour(stdout, state), state,
                mg_cli_reset(stdout), (long long)json_integer_value(json_object_get(s, "tools")), latency,
                proto ? proto : "-", err && strcmp(state, "ready") != 0 ? err : "");

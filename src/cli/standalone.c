@@ -44,6 +44,20 @@ mg_cli_reset(FILE *f)
     return mg_cli_colour(f) ? "\033[0m" : "";
 }
 
+int
+mg_cli_width(json_t *rows, const char *key, size_t least)
+{
+    size_t i, w = least;
+    json_t *row;
+
+    json_array_foreach (rows, i, row) {
+        const char *s = json_string_value(json_object_get(row, key));
+        if (s != NULL && strlen(s) > w)
+            w = strlen(s);
+    }
+    return (int)w;
+}
+
 static void
 clear_spinner(struct mg_standalone *st)
 {

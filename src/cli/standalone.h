@@ -6,6 +6,7 @@
 #ifndef MG_CLI_STANDALONE_H
 #define MG_CLI_STANDALONE_H
 
+#include <jansson.h>
 #include <stdio.h>
 #include <uv.h>
 
@@ -72,5 +73,8 @@ int mg_cli_colour(FILE *f);
 /* "\033[...m" for a state (ready, connecting, failed, disabled), or "". */
 const char *mg_cli_state_colour(FILE *f, const char *state);
 const char *mg_cli_reset(FILE *f);
+/* The width of a table's column: the longest string KEY of the objects
+ * in ROWS, and at least LEAST (the heading's). */
+int mg_cli_width(json_t *rows, const char *key, size_t least);
 
 #endif

@@ -4,47 +4,15 @@
 // SDK v2, a command that does not exist, a disabled server), and report.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { MCPGATE_BIN, childEnv, waitForBinary } from './lib.mjs';
-import { NODE, EVERYTHING, FIXTURES } from './upstreams.mjs';
+import { runCli as run, withConfigFile, THREE_SERVERS } from './cli.mjs';
+import { NODE } from './upstreams.mjs';
 
 const opts = { timeout: 30_000 };
 
-function run(args) {
-  return new Promise((resolve) => {
-    execFile(MCPGATE_BIN, args, { env: childEnv(), timeout: 25_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? err.code : 0, stdout, stderr });
-    });
-  });
-}
-
-async function withConfig(fn) {
-  await waitForBinary();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-cli-'));
-  const file = path.join(dir, 'mcpgate.yaml');
-  writeFileSync(file, `
-servers:
-  - name: everything
-    command: ${NODE}
-    args: [${EVERYTHING}, stdio]
-  - name: modern
-    command: ${NODE}
-    args: [${path.join(FIXTURES, 'modern_server.mjs')}]
-  - name: broken
-    command: /nonexistent/mcp-server
-  - name: off
+const withConfig = (fn) => withConfigFile(`${THREE_SERVERS}  - name: off
     url: http://127.0.0.1:1/mcp
     enabled: false
-`);
-  try {
-    await fn(file);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+`, fn);
 
 test('servers: one line per server with kind, state, tools, protocol and the error of a failed one', opts, async () => {
   await withConfig(async (file) => {
