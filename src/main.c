@@ -24,6 +24,7 @@ static const char usage_text[] =
     "  stdio      serve MCP on stdin/stdout (newline-delimited JSON-RPC)\n"
     "  servers    connect to the config's servers and print their status\n"
     "  tools      list the tools of the config's servers\n"
+    "  search     find tools by words in their names, titles and descriptions\n"
     "  keys       create, list and revoke API keys for the HTTP endpoint\n"
     "\n"
     "Run 'mcpgate <command> --help' for a command's options.\n";
@@ -190,6 +191,8 @@ main(int argc, char **argv)
         return mg_cmd_servers(argc - 1, argv + 1);
     if (strcmp(argv[1], "tools") == 0)
         return mg_cmd_tools(argc - 1, argv + 1);
+    if (strcmp(argv[1], "search") == 0)
+        return mg_cmd_search(argc - 1, argv + 1);
     if (strcmp(argv[1], "keys") == 0)
         return mg_cmd_keys(argc - 1, argv + 1);
     fprintf(stderr, "mcpgate: unknown command '%s'\nRun 'mcpgate --help' for the list of commands.\n", argv[1]);

@@ -8,6 +8,7 @@
 
 int mg_cmd_servers(int argc, char **argv);
 int mg_cmd_tools(int argc, char **argv);
+int mg_cmd_search(int argc, char **argv);
 /* `keys create|list|revoke` (keys.c; the subcommands in keys.h). */
 int mg_cmd_keys(int argc, char **argv);
 
