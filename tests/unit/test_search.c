@@ -72,9 +72,10 @@ register_special(void)
     static const struct mg_tool_def beta[] = {
         /* Says "echo" three times, but only in its description. */
         {.name = "repeat", .description = "Repeat text: echo, echo and echo again.", .handler = noop},
+        {.name = "translate", .description = "Übersetzt einen Text ins Französische", .handler = noop},
     };
     struct mg_bundle_def a = {.ns = "alpha", .tools = alpha, .tool_count = 2};
-    struct mg_bundle_def b = {.ns = "beta", .tools = beta, .tool_count = 1};
+    struct mg_bundle_def b = {.ns = "beta", .tools = beta, .tool_count = 2};
     char err[256];
 
     assert_int_equal(mg_bundle_register(gw, &a, err, sizeof(err)), 0);
@@ -196,6 +197,8 @@ test_words_split(void **state)
         {"length", "alpha__fetch"},             /* parameter maxLength */
         {"address", "alpha__fetch"},            /* a parameter's description */
         {"github", "github__get_issue"},        /* the server is part of the gateway name */
+        {"UBERSETZT", "beta__translate"},       /* case and accents do not matter */
+        {"französische", "beta__translate"},
     };
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -344,6 +347,38 @@ test_follows_catalog(void **state)
     json_decref(hits);
 }
 
+/* A server's huge description: indexed up to MG_MAX_SEARCH_FIELD, shown
+ * as its first line cut between characters. */
+static void
+test_long_description(void **state)
+{
+    size_t n = 3 * MG_MAX_SEARCH_FIELD, len = 9;
+    char *desc = malloc(n + 64), *list = malloc(n + 256);
+    json_t *hits;
+    const char *shown;
+
+    memcpy(desc, "haystack ", len);
+    for (; len + 2 <= n; len += 2)
+        memcpy(desc + len, "\xC3\xA9", 2); /* é */
+    memcpy(desc + len, " needle", 8);
+    snprintf(list, n + 256, "[{\"name\":\"big\",\"description\":\"%s\",\"inputSchema\":{\"type\":\"object\"}}]",
+             desc);
+    set_upstream(list);
+    hits = search("haystack", 5);
+    assert_int_equal(json_array_size(hits), 1);
+    shown = json_string_value(json_object_get(json_array_get(hits, 0), "description"));
+    assert_non_null(shown); /* valid UTF-8, or jansson would have refused it */
+    assert_true(strlen(shown) <= 200 + 3);
+    assert_non_null(strstr(shown, "\xE2\x80\xA6")); /* marked as cut */
+    json_decref(hits);
+    /* Past the indexed part: not found. */
+    hits = search("needle", 5);
+    assert_int_equal(json_array_size(hits), 0);
+    json_decref(hits);
+    free(desc);
+    free(list);
+}
+
 /* Reports the time to index 1,000 tools (and answer one query). */
 static void
 test_rebuild_time(void **state)
@@ -391,6 +426,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_hostile_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_visibility, setup, teardown),
         cmocka_unit_test_setup_teardown(test_follows_catalog, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_description, setup, teardown),
         cmocka_unit_test(test_rebuild_time),
     };
     return cmocka_run_group_tests_name("search", tests, NULL, NULL);
