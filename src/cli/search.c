@@ -209,12 +209,12 @@ mg_cmd_search(int argc, char **argv)
     int json, rc;
 
     if ((rc = mg_standalone_open(&st, &cmd, argc, argv, &json, &no_arg)) < 0) {
-        /* A server that failed leaves its tools out of the search: say so. */
+        /* A server that failed leaves its tools out: say so, and search the rest. */
         rc = 0;
         if (o.server != NULL)
             rc = mg_standalone_check_server(&st, o.server);
-        else
-            mg_standalone_warn_not_ready(&st);
+        else if (mg_standalone_warn_not_ready(&st) > 0)
+            fprintf(stderr, "The tools of servers that are not ready are not searched.\n");
         if (rc == 0)
             rc = search(&st, &o, json);
         mg_standalone_stop(&st);

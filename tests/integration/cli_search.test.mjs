@@ -32,6 +32,7 @@ test('search: best match first with its server; a name match outranks a descript
     assert.deepEqual(rows(echo.stdout)[0], ['everything', 'echo', 'Echoes back the input string']);
     // The server that could not start is named: its tools were not searched.
     assert.match(echo.stderr, /server broken is failed: cannot run '\/nonexistent\/mcp-server'/);
+    assert.match(echo.stderr, /The tools of servers that are not ready are not searched\./);
 
     // Three tools have "resource" in their names; one only in its description.
     const res = await run(['resource', '--config', file]);
