@@ -3,6 +3,7 @@
  *
  *   gateway__whoami        who the caller is: team, key, projects, scope
  *   gateway__list_servers  the status of each server the caller can reach
+ *   gateway__search_tools  ranked search over the tools the caller can see
  *
  * They answer about the caller's own access only: a key sees its own
  * projects' servers, and nothing here ever shows a secret, a command
@@ -15,7 +16,9 @@
 
 #include "auth/key.h"
 #include "config/config.h"
+#include "gateway/catalog_view.h"
 #include "gateway/gateway.h"
+#include "gateway/search.h"
 #include "mcp/call.h"
 #include "mcp/session.h"
 #include "mcpgate.h"
@@ -103,6 +106,39 @@ list_servers(struct mg_call *call, json_t *args, void *udata)
     mg_call_finish(call);
 }
 
+/* Only what the session lists: its project, its view, and for a read key
+ * not the write tools it is not shown. */
+static int
+session_shows(void *ctx, const struct mg_tool *t)
+{
+    return mg_view_shows_tool(ctx, t);
+}
+
+static void
+search_tools(struct mg_call *call, json_t *args, void *udata)
+{
+    const struct mg_session *s = session_of(call);
+    json_t *limit = json_object_get(args, "limit"), *hits = NULL;
+    struct mg_search_query q = {
+        .words = json_string_value(json_object_get(args, "query")),
+        .limit = limit != NULL ? (size_t)json_integer_value(limit) : 10,
+        .visible = session_shows,
+        .ctx = (void *)s,
+    };
+    char err[256];
+
+    if (s == NULL) {
+        mg_call_fail(call, "the client session has ended");
+        return;
+    }
+    if (mg_search_tools(udata, &q, &hits, err, sizeof(err)) != MG_SEARCH_OK) {
+        mg_call_fail(call, "%s", err);
+        return;
+    }
+    mg_call_set_structured(call, json_pack("{s:o}", "results", hits));
+    mg_call_finish(call);
+}
+
 #define NO_ARGS "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}"
 #define READS "{\"readOnlyHint\":true,\"openWorldHint\":false}"
 
@@ -130,6 +166,22 @@ mg_gateway_bundle_register(struct mg_gateway *gw, char *err, size_t errlen)
             .input_schema = NO_ARGS,
             .annotations = READS,
             .handler = list_servers,
+            .udata = gw,
+        },
+        {
+            .name = "search_tools",
+            .title = "Search tools",
+            .description = "Find tools by what they do: ranked full-text search over the names, titles, "
+                           "descriptions and parameter names of every tool this connection can see, best match "
+                           "first. Each result gives the server, the tool's name to call, and the first line of "
+                           "its description.",
+            .input_schema = "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\",\"minLength\":1,"
+                            "\"maxLength\":1024,\"description\":\"Words describing the tool wanted, e.g. "
+                            "'create issue'\"},\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,"
+                            "\"default\":10,\"description\":\"Most results\"}},\"required\":[\"query\"],"
+                            "\"additionalProperties\":false}",
+            .annotations = READS,
+            .handler = search_tools,
             .udata = gw,
         },
     };

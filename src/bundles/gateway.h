@@ -1,6 +1,6 @@
 /*
  * gateway.h - the gateway's own tools (namespace "gateway"): whoami,
- * list_servers, about the caller's own access.
+ * list_servers, search_tools, about the caller's own access.
  */
 #ifndef MG_BUNDLES_GATEWAY_H
 #define MG_BUNDLES_GATEWAY_H

@@ -33,7 +33,8 @@ export const META = Object.freeze({
 });
 
 // What `serve --demo` lists: the demo bundle and the gateway's own tools.
-export const DEMO_TOOLS = ['demo__add', 'demo__echo', 'demo__wait', 'gateway__list_servers', 'gateway__whoami'];
+export const DEMO_TOOLS = ['demo__add', 'demo__echo', 'demo__wait', 'gateway__list_servers', 'gateway__search_tools',
+  'gateway__whoami'];
 
 /**
  * Environment for children: a minimal one (what the SDKs' stdio transports

@@ -213,7 +213,7 @@ test('projects: a project\'s own env reaches its servers; others keep the server
   });
 });
 
-test('gateway__whoami and gateway__list_servers answer for the caller\'s own key and project', opts, async () => {
+test('gateway__whoami, list_servers and search_tools answer for the caller\'s own key and project', opts, async () => {
   await withProjects('mark', async ({ key, connect }) => {
     const k = await key('reader', 'web,infra', 'read', ['--default', 'infra']);
     const c = await connect(k, '/p/web/mcp');
@@ -233,6 +233,16 @@ test('gateway__whoami and gateway__list_servers answer for the caller\'s own key
       assert.equal(x.tools, 4);
       assert.equal(x.where, undefined, 'no command line or URL for clients');
     }
+    // Search sees what the caller sees: the project's servers only.
+    const found = (await c.callTool({ name: 'gateway__search_tools', arguments: { query: 'write note', limit: 20 } }))
+      .structuredContent.results;
+    assert.ok(found.length >= 2, JSON.stringify(found));
+    assert.match(found[0].name, /^(docs|wiki)__write_note$/);
+    assert.ok(found.every((r) => r.server !== 'ops'), `ops is not in web: ${found.map((r) => r.name)}`);
+    assert.equal(found.find((r) => r.name === 'docs__read_note')?.tool, 'read_note');
+    const bad = await c.callTool({ name: 'gateway__search_tools', arguments: { query: '!!!' } });
+    assert.equal(bad.isError, true);
+    assert.match(resultText(bad), /word/);
   });
 });
 
