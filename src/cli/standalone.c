@@ -13,6 +13,7 @@
 #include "gateway/gateway.h"
 #include "upstream/upstream.h"
 #include "util/log.h"
+#include "util/suggest.h"
 
 #define TICK_MS 100
 
@@ -88,6 +89,14 @@ on_tick(uv_timer_t *t)
     st->spinning = 1;
 }
 
+void
+mg_standalone_help(const char *usage, const char *usage_tail)
+{
+    fputs(usage, stdout);
+    fputs(mg_run_options_help, stdout);
+    fputs(usage_tail, stdout);
+}
+
 /* Parse argv into F, *JSON and *ARG.  -1 to go on, or the exit code. */
 static int
 parse(const struct mg_standalone_cmd *cmd, struct mg_run_flags *f, int argc, char **argv, int *json,
@@ -96,9 +105,7 @@ parse(const struct mg_standalone_cmd *cmd, struct mg_run_flags *f, int argc, cha
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(cmd->usage, stdout);
-            fputs(mg_run_options_help, stdout);
-            fputs(cmd->usage_tail, stdout);
+            mg_standalone_help(cmd->usage, cmd->usage_tail);
             return 0;
         }
         if (cmd->option != NULL) {
@@ -155,11 +162,32 @@ start(struct mg_standalone *st, struct mg_config *cfg)
 }
 
 int
+mg_standalone_start(struct mg_standalone *st, struct mg_run_flags *flags, const char *only)
+{
+    struct mg_config *cfg;
+
+    memset(st, 0, sizeof(*st));
+    if (flags->log_level < 0)
+        flags->log_level = MG_LOG_ERROR; /* the report says what went wrong */
+    if ((cfg = mg_run_config(flags)) == NULL)
+        return 1;
+    /* Connecting every server to use one would make a command as slow as
+     * the slowest of them. */
+    for (size_t i = 0; only != NULL && i < cfg->nservers; i++)
+        if (strcmp(cfg->servers[i].name, only) != 0)
+            cfg->servers[i].enabled = 0;
+    if (start(st, cfg) != 0) {
+        mg_standalone_stop(st);
+        return 1;
+    }
+    return -1;
+}
+
+int
 mg_standalone_open(struct mg_standalone *st, const struct mg_standalone_cmd *cmd, int argc, char **argv, int *json,
                    const char **arg)
 {
     struct mg_run_flags flags;
-    struct mg_config *cfg = NULL;
     int rc;
 
     memset(st, 0, sizeof(*st));
@@ -167,20 +195,10 @@ mg_standalone_open(struct mg_standalone *st, const struct mg_standalone_cmd *cmd
     *arg = NULL;
     mg_run_flags_init(&flags, argc);
     rc = parse(cmd, &flags, argc, argv, json, arg);
-    if (rc < 0) {
-        if (flags.log_level < 0)
-            flags.log_level = MG_LOG_ERROR; /* the report says what went wrong */
-        if ((cfg = mg_run_config(&flags)) == NULL)
-            rc = 1;
-    }
+    if (rc < 0)
+        rc = mg_standalone_start(st, &flags, NULL);
     mg_run_flags_free(&flags);
-    if (rc >= 0)
-        return rc;
-    if (start(st, cfg) != 0) {
-        mg_standalone_stop(st);
-        return 1;
-    }
-    return -1;
+    return rc;
 }
 
 /* Name on stderr the servers that are not ready: NAME only, or every one
@@ -209,11 +227,29 @@ explain_not_ready(struct mg_gateway *gw, const char *name)
     return said;
 }
 
+/* No server or bundle is called NAME: say so, with the closest name. */
+static void
+unknown_server(struct mg_standalone *st, const char *name)
+{
+    struct mg_catalog *c = &st->gw->catalog;
+    struct mg_suggest sg;
+
+    mg_suggest_init(&sg, name);
+    for (size_t i = 0; i < st->cfg->nservers; i++)
+        mg_suggest_try(&sg, st->cfg->servers[i].name);
+    for (size_t i = 0; i < c->bundle_count; i++)
+        mg_suggest_try(&sg, c->bundles[i]->ns);
+    fprintf(stderr, "mcpgate: no server named '%s' in the config", name);
+    if (sg.best != NULL)
+        fprintf(stderr, "; did you mean '%s'?", sg.best);
+    fprintf(stderr, "\nRun 'mcpgate servers' to list them.\n");
+}
+
 int
 mg_standalone_check_server(struct mg_standalone *st, const char *name)
 {
     if (!mg_upstreams_has(st->gw, name) && mg_strmap_get(&st->gw->catalog.by_ns, name) == NULL) {
-        fprintf(stderr, "mcpgate: no server named '%s' in the config\nRun 'mcpgate servers' to list them.\n", name);
+        unknown_server(st, name);
         return 2;
     }
     return explain_not_ready(st->gw, name) > 0 ? 3 : 0;

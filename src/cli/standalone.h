@@ -55,15 +55,28 @@ int mg_standalone_open(struct mg_standalone *st, const struct mg_standalone_cmd 
                        int *json, const char **arg);
 
 /*
+ * The second half of mg_standalone_open, for commands that parse their
+ * own command line (describe, call): read the config FLAGS point to and
+ * start its servers, or only the one named ONLY when it is not NULL (the
+ * others are left disabled).  Returns -1 when the command goes on, or 1
+ * when nothing started (after printing why).
+ */
+int mg_standalone_start(struct mg_standalone *st, struct mg_run_flags *flags, const char *only);
+
+/*
  * For a command given a server's name: 0 when NAME is a source of the
  * catalog that is ready; else, after saying so on stderr, 2 when the
- * config has no such server and 3 when it is not ready (with its error).
+ * config has no such server (with the closest name suggested) and 3 when
+ * it is not ready (with its error).
  */
 int mg_standalone_check_server(struct mg_standalone *st, const char *name);
 
 /* Say on stderr which servers are not ready, and why (failed, still
  * connecting; disabled ones are not named).  Returns how many. */
 int mg_standalone_warn_not_ready(struct mg_standalone *st);
+
+/* Print a command's --help: USAGE, the shared options, USAGE_TAIL. */
+void mg_standalone_help(const char *usage, const char *usage_tail);
 
 /* Stop the servers and free everything. */
 void mg_standalone_stop(struct mg_standalone *st);
