@@ -25,6 +25,8 @@ static const char usage_text[] =
     "  servers    connect to the config's servers and print their status\n"
     "  tools      list the tools of the config's servers\n"
     "  search     find tools by words in their names, titles and descriptions\n"
+    "  describe   show a tool's parameters and an example call\n"
+    "  call       call a tool: mcpgate call SERVER TOOL --param value (alias: run)\n"
     "  keys       create, list and revoke API keys for the HTTP endpoint\n"
     "\n"
     "Run 'mcpgate <command> --help' for a command's options.\n";
@@ -193,6 +195,10 @@ main(int argc, char **argv)
         return mg_cmd_tools(argc - 1, argv + 1);
     if (strcmp(argv[1], "search") == 0)
         return mg_cmd_search(argc - 1, argv + 1);
+    if (strcmp(argv[1], "describe") == 0)
+        return mg_cmd_describe(argc - 1, argv + 1);
+    if (strcmp(argv[1], "call") == 0 || strcmp(argv[1], "run") == 0)
+        return mg_cmd_call(argc - 1, argv + 1);
     if (strcmp(argv[1], "keys") == 0)
         return mg_cmd_keys(argc - 1, argv + 1);
     fprintf(stderr, "mcpgate: unknown command '%s'\nRun 'mcpgate --help' for the list of commands.\n", argv[1]);

@@ -1,7 +1,8 @@
 /*
  * commands.h - the commands of the mcpgate command line beyond serving,
  * one file each under src/cli/.  Each takes argv from its own name on and
- * returns the exit code: 0 success, 1 failure, 2 usage error.
+ * returns the exit code: 0 success, 1 failure, 2 usage error, 3 a server
+ * that could not be reached.
  */
 #ifndef MG_CLI_COMMANDS_H
 #define MG_CLI_COMMANDS_H
@@ -11,5 +12,9 @@ int mg_cmd_tools(int argc, char **argv);
 int mg_cmd_search(int argc, char **argv);
 /* `keys create|list|revoke` (keys.c; the subcommands in keys.h). */
 int mg_cmd_keys(int argc, char **argv);
+/* `describe SERVER TOOL` (describe.c) and `call SERVER TOOL` or `run`
+ * (call.c; the pieces they share in call.h). */
+int mg_cmd_describe(int argc, char **argv);
+int mg_cmd_call(int argc, char **argv);
 
 #endif
