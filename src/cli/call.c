@@ -25,6 +25,14 @@ static const char usage[] =
     "after it, and print the result.  'mcpgate tools' lists the tools of every\n"
     "server; 'mcpgate describe SERVER TOOL' shows a tool's parameters.\n"
     "\n"
+    "SERVER is the name of one of the config's servers, e.g. in ./mcpgate.yaml:\n"
+    "  servers:\n"
+    "    - name: files\n"
+    "      command: npx\n"
+    "      args: [-y, \"@modelcontextprotocol/server-filesystem\", /tmp]\n"
+    "('mcpgate servers' shows whether each one starts; docs/config.md has\n"
+    "every key.)\n"
+    "\n"
     "Parameters, after TOOL:\n"
     "  --name VALUE or --name=VALUE   in kebab-case, however the tool spells it:\n"
     "                                 --max-results sets maxResults or max_results\n"
@@ -175,7 +183,7 @@ mg_cmd_call(int argc, char **argv)
         else
             rc = report(&line, tool, result, error);
     }
-    mg_standalone_stop(&st);
+    mg_cli_close_tool(&st, tool);
 out:
     json_decref(args);
     json_decref(result);

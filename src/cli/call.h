@@ -51,11 +51,14 @@ int mg_cli_own_option(const char *arg);
 
 /*
  * Start LINE's server and find its TOOL (the name the server gives it).
- * Returns -1 with *TOOL set (mg_standalone_stop ST when done), or the exit
- * code after saying why: 1 nothing started, 2 an unknown server or tool
- * (with the closest names), 3 a server that is not ready.
+ * Returns -1 with *TOOL set and held (mg_cli_close_tool when done), or
+ * the exit code after saying why: 1 nothing started, 2 an unknown server
+ * or tool (with the closest names), 3 a server that is not ready.
  */
 int mg_cli_open_tool(struct mg_standalone *st, struct mg_cli_line *line, struct mg_tool **tool);
+/* Let go of TOOL (the server may have withdrawn it meanwhile: its list
+ * changed) and stop the servers. */
+void mg_cli_close_tool(struct mg_standalone *st, struct mg_tool *tool);
 
 /* --- call_params.c --------------------------------------------------------- */
 

@@ -158,11 +158,20 @@ mg_cli_open_tool(struct mg_standalone *st, struct mg_cli_line *line, struct mg_t
     if ((rc = mg_standalone_start(st, &line->flags, line->server)) >= 0)
         return rc;
     if ((rc = mg_standalone_check_server(st, line->server)) == 0) {
-        if ((*tool = find_tool(&st->gw->catalog, line->server, line->tool)) != NULL)
+        if ((*tool = find_tool(&st->gw->catalog, line->server, line->tool)) != NULL) {
+            mg_tool_hold(*tool);
             return -1;
+        }
         unknown_tool(&st->gw->catalog, line->server, line->tool);
         rc = 2;
     }
     mg_standalone_stop(st);
     return rc;
+}
+
+void
+mg_cli_close_tool(struct mg_standalone *st, struct mg_tool *tool)
+{
+    mg_tool_release(tool);
+    mg_standalone_stop(st);
 }

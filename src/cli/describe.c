@@ -60,7 +60,7 @@ mg_cmd_describe(int argc, char **argv)
             print_json(line.server, tool);
         else
             mg_cli_describe(stdout, line.server, tool);
-        mg_standalone_stop(&st);
+        mg_cli_close_tool(&st, tool);
         rc = 0;
     }
     mg_cli_line_free(&line);

@@ -41,6 +41,9 @@ servers:
     args: [${path.join(FIXTURES, 'fault_server.mjs')}, serve, ${mark}]
     env: { FAULT_LOG: ${faultLog}, FAULT_DIE_MS: "200" }
     timeout: 3
+  - name: growing
+    command: ${NODE}
+    args: [${path.join(FIXTURES, 'growing_server.mjs')}]
   - name: broken
     command: /nonexistent/mcp-server
   - name: off
@@ -142,6 +145,15 @@ test('call: text printed as it is; numbers, booleans, enums, lists and objects c
   assert.deepEqual(JSON.parse(spelled.stdout), { count: 1, max_results: 2, pageSize: 3, verbose: false, note: 'text' });
   const eq = await call('typed', 'kinds', '--count=0', '--verbose=false');
   assert.deepEqual(JSON.parse(eq.stdout), { count: 0, verbose: false });
+});
+
+test('call: the tool list changing during the call (the tool replaced in the catalog) is no problem', opts, async () => {
+  await waitForBinary();
+  // grow announces tools/list_changed before it answers: the gateway
+  // rebuilds its catalog while the call runs.
+  const grow = await call('growing', 'grow');
+  assert.equal(grow.code, 0, grow.stderr);
+  assert.equal(grow.stdout, '1 extra tools\n');
 });
 
 test('call: server-filesystem on a temp dir (strings, lists, camelCase and enum parameters)', opts, async () => {
