@@ -24,12 +24,19 @@ servers:
     command: /nonexistent/mcp-server
 `;
 
-/** Run `mcpgate ARGS` to its end: { code, stdout, stderr }. */
-export function runCli(args, { timeout = 25_000 } = {}) {
+/**
+ * Run `mcpgate ARGS` to its end: { code, stdout, stderr }.  INPUT, when
+ * given, is written to its stdin; ENV is added to its environment.
+ */
+export function runCli(args, { timeout = 25_000, input, env = {} } = {}) {
   return new Promise((resolve) => {
-    execFile(MCPGATE_BIN, args, { env: childEnv(), timeout }, (err, stdout, stderr) => {
+    const child = execFile(MCPGATE_BIN, args, { env: childEnv(env), timeout }, (err, stdout, stderr) => {
       resolve({ code: err ? err.code : 0, stdout, stderr });
     });
+    if (input !== undefined) {
+      child.stdin.on('error', () => {});
+      child.stdin.end(input);
+    }
   });
 }
 

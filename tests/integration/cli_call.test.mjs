@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MCPGATE_BIN, childEnv, waitForBinary, assertCleanStderr, sleep } from './lib.mjs';
 import { NODE, EVERYTHING, FIXTURES, pids } from './upstreams.mjs';
+import { THREE_SERVERS, runCli } from './cli.mjs';
 
 const FILESYSTEM = path.resolve(EVERYTHING, '../../../server-filesystem/dist/index.js');
 const opts = { timeout: 60_000 };
@@ -25,11 +26,7 @@ writeFileSync(path.join(files, 'a.txt'), 'alpha\nsecond line\n');
 writeFileSync(path.join(files, 'b.txt'), 'bravo\n');
 mkdirSync(path.join(files, 'sub'));
 writeFileSync(path.join(files, 'sub', 'c.log'), 'charlie\n');
-writeFileSync(config, `
-servers:
-  - name: everything
-    command: ${NODE}
-    args: [${EVERYTHING}, stdio]
+writeFileSync(config, `${THREE_SERVERS}
   - name: files
     command: ${NODE}
     args: [${FILESYSTEM}, ${files}]
@@ -44,31 +41,17 @@ servers:
   - name: growing
     command: ${NODE}
     args: [${path.join(FIXTURES, 'growing_server.mjs')}]
-  - name: broken
-    command: /nonexistent/mcp-server
   - name: off
     url: http://127.0.0.1:1/mcp
     enabled: false
 `);
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** Run the CLI; resolves to { code, stdout, stderr } once it exited. */
-function cli(args, { input, env = {}, timeout = 40_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(MCPGATE_BIN, args, { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      assertCleanStderr(stderr, `mcpgate ${args.join(' ')}`);
-      resolve({ code, signal, stdout, stderr });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input ?? '');
-  });
+/** Run the CLI to its end; the sanitizers must have stayed quiet. */
+async function cli(args, { input, env } = {}) {
+  const r = await runCli(args, { timeout: 40_000, input: input ?? '', env });
+  assertCleanStderr(r.stderr, `mcpgate ${args.join(' ')}`);
+  return r;
 }
 
 const call = (...args) => cli(['call', '--config', config, ...args]);
