@@ -256,28 +256,29 @@ value_text(json_t *v, char *buf, size_t len)
 static void
 print_description(FILE *f, const struct mg_cli_param *q)
 {
-    const char *d = json_string_value(json_object_get(q->schema, "description"));
+    const char *desc = json_string_value(json_object_get(q->schema, "description"));
     json_t *choices = json_object_get(q->schema, "enum"), *dflt = json_object_get(q->schema, "default"), *v;
     json_t *items = items_schema(q->schema);
+    int said = desc != NULL && desc[0] != '\0';
     char text[256];
     size_t i;
 
     if (!json_is_array(choices) && items != NULL)
         choices = json_object_get(items, "enum");
-    for (; d != NULL && *d != '\0'; d++)
+    for (const char *d = desc; d != NULL && *d != '\0'; d++)
         fputc(*d == '\n' || *d == '\r' || *d == '\t' ? ' ' : *d, f);
     if (json_is_array(choices)) {
-        fputs(json_string_value(json_object_get(q->schema, "description")) ? " (one of: " : "One of: ", f);
+        fputs(said ? " (one of: " : "One of: ", f);
         json_array_foreach (choices, i, v) {
             value_text(v, text, sizeof(text));
             fprintf(f, "%s%s", i > 0 ? ", " : "", text);
         }
-        if (json_string_value(json_object_get(q->schema, "description")))
-            fputc(')', f);
+        fputs(said ? ")" : ".", f);
+        said = 1;
     }
     if (dflt != NULL) {
         value_text(dflt, text, sizeof(text));
-        fprintf(f, " (default: %s)", text);
+        fprintf(f, "%s(default: %s)", said ? " " : "", text);
     }
 }
 

@@ -9,6 +9,7 @@
  */
 #include "cli/call.h"
 
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <uv.h>
