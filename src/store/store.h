@@ -59,6 +59,15 @@ void mg_store_close(struct mg_store *st);
  */
 sqlite3 *mg_store_open_reader(const char *path, int busy_ms, char *err, size_t errlen);
 
+/*
+ * The prepared statement for SQL on DB, kept for reuse: prepared the
+ * first time, found again after (SQLite's own list of the connection's
+ * statements, compared by text).  Reset it after use, never finalize it;
+ * closing the store finalizes it.  NULL when SQL does not prepare (the
+ * message is DB's).  For the writer's frequent inserts.
+ */
+sqlite3_stmt *mg_store_stmt(sqlite3 *db, const char *sql);
+
 /* The current time in whole seconds since the epoch, as stored. */
 int64_t mg_store_now(void);
 

@@ -29,9 +29,26 @@
  *                   a table that serve caches changes ('keys': any change
  *                   but last_used_at), so serve can tell cheaply whether
  *                   its cache is stale (auth/keyring.c)
- *
- * Room is left for the call record (a `calls` table written in batches by
- * the writer thread) as migration 2.
+ *   calls           the call record: one row per tools/call, written in
+ *                   batches by the writer thread (store_calls.h)
+ *     id              INTEGER PK, in the order rows were written
+ *     time_us         when the call came in, microseconds since the epoch
+ *     key_id          the caller's API key, or NULL without keys
+ *     project         the project the call was made in, or NULL: all servers
+ *     session         the legacy HTTP session id, or NULL
+ *     server          the source that has the tool, or NULL (unknown tool)
+ *     tool            the tool's own name there (as requested when unknown)
+ *     duration_us     from the request's arrival to its reply
+ *     request_bytes   the tools/call message, as compact JSON
+ *     response_bytes  the reply, as compact JSON (0 when none was sent)
+ *     outcome         'ok', 'tool_error' (a result with isError), 'error'
+ *                     (a JSON-RPC error) or 'cancelled' (no reply)
+ *     error           first line of the error's message, bounded, or NULL
+ *     arguments       the call's arguments as JSON, only when the config
+ *                     has call_record.record_arguments; else NULL
+ *   Indexes serve the queries of store_calls.c: newest first (time_us),
+ *   by tool, server or project within a window, the errors alone (a
+ *   partial index: outcome != 'ok'); retention deletes by time_us and id.
  */
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +83,27 @@ static const struct migration migrations[] = {
      " UPDATE generations SET value = value + 1 WHERE name = 'keys'; END;"
      "CREATE TRIGGER keys_gen_delete AFTER DELETE ON keys BEGIN"
      " UPDATE generations SET value = value + 1 WHERE name = 'keys'; END;"},
+    {"calls",
+     "CREATE TABLE calls ("
+     " id INTEGER PRIMARY KEY,"
+     " time_us INTEGER NOT NULL,"
+     " key_id TEXT,"
+     " project TEXT,"
+     " session TEXT,"
+     " server TEXT,"
+     " tool TEXT NOT NULL,"
+     " duration_us INTEGER NOT NULL,"
+     " request_bytes INTEGER NOT NULL,"
+     " response_bytes INTEGER NOT NULL,"
+     " outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'tool_error', 'error', 'cancelled')),"
+     " error TEXT,"
+     " arguments TEXT"
+     ") STRICT;"
+     "CREATE INDEX calls_time ON calls(time_us);"
+     "CREATE INDEX calls_tool ON calls(tool, time_us);"
+     "CREATE INDEX calls_server ON calls(server, time_us);"
+     "CREATE INDEX calls_project ON calls(project, time_us);"
+     "CREATE INDEX calls_errors ON calls(time_us) WHERE outcome != 'ok';"},
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -31,6 +31,11 @@ struct mg_store_writer {
     size_t dropped;
     unsigned batch_ms;
     int stopping;
+    /* The periodic job, or NULL (mg_store_writer_every). */
+    int (*job)(sqlite3 *db, void *ctx);
+    void *job_ctx;
+    uint64_t job_every_ns;
+    uint64_t job_next;          /* uv_hrtime() when it runs next */
 };
 
 static void
@@ -64,6 +69,26 @@ fail:
     return -1;
 }
 
+/* Run the periodic job in a transaction of its own. */
+static void
+run_job(struct mg_store_writer *w)
+{
+    sqlite3 *db = w->st->db;
+
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK && w->job(db, w->job_ctx) == 0 &&
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+        return;
+    mg_log_warn("store: housekeeping on %s failed: %s; it is tried again later", w->st->path, sqlite3_errmsg(db));
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* With the lock held: 1 when the periodic job is due. */
+static int
+job_due(struct mg_store_writer *w)
+{
+    return w->job != NULL && !w->stopping && uv_hrtime() >= w->job_next;
+}
+
 static void
 run(void *arg)
 {
@@ -76,8 +101,23 @@ run(void *arg)
         int tries = 0;
         size_t lost = 0;
 
-        while (w->head == NULL && !w->stopping)
-            uv_cond_wait(&w->wake, &w->mu);
+        /* Wait for work, a stop, or the periodic job's time. */
+        while (w->head == NULL && !w->stopping) {
+            uint64_t now = uv_hrtime();
+            if (w->job == NULL)
+                uv_cond_wait(&w->wake, &w->mu);
+            else if (now < w->job_next)
+                uv_cond_timedwait(&w->wake, &w->mu, w->job_next - now);
+            else
+                break;
+        }
+        if (job_due(w)) {
+            w->job_next = uv_hrtime() + w->job_every_ns;
+            uv_mutex_unlock(&w->mu);
+            run_job(w);
+            uv_mutex_lock(&w->mu);
+            continue;
+        }
         if (w->head == NULL)
             break; /* stopping, and nothing left */
         /* The batch window: let more gather, unless someone waits. */
@@ -124,6 +164,18 @@ mg_store_writer_start(struct mg_store *st, unsigned batch_ms, char *err, size_t 
         return NULL;
     }
     return w;
+}
+
+void
+mg_store_writer_every(struct mg_store_writer *w, unsigned interval_ms, int (*fn)(sqlite3 *db, void *ctx), void *ctx)
+{
+    uv_mutex_lock(&w->mu);
+    w->job = fn;
+    w->job_ctx = ctx;
+    w->job_every_ns = (uint64_t)interval_ms * 1000000u;
+    w->job_next = uv_hrtime(); /* once now */
+    uv_cond_signal(&w->wake);
+    uv_mutex_unlock(&w->mu);
 }
 
 void

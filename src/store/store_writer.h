@@ -12,6 +12,10 @@
  * than memory growing without end.  Stopping the writer commits
  * everything queued before it returns, so nothing pushed is lost on a
  * clean shutdown.
+ *
+ * The writer can also run one periodic job of its own (mg_store_writer_every),
+ * such as the call record's retention, so that housekeeping never runs
+ * on the loop thread either.
  */
 #ifndef MG_STORE_STORE_WRITER_H
 #define MG_STORE_STORE_WRITER_H
@@ -47,6 +51,15 @@ struct mg_store_op {
  * 0 means MG_STORE_BATCH_MS.  NULL when the thread cannot start (ERR).
  */
 struct mg_store_writer *mg_store_writer_start(struct mg_store *st, unsigned batch_ms, char *err, size_t errlen);
+
+/*
+ * Run FN(db, CTX) on the writer thread in a transaction of its own, once
+ * soon and then every INTERVAL_MS, between batches.  FN returns 0, or -1
+ * to have its transaction rolled back and a warning logged.  CTX must
+ * outlive the writer.  Call it once, before pushing.
+ */
+void mg_store_writer_every(struct mg_store_writer *w, unsigned interval_ms, int (*fn)(sqlite3 *db, void *ctx),
+                           void *ctx);
 
 /* Queue OP (stolen).  Any thread; never blocks on the disk. */
 void mg_store_writer_push(struct mg_store_writer *w, struct mg_store_op *op);
