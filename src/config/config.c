@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config/config_impl.h"
+#include "store/store_calls.h"
 #include "util/alloc.h"
 #include "util/limits.h"
 
@@ -29,6 +30,9 @@ mg_config__defaults(void)
     cfg->tool_name_format = mg_strdup("{server}__{tool}");
     cfg->tool_name_max = MG_MAX_TOOL_NAME;
     cfg->list_page_size = MG_LIST_PAGE_SIZE_DEFAULT;
+    cfg->call_record.enabled = 1;
+    cfg->call_record.max_age_s = MG_CALLS_MAX_AGE_DEFAULT_S;
+    cfg->call_record.max_rows = MG_CALLS_MAX_ROWS_DEFAULT;
     return cfg;
 }
 

@@ -124,6 +124,14 @@ enum mg_config_write_tools {
     MG_CONFIG_WRITE_TOOLS_HIDE,     /* not listed */
 };
 
+/* call_record: what is kept of every tools/call (store/store_calls.h). */
+struct mg_call_record_config {
+    int enabled;                    /* default 1 */
+    unsigned max_age_s;             /* rows older go; default 30 days */
+    unsigned max_rows;              /* the newest this many stay; default 1,000,000 */
+    int record_arguments;           /* keep each call's arguments; default 0 */
+};
+
 struct mg_config {
     char *listen;                   /* "HOST:PORT" as written, default "127.0.0.1:8808" */
     char *listen_host;              /* HOST without IPv6 brackets */
@@ -146,6 +154,7 @@ struct mg_config {
     unsigned list_page_size;        /* items per page of a list, 1..MG_CONFIG_MAX_PAGE_SIZE, default 500 */
     char *team;                     /* who runs this gateway (gateway__whoami), or NULL */
     enum mg_config_write_tools write_tools_for_read_keys;
+    struct mg_call_record_config call_record;
     struct mg_server_config *servers;
     size_t nservers;
     struct mg_project_config *projects;

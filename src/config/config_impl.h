@@ -127,6 +127,9 @@ int mg_config__origins(struct mg_cfg_parser *p, yaml_node_t *n, const char *path
 int mg_config__url(struct mg_cfg_parser *p, yaml_node_t *n, const char *path, char **out);
 int mg_config__tool_name_format(struct mg_cfg_parser *p, yaml_node_t *n, const char *path, char **out);
 
+/* config_call_record.c: the call_record section. */
+void mg_config__call_record(struct mg_cfg_parser *p, yaml_node_t *n, const char *path);
+
 /* config_servers.c */
 void mg_config__servers(struct mg_cfg_parser *p, yaml_node_t *n, const char *path);
 /* After the servers, since projects refer to them. */

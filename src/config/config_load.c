@@ -39,6 +39,7 @@ enum {
     K_LIST_PAGE_SIZE,
     K_TEAM,
     K_WRITE_TOOLS_FOR_READ_KEYS,
+    K_CALL_RECORD,
     K_SERVERS,
     K_PROJECTS,
     K_COUNT,
@@ -63,6 +64,7 @@ static const char *const top_keys[K_COUNT] = {
     "list_page_size",
     "team",
     "write_tools_for_read_keys",
+    "call_record",
     "servers",
     "projects",
 };
@@ -227,6 +229,7 @@ top_level(struct mg_cfg_parser *p, yaml_node_t *root)
     if (mg_config__enum(p, v[K_WRITE_TOOLS_FOR_READ_KEYS], top_keys[K_WRITE_TOOLS_FOR_READ_KEYS], write_tools_modes,
                         &mode) == 0 && v[K_WRITE_TOOLS_FOR_READ_KEYS])
         cfg->write_tools_for_read_keys = (enum mg_config_write_tools)mode;
+    mg_config__call_record(p, v[K_CALL_RECORD], top_keys[K_CALL_RECORD]);
     mg_config__servers(p, v[K_SERVERS], top_keys[K_SERVERS]);
     /* Projects name servers, so they come after all of them wherever
      * they are in the file. */
