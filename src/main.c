@@ -128,8 +128,10 @@ cmd_stdio(int argc, char **argv)
     uv_loop_init(&loop);
     gw = mg_gateway_new(&loop);
     mg_run_apply(gw, cfg);
+    mg_run_store_open(gw, cfg, 0); /* without it, no call record */
     rc = mg_run_own_tools(gw) == 0 && mg_run_bundles(gw, cfg) == 0 ? mg_gateway_serve_stdio(gw) : -1;
     mg_run_stop_upstreams(gw);
+    mg_run_store_close(gw);
     mg_gateway_free(gw);
     mg_config_free(cfg);
     if (uv_loop_close(&loop) != 0)
@@ -155,13 +157,14 @@ cmd_serve(int argc, char **argv)
     opts.session_idle_s = (cfg->session_idle_timeout_ms + 999) / 1000;
     opts.sse_poll_s = (cfg->sse_poll_interval_ms + 999) / 1000;
     opts.auth_required = cfg->auth == MG_CONFIG_AUTH_REQUIRED;
-    opts.state_dir = cfg->state_dir;
 
     uv_loop_init(&loop);
     gw = mg_gateway_new(&loop);
     mg_run_apply(gw, cfg);
+    mg_run_store_open(gw, cfg, 1); /* keys need it: http_auth.c says so */
     rc = mg_run_own_tools(gw) == 0 && mg_run_bundles(gw, cfg) == 0 ? mg_http_serve(gw, &opts) : -1;
     mg_run_stop_upstreams(gw);
+    mg_run_store_close(gw);
     mg_gateway_free(gw);
     uv_run(&loop, UV_RUN_DEFAULT);
     mg_config_free(cfg);

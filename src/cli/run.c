@@ -14,6 +14,9 @@
 #include "bundles/gateway.h"
 #include "config/config.h"
 #include "gateway/gateway.h"
+#include "store/store.h"
+#include "store/store_calls.h"
+#include "store/store_writer.h"
 #include "upstream/upstream.h"
 #include "mcpgate.h"
 #include "util/alloc.h"
@@ -30,16 +33,17 @@ const char mg_run_options_help[] =
     "                         (its test_* tools, unprefixed); for testing only\n"
     "  --max-message BYTES    largest accepted message (default 4194304; k and m\n"
     "                         suffixes work)\n"
-    "  --log-level LEVEL      debug, info, warn, error or none (default info)\n";
+    "  --log-level LEVEL      debug, info, warn, error or none (default info)\n"
+    "  --state-dir DIR        where the call record (and serve's API keys) are\n"
+    "                         kept: default $MCPGATE_STATE_DIR, else the config's\n"
+    "                         state_dir, else $XDG_STATE_HOME/mcpgate or\n"
+    "                         ~/.local/state/mcpgate\n";
 
 const char mg_run_serve_options_help[] =
     "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8808)\n"
     "  --auth MODE            'required': every MCP request needs an API key\n"
     "                         (Authorization: Bearer, see 'mcpgate keys'); 'auto'\n"
     "                         (default): required unless listening on loopback\n"
-    "  --state-dir DIR        where the API keys are kept: default\n"
-    "                         $MCPGATE_STATE_DIR, else the config's state_dir, else\n"
-    "                         $XDG_STATE_HOME/mcpgate or ~/.local/state/mcpgate\n"
     "  --allow-origin ORIGIN  also accept browser requests from ORIGIN, e.g.\n"
     "                         https://app.example.com (repeatable; '*' for any).\n"
     "                         Pages on localhost are always accepted.\n"
@@ -107,7 +111,7 @@ mg_run_flag(struct mg_run_flags *f, int argc, char **argv, int *i, const char *c
     } else if (strcmp(a, "--log-level") == 0) {
         if (v == NULL || (f->log_level = mg_log_parse_level(v)) < 0)
             return usage(cmd, "--log-level needs one of debug, info, warn, error, none%s", "");
-    } else if (serve && strcmp(a, "--state-dir") == 0) {
+    } else if (strcmp(a, "--state-dir") == 0) {
         if (v == NULL || v[0] == '\0')
             return usage(cmd, "--state-dir needs a directory, e.g. ~/.local/state/mcpgate%s", "");
         f->state_dir = v;
@@ -256,4 +260,54 @@ mg_run_stop_upstreams(struct mg_gateway *gw)
     mg_upstreams_stop(gw, NULL, NULL);
     uv_run(gw->loop, UV_RUN_DEFAULT);
     mg_upstreams_free(gw);
+}
+
+int
+mg_run_store_open(struct mg_gateway *gw, const struct mg_config *cfg, int serve)
+{
+    const struct mg_call_record_config *cr = &cfg->call_record;
+    char dir[4096], err[1024];
+    struct mg_store *st = NULL;
+
+    if (!cr->enabled && !serve)
+        return 0;
+    if (mg_store_dir(cfg->state_dir, dir, sizeof(dir), err, sizeof(err)) != 0 ||
+        (st = mg_store_open(dir, err, sizeof(err))) == NULL)
+        goto fail;
+    gw->store_path = mg_strdup(st->path);
+    if ((gw->writer = mg_store_writer_start(st, 0, err, sizeof(err))) == NULL) {
+        mg_store_close(st);
+        mg_free(gw->store_path);
+        gw->store_path = NULL;
+        goto fail;
+    }
+    if (cr->enabled) {
+        gw->record_calls = 1;
+        gw->record_arguments = cr->record_arguments;
+        gw->retention = mg_calloc(1, sizeof(*gw->retention));
+        gw->retention->max_age_s = cr->max_age_s;
+        gw->retention->max_rows = cr->max_rows;
+        mg_store_writer_every(gw->writer, MG_CALLS_PRUNE_MS, mg_store_calls_prune_tick, gw->retention);
+        mg_log_debug("recording calls in %s%s", gw->store_path, cr->record_arguments ? ", with their arguments" : "");
+    }
+    return 0;
+
+fail:
+    gw->store_error = mg_strdup(err);
+    if (cr->enabled)
+        mg_log_warn("the call record is off: %s", err);
+    return -1;
+}
+
+void
+mg_run_store_close(struct mg_gateway *gw)
+{
+    mg_store_writer_stop(gw->writer);
+    gw->writer = NULL;
+    gw->record_calls = 0;
+    mg_free(gw->retention);
+    mg_free(gw->store_path);
+    mg_free(gw->store_error);
+    gw->retention = NULL;
+    gw->store_path = gw->store_error = NULL;
 }

@@ -60,6 +60,20 @@ int mg_run_bundles(struct mg_gateway *gw, const struct mg_config *cfg);
  * serve and stdio; 0, or -1 after printing why. */
 int mg_run_own_tools(struct mg_gateway *gw);
 
+/*
+ * Open the store in CFG's state directory for GW and start its writer
+ * thread: for the call record when CFG enables it, and always for SERVE,
+ * whose API keys live there.  When the store cannot be used, returns -1
+ * with the reason in gw->store_error (after a warning that the call
+ * record is off, when it was on): serving goes on without it unless API
+ * keys need it (transport/http_auth.c).
+ */
+int mg_run_store_open(struct mg_gateway *gw, const struct mg_config *cfg, int serve);
+
+/* Stop the writer, committing every record queued, once no request can
+ * end any more (after mg_run_stop_upstreams). */
+void mg_run_store_close(struct mg_gateway *gw);
+
 /* Stop the servers started by mg_run_bundles and wait for them. */
 void mg_run_stop_upstreams(struct mg_gateway *gw);
 

@@ -14,6 +14,8 @@ struct mg_upstream;
 struct mg_curl_loop;
 struct mg_config;
 struct mg_search;
+struct mg_store_writer;
+struct mg_calls_retention;
 
 struct mg_gateway {
     uv_loop_t *loop;
@@ -35,6 +37,17 @@ struct mg_gateway {
     /* A client session ended (upstream.c reaps what it kept for it). */
     void (*session_closed)(struct mg_gateway *gw, const void *session);
     void *upstreams_done_ctx;
+    /* The store (store/store.h), opened by serve and stdio at start and
+     * closed after the last request (cli/run.c): its writer thread and
+     * its file, or NULL with the reason in store_error. */
+    struct mg_store_writer *writer;
+    char *store_path;
+    char *store_error;
+    /* The call record (mcp/call_record.c): on when the store is open and
+     * the config enables it. */
+    int record_calls;
+    int record_arguments;
+    struct mg_calls_retention *retention; /* the writer applies it */
 };
 
 #endif

@@ -17,7 +17,6 @@ struct mg_http_opts {
     const char *const *origins;    /* further allowed Origin values */
     size_t norigins;
     int auth_required;             /* API keys even on loopback (auth: required) */
-    const char *state_dir;         /* where the key store is; NULL or "": the default */
 };
 
 #define MG_HTTP_DEFAULT_LISTEN "127.0.0.1:8808"

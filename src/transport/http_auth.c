@@ -22,11 +22,9 @@
 #include <strings.h>
 
 #include "auth/keyring.h"
+#include "gateway/gateway.h"
 #include "json/jsonrpc.h"
-#include "store/store.h"
-#include "store/store_writer.h"
 #include "transport/http_internal.h"
-#include "util/alloc.h"
 #include "util/log.h"
 
 #define REALM "Bearer realm=\"mcpgate\""
@@ -44,40 +42,30 @@ revoked(void *ctx, const char *key_id)
 int
 http_auth_open(struct http_server *srv)
 {
-    char dir[4096], err[1024];
-    struct mg_store *st;
-    char *path;
+    struct mg_gateway *gw = srv->gw;
+    char err[1024];
 
     if (!srv->opts.auth_required && srv->loopback)
         return 0;
-    if (mg_store_dir(srv->opts.state_dir, dir, sizeof(dir), err, sizeof(err)) != 0 ||
-        (st = mg_store_open(dir, err, sizeof(err))) == NULL) {
+    /* The gateway opened the store at start (cli/run.c); keys cannot do
+     * without it, the call record can. */
+    if (gw->writer == NULL) {
         mg_log_error("API keys are required (%s) but the key store cannot be opened: %s",
-                     srv->loopback ? "auth: required" : "not listening on loopback", err);
+                     srv->loopback ? "auth: required" : "not listening on loopback",
+                     gw->store_error != NULL ? gw->store_error : "it was not opened");
         return -1;
     }
-    path = mg_strdup(st->path);
-    if ((srv->writer = mg_store_writer_start(st, 0, err, sizeof(err))) == NULL) {
-        mg_store_close(st);
-        goto fail;
+    if ((srv->keys = mg_keyring_open(srv->loop, gw->store_path, gw->writer, err, sizeof(err))) == NULL) {
+        mg_log_error("API keys are required but the key store cannot be used: %s", err);
+        return -1;
     }
-    if ((srv->keys = mg_keyring_open(srv->loop, path, srv->writer, err, sizeof(err))) == NULL)
-        goto fail;
     mg_keyring_on_revoke(srv->keys, revoked, srv);
     if (mg_keyring_count(srv->keys) == 0)
         mg_log_warn("API keys are required and %s has none yet: every MCP request will be refused until one is "
-                    "made with 'mcpgate keys create'", path);
+                    "made with 'mcpgate keys create'", gw->store_path);
     else
-        mg_log_info("API keys required: %zu active in %s", mg_keyring_count(srv->keys), path);
-    mg_free(path);
+        mg_log_info("API keys required: %zu active in %s", mg_keyring_count(srv->keys), gw->store_path);
     return 0;
-
-fail:
-    mg_log_error("API keys are required but the key store cannot be used: %s", err);
-    mg_store_writer_stop(srv->writer);
-    srv->writer = NULL;
-    mg_free(path);
-    return -1;
 }
 
 void
@@ -85,9 +73,6 @@ http_auth_close(struct http_server *srv)
 {
     mg_keyring_close(srv->keys);
     srv->keys = NULL;
-    /* Commits the last uses still queued. */
-    mg_store_writer_stop(srv->writer);
-    srv->writer = NULL;
 }
 
 static void

@@ -24,7 +24,6 @@
 struct http_session;
 struct mg_key;
 struct mg_keyring;
-struct mg_store_writer;
 
 struct http_server {
     struct mg_gateway *gw;
@@ -45,7 +44,6 @@ struct http_server {
     struct http_exchange *stateless; /* modern exchanges in progress */
     uv_timer_t tick;               /* probes modern requests for closed connections */
     struct mg_keyring *keys;       /* active API keys; NULL: no auth */
-    struct mg_store_writer *writer; /* the store's writer thread, or NULL */
 };
 
 /* One POST carrying JSON-RPC: its replies go to the HTTP response. */
@@ -153,10 +151,11 @@ void http_session_unlink_exchange(struct http_session *hs, struct http_exchange 
 /* --- http_auth.c --- */
 /* The challenge sent with 403 when a key's scope does not allow a call. */
 #define MG_HTTP_INSUFFICIENT_SCOPE "Bearer realm=\"mcpgate\", error=\"insufficient_scope\", scope=\"write\""
-/* Open the key store when the listen address or opts.auth_required ask
- * for keys; 0, or -1 after logging why (serving must not start). */
+/* Read the keys of the gateway's store when the listen address or
+ * opts.auth_required ask for keys; 0, or -1 after logging why (serving
+ * must not start). */
 int http_auth_open(struct http_server *srv);
-/* Close the keyring and the writer, committing what is queued. */
+/* Close the keyring (the gateway owns the store and its writer). */
 void http_auth_close(struct http_server *srv);
 /* Authenticate REQ: 0 with its key in *KEY (NULL when keys are not
  * required), or -1 after answering 400, 401 or 503.  *KEY is valid until
