@@ -19,6 +19,7 @@
 
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
+#include "mcp/call_record.h"
 #include "mcp/methods.h"
 #include "util/alloc.h"
 #include "util/limits.h"
@@ -131,13 +132,19 @@ req_free(struct mg_req *req)
         s->on_idle(s, s->idle_data);
 }
 
+/* Every request ends here, answered or (cancelled) not: the one place
+ * its call record is completed. */
 static void
 req_send(struct mg_req *req, json_t *msg)
 {
-    if (req->s != NULL && !req->cancelled)
+    int answered = req->s != NULL && !req->cancelled;
+
+    if (answered)
         deliver(&req->sink, req->batch, msg);
     else if (req->s != NULL && req->batch == NULL && req->sink.dropped != NULL)
         req->sink.dropped(req->sink.ctx);
+    if (req->record != NULL)
+        mg_call_record_end(req, answered ? msg : NULL);
     json_decref(msg);
     req_free(req);
 }
@@ -631,6 +638,20 @@ find_inflight(struct mg_session *s, json_t *id)
     return NULL;
 }
 
+/* Answer request M with an error before it becomes a struct mg_req; a
+ * tools/call is recorded all the same. */
+static void
+refuse_request(struct mg_session *s, struct mg_rpc_msg *m, const struct mg_sink *sink, struct mg_batch *batch,
+               int code, const char *message)
+{
+    json_t *msg = mg_rpc_make_error(m->id, code, message, NULL);
+
+    deliver(sink, batch, msg);
+    if (strcmp(m->method, "tools/call") == 0)
+        mg_call_record_refused(s, m->json, msg);
+    json_decref(msg);
+}
+
 static void
 handle_request(struct mg_session *s, struct mg_rpc_msg *m, const struct mg_sink *sink, struct mg_batch *batch)
 {
@@ -640,24 +661,24 @@ handle_request(struct mg_session *s, struct mg_rpc_msg *m, const struct mg_sink 
     json_t *empty = NULL;
 
     if (batch != NULL && strcmp(m->method, "initialize") == 0) {
-        reply_error(sink, batch, m->id, MG_RPC_INVALID_REQUEST,
-                    "Invalid Request: initialize must not be part of a JSON-RPC batch", NULL);
+        refuse_request(s, m, sink, batch, MG_RPC_INVALID_REQUEST,
+                       "Invalid Request: initialize must not be part of a JSON-RPC batch");
         return;
     }
     if (find_inflight(s, m->id) != NULL) {
-        reply_error(sink, batch, m->id, MG_RPC_INVALID_REQUEST,
-                    "Invalid Request: this id is already used by a request in progress", NULL);
+        refuse_request(s, m, sink, batch, MG_RPC_INVALID_REQUEST,
+                       "Invalid Request: this id is already used by a request in progress");
         return;
     }
     if (s->inflight_count >= MG_MAX_INFLIGHT) {
         char msg[128];
         snprintf(msg, sizeof(msg), "Internal error: too many requests in progress (limit %d)", MG_MAX_INFLIGHT);
-        reply_error(sink, batch, m->id, MG_RPC_INTERNAL_ERROR, msg, NULL);
+        refuse_request(s, m, sink, batch, MG_RPC_INTERNAL_ERROR, msg);
         return;
     }
     if (params != NULL && !json_is_object(params)) {
-        reply_error(sink, batch, m->id, MG_RPC_INVALID_PARAMS,
-                    "Invalid params: MCP request params must be an object", NULL);
+        refuse_request(s, m, sink, batch, MG_RPC_INVALID_PARAMS,
+                       "Invalid params: MCP request params must be an object");
         return;
     }
     if (params == NULL)
@@ -676,6 +697,8 @@ handle_request(struct mg_session *s, struct mg_rpc_msg *m, const struct mg_sink 
         s->inflight->prev = req;
     s->inflight = req;
     s->inflight_count++;
+    if (strcmp(m->method, "tools/call") == 0)
+        mg_call_record_begin(req, m->json, params);
 
     if (request_era(s, req, m->method, params) != 0)
         goto out;

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "auth/key.h"
 #include "mcp/version.h"
@@ -25,6 +26,8 @@ struct mg_gateway;
 struct mg_session;
 struct mg_req;
 struct mg_listen;
+struct mg_call_row;
+struct mg_store_writer;
 
 /* Where outgoing messages go.  `send` gets a borrowed message. */
 struct mg_sink {
@@ -80,6 +83,12 @@ struct mg_req {
     double last_progress;
     void (*on_cancel)(struct mg_req *req, void *data);
     void *cancel_data;
+    /* tools/call: its call record while it runs, the writer it goes to
+     * and the start on the monotonic clock, ns (call_record.c); NULL
+     * when calls are not recorded. */
+    struct mg_call_row *record;
+    struct mg_store_writer *record_to;
+    uint64_t record_start_ns;
 };
 
 /* The client's answer to a request the gateway sent it: `result` or
@@ -165,6 +174,9 @@ void mg_session_receive(struct mg_session *s, json_t *msg, const struct mg_sink 
 void mg_req_reply(struct mg_req *req, json_t *result);
 /* Answer `req` with a JSON-RPC error (data stolen, may be NULL) and free it. */
 void mg_req_fail(struct mg_req *req, int code, const char *message, json_t *data);
+/* The tool `req` (tools/call) runs: SERVER, the source that has it, and
+ * TOOL, its own name there (both copied), for the call record. */
+void mg_req_set_tool(struct mg_req *req, const char *server, const char *tool);
 /* Send a notification that belongs to `req` (params stolen). */
 void mg_req_notify(struct mg_req *req, const char *method, json_t *params);
 /*

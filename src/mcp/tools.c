@@ -76,6 +76,7 @@ mg_method_tools_call(struct mg_req *req, json_t *params)
         mg_req_fail(req, MG_RPC_INVALID_PARAMS, msg, NULL);
         return;
     }
+    mg_req_set_tool(req, tool->bundle->ns, tool->local_name); /* for the call record */
     if (!mg_view_may_call(req->s, tool)) {
         /* Refused before anything reaches the upstream; the message says
          * which scope would do, and the front door answers HTTP 403. */
