@@ -28,6 +28,7 @@ static const char usage_text[] =
     "  describe   show a tool's parameters and an example call\n"
     "  call       call a tool: mcpgate call SERVER TOOL --param value (alias: run)\n"
     "  keys       create, list and revoke API keys for the HTTP endpoint\n"
+    "  calls      show the call record: recent tools/call, errors, per-tool stats\n"
     "\n"
     "Run 'mcpgate <command> --help' for a command's options.\n";
 
@@ -204,6 +205,8 @@ main(int argc, char **argv)
         return mg_cmd_call(argc - 1, argv + 1);
     if (strcmp(argv[1], "keys") == 0)
         return mg_cmd_keys(argc - 1, argv + 1);
+    if (strcmp(argv[1], "calls") == 0)
+        return mg_cmd_calls(argc - 1, argv + 1);
     fprintf(stderr, "mcpgate: unknown command '%s'\nRun 'mcpgate --help' for the list of commands.\n", argv[1]);
     return 2;
 }

@@ -16,5 +16,7 @@ int mg_cmd_keys(int argc, char **argv);
  * (call.c; the pieces they share in call.h). */
 int mg_cmd_describe(int argc, char **argv);
 int mg_cmd_call(int argc, char **argv);
+/* `calls`: the call record (calls.c). */
+int mg_cmd_calls(int argc, char **argv);
 
 #endif
