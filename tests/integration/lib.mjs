@@ -5,7 +5,7 @@
 // kill it in `finally`, and its stderr is kept so the test can check that the
 // sanitizers stayed quiet.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
@@ -36,6 +36,11 @@ export const META = Object.freeze({
 export const DEMO_TOOLS = ['demo__add', 'demo__echo', 'demo__wait', 'gateway__list_servers', 'gateway__search_tools',
   'gateway__whoami'];
 
+// serve and stdio keep a store (the call record) in the state directory:
+// one per test process, never the home of the person running the tests.
+const STATE_HOME = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-tests-state-'));
+process.on('exit', () => rmSync(STATE_HOME, { recursive: true, force: true }));
+
 /**
  * Environment for children: a minimal one (what the SDKs' stdio transports
  * pass by default) plus any sanitizer options the caller set.
@@ -53,6 +58,7 @@ export function childEnv(extra = {}) {
   // No config file of the person running the tests may leak in: the
   // lookup falls back to $XDG_CONFIG_HOME/mcpgate/mcpgate.yaml.
   env.XDG_CONFIG_HOME = path.join(os.tmpdir(), 'mcpgate-tests-no-config');
+  env.XDG_STATE_HOME = STATE_HOME;
   return { ...env, ...extra };
 }
 
