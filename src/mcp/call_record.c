@@ -17,27 +17,10 @@
 #include <uv.h>
 
 #include "gateway/gateway.h"
+#include "json/json_size.h"
 #include "mcp/session.h"
 #include "store/store_calls.h"
 #include "util/alloc.h"
-
-/* jansson's dump callback that only counts. */
-static int
-count_bytes(const char *buf, size_t size, void *data)
-{
-    *(size_t *)data += size;
-    return 0;
-}
-
-/* The size of MSG as sent: compact JSON, as mg_rpc_encode writes it. */
-static int64_t
-encoded_size(const json_t *msg)
-{
-    size_t n = 0;
-
-    json_dump_callback(msg, count_bytes, &n, JSON_COMPACT | JSON_ENCODE_ANY);
-    return (int64_t)n;
-}
 
 static int64_t
 wall_us(void)
@@ -63,20 +46,25 @@ first_line(const char *s, size_t max)
     return mg_strndup(s, n);
 }
 
-/* A new row for tools/call MSG of session S: arrival, caller, name,
- * size and, when asked, the arguments. */
+/* A copy of the tool name as requested (a name no tool may have). */
+static char *
+requested_name(const json_t *name)
+{
+    return first_line(json_is_string(name) ? json_string_value(name) : "", MG_CALL_RECORD_NAME_MAX);
+}
+
+/* A new row for tools/call MSG of session S: arrival, caller, size and,
+ * when asked, the arguments.  The tool comes later. */
 static struct mg_call_row *
 row_begin(struct mg_session *s, json_t *msg, json_t *params)
 {
     struct mg_call_row *r = mg_call_row_new();
-    json_t *name = json_object_get(params, "name");
 
     r->time_us = wall_us();
     memcpy(r->key_id, s->caller.key.id, sizeof(r->key_id));
     r->project = s->caller.project != NULL ? mg_strdup(s->caller.project) : NULL;
     r->session = s->caller.session_id != NULL ? mg_strdup(s->caller.session_id) : NULL;
-    r->tool = first_line(json_is_string(name) ? json_string_value(name) : "", MG_CALL_RECORD_NAME_MAX);
-    r->request_bytes = encoded_size(msg);
+    r->request_bytes = (int64_t)mg_json_compact_size(msg);
     if (s->gw->record_arguments) {
         json_t *args = json_object_get(params, "arguments");
         if (args != NULL)
@@ -92,7 +80,7 @@ row_end(struct mg_call_row *r, json_t *reply)
     json_t *error = json_object_get(reply, "error"), *result = json_object_get(reply, "result");
     const char *text = NULL;
 
-    r->response_bytes = encoded_size(reply);
+    r->response_bytes = (int64_t)mg_json_compact_size(reply);
     if (error != NULL) {
         r->outcome = MG_CALL_ERROR;
         text = json_string_value(json_object_get(error, "message"));
@@ -120,15 +108,18 @@ mg_call_record_begin(struct mg_req *req, json_t *msg, json_t *params)
 
     if (!gw->record_calls || gw->writer == NULL)
         return;
-    req->record = row_begin(req->s, msg, params);
-    req->record_to = gw->writer;
-    req->record_start_ns = uv_hrtime();
+    req->record.row = row_begin(req->s, msg, params);
+    req->record.to = gw->writer;
+    req->record.start_ns = uv_hrtime();
+    /* Copied only if no tool is found (mg_req_set_tool): one copy less
+     * on the path every successful call takes. */
+    req->record.name = json_incref(json_object_get(params, "name"));
 }
 
 void
 mg_req_set_tool(struct mg_req *req, const char *server, const char *tool)
 {
-    struct mg_call_row *r = req->record;
+    struct mg_call_row *r = req->record.row;
 
     if (r == NULL)
         return;
@@ -141,17 +132,21 @@ mg_req_set_tool(struct mg_req *req, const char *server, const char *tool)
 void
 mg_call_record_end(struct mg_req *req, json_t *reply)
 {
-    struct mg_call_row *r = req->record;
+    struct mg_call_row *r = req->record.row;
 
     if (r == NULL)
         return;
-    req->record = NULL;
-    r->duration_us = (int64_t)((uv_hrtime() - req->record_start_ns) / 1000);
+    req->record.row = NULL;
+    r->duration_us = (int64_t)((uv_hrtime() - req->record.start_ns) / 1000);
+    if (r->tool == NULL)
+        r->tool = requested_name(req->record.name);
+    json_decref(req->record.name);
+    req->record.name = NULL;
     if (reply != NULL)
         row_end(r, reply);
     else
         r->outcome = MG_CALL_CANCELLED;
-    mg_store_call_push(req->record_to, r);
+    mg_store_call_push(req->record.to, r);
 }
 
 void
@@ -162,6 +157,7 @@ mg_call_record_refused(struct mg_session *s, json_t *msg, json_t *reply)
     if (!s->gw->record_calls || s->gw->writer == NULL)
         return;
     r = row_begin(s, msg, json_object_get(msg, "params"));
+    r->tool = requested_name(json_object_get(json_object_get(msg, "params"), "name"));
     row_end(r, reply);
     mg_store_call_push(s->gw->writer, r);
 }

@@ -9,8 +9,9 @@
  * writer thread (store/store_calls.h); nothing is written on the loop.
  *
  * Cost on the loop when on: one allocation and a few small copies, a
- * clock read at each end, and counting the request's and the reply's
- * bytes (a serialisation into a counter, nothing allocated).
+ * clock read at each end, counting the request's and the reply's bytes
+ * (a walk over the JSON, nothing written: json/json_size.h), and a
+ * mutex to queue the row.
  */
 #ifndef MG_MCP_CALL_RECORD_H
 #define MG_MCP_CALL_RECORD_H

@@ -143,7 +143,7 @@ req_send(struct mg_req *req, json_t *msg)
         deliver(&req->sink, req->batch, msg);
     else if (req->s != NULL && req->batch == NULL && req->sink.dropped != NULL)
         req->sink.dropped(req->sink.ctx);
-    if (req->record != NULL)
+    if (req->record.row != NULL)
         mg_call_record_end(req, answered ? msg : NULL);
     json_decref(msg);
     req_free(req);

@@ -83,12 +83,14 @@ struct mg_req {
     double last_progress;
     void (*on_cancel)(struct mg_req *req, void *data);
     void *cancel_data;
-    /* tools/call: its call record while it runs, the writer it goes to
-     * and the start on the monotonic clock, ns (call_record.c); NULL
-     * when calls are not recorded. */
-    struct mg_call_row *record;
-    struct mg_store_writer *record_to;
-    uint64_t record_start_ns;
+    /* tools/call: its call record while it runs (call_record.c); row
+     * is NULL when calls are not recorded. */
+    struct mg_req_record {
+        struct mg_call_row *row;
+        struct mg_store_writer *to;     /* where it is queued */
+        uint64_t start_ns;              /* arrival, monotonic clock */
+        json_t *name;                   /* params.name, until the tool is found */
+    } record;
 };
 
 /* The client's answer to a request the gateway sent it: `result` or
