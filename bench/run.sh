@@ -18,6 +18,9 @@ duration=${DURATION:-10}
 node=tests/node_modules/.bin/node
 out=build/bench
 mkdir -p "$out"
+# The gateways keep their call record here, fresh each run, never in $HOME.
+rm -rf "$out/state"
+export MCPGATE_STATE_DIR="$PWD/$out/state"
 
 scripts/setup.sh --release >/dev/null
 cc -O2 -o "$out/bare_h2o" bench/bare_h2o.c $(pkg-config --cflags --libs libh2o libuv libssl libcrypto)

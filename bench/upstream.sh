@@ -28,6 +28,9 @@ mods=$root/bench/node_modules
 echo_stdio=$root/bench/ts_echo_stdio.mjs
 out=$root/build/bench/upstream
 mkdir -p "$out"
+# The gateways keep their call record here, fresh each run, never in $HOME.
+rm -rf "$out/state"
+export MCPGATE_STATE_DIR="$out/state"
 
 scripts/setup.sh --release >/dev/null
 # The reference gateways, pinned by bench/package-lock.json.
