@@ -21,6 +21,8 @@ suite=tests/node_modules/@modelcontextprotocol/conformance/dist/index.js
 out=build/conformance
 rm -rf "$out"
 mkdir -p "$out"
+# The gateways' call record stays in the run's output, never in $HOME.
+export MCPGATE_STATE_DIR="$root/$out/state"
 
 # start_gate LOG ARGS...: run mcpgate serve, set $pid and $url (its /mcp).
 start_gate() {
