@@ -4,6 +4,7 @@
  *   gateway__whoami        who the caller is: team, key, projects, scope
  *   gateway__list_servers  the status of each server the caller can reach
  *   gateway__search_tools  ranked search over the tools the caller can see
+ *   gateway__recent_calls, gateway__call_stats  (gateway_calls.c)
  *
  * They answer about the caller's own access only: a key sees its own
  * projects' servers, and nothing here ever shows a secret, a command
@@ -11,6 +12,7 @@
  * a read key may call them.
  */
 #include "bundles/gateway.h"
+#include "bundles/gateway_calls.h"
 
 #include <string.h>
 
@@ -145,7 +147,7 @@ search_tools(struct mg_call *call, json_t *args, void *udata)
 int
 mg_gateway_bundle_register(struct mg_gateway *gw, char *err, size_t errlen)
 {
-    const struct mg_tool_def tools[] = {
+    struct mg_tool_def tools[3 + MG_GATEWAY_CALLS_TOOLS] = {
         {
             .name = "whoami",
             .title = "Who am I",
@@ -188,7 +190,7 @@ mg_gateway_bundle_register(struct mg_gateway *gw, char *err, size_t errlen)
     const struct mg_bundle_def def = {
         .ns = "gateway",
         .tools = tools,
-        .tool_count = sizeof(tools) / sizeof(tools[0]),
+        .tool_count = 3 + mg_gateway_calls_tools(gw, tools + 3),
     };
 
     return mg_bundle_register(gw, &def, err, errlen);

@@ -33,8 +33,8 @@ export const META = Object.freeze({
 });
 
 // What `serve --demo` lists: the demo bundle and the gateway's own tools.
-export const DEMO_TOOLS = ['demo__add', 'demo__echo', 'demo__wait', 'gateway__list_servers', 'gateway__search_tools',
-  'gateway__whoami'];
+export const DEMO_TOOLS = ['demo__add', 'demo__echo', 'demo__wait', 'gateway__call_stats', 'gateway__list_servers',
+  'gateway__recent_calls', 'gateway__search_tools', 'gateway__whoami'];
 
 // serve and stdio keep a store (the call record) in the state directory:
 // one per test process, never the home of the person running the tests.

@@ -246,6 +246,48 @@ test('gateway__whoami, list_servers and search_tools answer for the caller\'s ow
   });
 });
 
+test('gateway__recent_calls and gateway__call_stats: a read key sees its own projects\' calls', opts, async () => {
+  await withProjects('mark', async ({ key, connect }) => {
+    const r = await key('reader', 'web', 'read');
+    const w = await key('writer', 'infra', 'write');
+    const rc = await connect(r);
+    const wc = await connect(w);
+    await toolsOf(rc, ['docs__read_note']);
+    await toolsOf(wc, ['ops__write_note']);
+    await rc.callTool({ name: 'docs__read_note', arguments: { text: 'secret words' } });
+    await rc.callTool({ name: 'docs__read_note', arguments: {} });
+    await assert.rejects(rc.callTool({ name: 'docs__write_note', arguments: {} }), refused(403, /scope/));
+    await wc.callTool({ name: 'ops__write_note', arguments: {} });
+    // The writer thread commits in batches: wait for the rows.
+    const recent = async (c, args) => (await c.callTool({ name: 'gateway__recent_calls', arguments: args })).structuredContent.calls;
+    const end = Date.now() + 10_000;
+    while ((await recent(wc, { server: 'docs' })).length < 3 && Date.now() < end) await new Promise((res) => setTimeout(res, 100));
+
+    const docs = await recent(rc, { server: 'docs' });
+    assert.deepEqual(docs.map((c) => c.tool), ['write_note', 'read_note', 'read_note'], 'newest first');
+    assert.ok(docs.every((c) => c.project === 'web' && c.key_id.startsWith('key_')));
+    assert.deepEqual(await recent(rc, { server: 'ops' }), [], 'another project\'s calls are not a read key\'s to see');
+    const errors = await recent(rc, { status: 'errors', server: 'docs' });
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].outcome, 'error');
+    assert.match(errors[0].error, /Forbidden/);
+    assert.ok(!JSON.stringify(docs).includes('secret words'), 'no argument values unless the config asks');
+    assert.equal((await recent(wc, { server: 'ops' })).length, 1);
+    assert.equal((await recent(wc, { server: 'docs', limit: 1 })).length, 1, 'a write key sees every project');
+
+    const stats = (await rc.callTool({ name: 'gateway__call_stats', arguments: { server: 'docs', since: '1h' } }))
+      .structuredContent.tools;
+    const byTool = Object.fromEntries(stats.map((t) => [t.tool, t]));
+    assert.equal(byTool.read_note.count, 2);
+    assert.equal(byTool.read_note.error_rate, 0);
+    assert.equal(byTool.write_note.count, 1);
+    assert.equal(byTool.write_note.error_rate, 1);
+    assert.ok(byTool.read_note.p95_us >= byTool.read_note.p50_us && byTool.read_note.p50_us > 0);
+    const bad = await rc.callTool({ name: 'gateway__call_stats', arguments: { since: 'yesterday' } }).catch((e) => e);
+    assert.match(String(bad.message ?? resultText(bad)), /since/);
+  });
+});
+
 test('scopes: write_tools_for_read_keys: hide leaves write tools out of a read key\'s catalog', opts, async () => {
   await withProjects('hide', async ({ key, connect }) => {
     const reader = await key('reader', 'web', 'read');
