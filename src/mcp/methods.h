@@ -51,8 +51,20 @@ int mg_list_begin(struct mg_req *req, json_t *params, enum mg_cursor_list list, 
 int mg_list_next(struct mg_list_page *pg, size_t *index);
 void mg_list_reply(struct mg_req *req, const struct mg_list_page *pg, const char *key, json_t *items);
 
+/* A method a session answers, and the eras (bits 1 << enum mg_era) it
+ * exists in (lifecycle.c). */
+struct mg_method {
+    const char *name;
+    int eras;
+    void (*fn)(struct mg_session *s, struct mg_req *req, json_t *params);
+};
+/* The method called NAME, or NULL. */
+const struct mg_method *mg_method_find(const char *name);
+
 /* The server capabilities the gateway can honour for an era (new reference). */
 json_t *mg_server_capabilities(struct mg_gateway *gw, int modern);
+/* The protocol revisions the gateway speaks, newest first (new reference). */
+json_t *mg_supported_versions(void);
 /* serverInfo (new reference). */
 json_t *mg_server_info(void);
 
