@@ -13,7 +13,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <sys/time.h>
 #include <uv.h>
 
 #include "bundles/gateway_calls.h"
@@ -105,15 +104,6 @@ query_cancelled(struct mg_call *call, void *data)
     mg_call_fail(call, "cancelled");
 }
 
-static int64_t
-now_us(void)
-{
-    struct timeval tv;
-
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-}
-
 /* Start the query of J for CALL, or fail the call with why not. */
 static void
 start(struct mg_call *call, struct mg_gateway *gw, struct calls_job *j, json_t *args, const char *default_since)
@@ -143,7 +133,7 @@ start(struct mg_call *call, struct mg_gateway *gw, struct calls_job *j, json_t *
     j->server = dup_or_null(json_string_value(json_object_get(args, "server")));
     j->filter.tool = j->tool;
     j->filter.server = j->server;
-    j->filter.since_us = window > 0 ? now_us() - (int64_t)window * 1000000 : 0;
+    j->filter.since_us = window > 0 ? mg_store_now_us() - (int64_t)window * 1000000 : 0;
     if (s->caller.key.id[0] != '\0' && s->caller.key.scope == MG_SCOPE_READ) {
         j->projects = mg_calloc(s->caller.key.nprojects + 1, sizeof(char *));
         for (size_t i = 0; i < s->caller.key.nprojects; i++)

@@ -13,23 +13,14 @@
 #include "mcp/call_record.h"
 
 #include <string.h>
-#include <time.h>
 #include <uv.h>
 
 #include "gateway/gateway.h"
 #include "json/json_size.h"
 #include "mcp/session.h"
+#include "store/store.h"
 #include "store/store_calls.h"
 #include "util/alloc.h"
-
-static int64_t
-wall_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* A copy of S up to its first line break and at most MAX bytes, cut
  * before a UTF-8 sequence it would split. */
@@ -60,7 +51,7 @@ row_begin(struct mg_session *s, json_t *msg, json_t *params)
 {
     struct mg_call_row *r = mg_call_row_new();
 
-    r->time_us = wall_us();
+    r->time_us = mg_store_now_us();
     memcpy(r->key_id, s->caller.key.id, sizeof(r->key_id));
     r->project = s->caller.project != NULL ? mg_strdup(s->caller.project) : NULL;
     r->session = s->caller.session_id != NULL ? mg_strdup(s->caller.session_id) : NULL;

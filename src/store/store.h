@@ -70,6 +70,8 @@ sqlite3_stmt *mg_store_stmt(sqlite3 *db, const char *sql);
 
 /* The current time in whole seconds since the epoch, as stored. */
 int64_t mg_store_now(void);
+/* The same in microseconds (the call record's times). */
+int64_t mg_store_now_us(void);
 
 /* --- store_migrate.c --- */
 

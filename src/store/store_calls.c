@@ -175,10 +175,7 @@ mg_store_calls_prune(sqlite3 *db, int64_t now_us, const struct mg_calls_retentio
 int
 mg_store_calls_prune_tick(sqlite3 *db, void *ctx)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return mg_store_calls_prune(db, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, ctx) < 0 ? -1 : 0;
+    return mg_store_calls_prune(db, mg_store_now_us(), ctx) < 0 ? -1 : 0;
 }
 
 /* --- queries --------------------------------------------------------------- */

@@ -25,6 +25,15 @@ mg_store_now(void)
     return (int64_t)time(NULL);
 }
 
+int64_t
+mg_store_now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int
 mg_store_dir(const char *configured, char *out, size_t outlen, char *err, size_t errlen)
 {
