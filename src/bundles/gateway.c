@@ -69,18 +69,6 @@ whoami(struct mg_call *call, json_t *args, void *udata)
     mg_call_finish(call);
 }
 
-/* 1 when the session's project (if any) has server NAME. */
-static int
-in_project(const struct mg_session *s, const struct mg_config *cfg, const char *name)
-{
-    const struct mg_project_config *pr;
-
-    if (s->caller.project == NULL || cfg == NULL || cfg->nprojects == 0 ||
-        (pr = mg_config_find_project(cfg, s->caller.project)) == NULL)
-        return 1;
-    return mg_config_project_has(pr, name);
-}
-
 static void
 list_servers(struct mg_call *call, json_t *args, void *udata)
 {
@@ -97,7 +85,7 @@ list_servers(struct mg_call *call, json_t *args, void *udata)
     }
     all = mg_upstreams_status(gw);
     json_array_foreach (all, i, item) {
-        if (!in_project(s, gw->cfg, json_string_value(json_object_get(item, "name"))))
+        if (!mg_session_serves(s, json_string_value(json_object_get(item, "name"))))
             continue;
         /* A command line or URL may hold a credential: not for clients. */
         json_object_del(item, "where");

@@ -89,29 +89,13 @@ mg_view_def(const char *view, json_t *def, const char *local_name)
 
 /* --- per session: project and scope ------------------------------------- */
 
-/* The project S serves, as configured, or NULL: every server (no
- * project, or a config without projects, where a key's projects are
- * labels only). */
-static const struct mg_project_config *
-project_of(const struct mg_session *s)
-{
-    const struct mg_config *cfg = s->gw->cfg;
-
-    if (s->caller.project == NULL || cfg == NULL || cfg->nprojects == 0)
-        return NULL;
-    return mg_config_find_project(cfg, s->caller.project);
-}
-
 int
 mg_view_allows(const struct mg_session *s, const struct mg_bundle *b)
 {
-    const struct mg_project_config *pr;
-
     if (!mg_view_sees(s->view, b))
         return 0;
-    if (b == NULL || b->owner == NULL || (pr = project_of(s)) == NULL)
-        return 1;
-    return mg_config_project_has(pr, b->ns);
+    /* Inline bundles are not configured servers: in every project. */
+    return b == NULL || b->owner == NULL || mg_session_serves(s, b->ns);
 }
 
 int

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
 #include "mcp/call_record.h"
@@ -355,7 +356,14 @@ mg_session_set_caller(struct mg_session *s, const struct mg_key *key, const char
     else
         s->caller.key.scope = MG_SCOPE_WRITE;
     s->caller.project = project ? mg_strdup(project) : NULL;
+    s->caller.servers = project != NULL && s->gw->cfg != NULL ? mg_config_find_project(s->gw->cfg, project) : NULL;
     s->caller.session_id = session_id ? mg_strdup(session_id) : NULL;
+}
+
+int
+mg_session_serves(const struct mg_session *s, const char *name)
+{
+    return s->caller.servers == NULL || mg_config_project_has(s->caller.servers, name);
 }
 
 void

@@ -23,6 +23,7 @@
 #include "mcp/version.h"
 
 struct mg_gateway;
+struct mg_project_config;
 struct mg_session;
 struct mg_req;
 struct mg_listen;
@@ -115,6 +116,10 @@ struct mg_outreq {
 struct mg_caller {
     struct mg_key key;          /* a copy of the request's API key */
     char *project;              /* the project served, or NULL: every server */
+    /* The project as configured (gw->cfg's), or NULL: every server (no
+     * project, or a config without projects, where a key's projects are
+     * labels only). */
+    const struct mg_project_config *servers;
     char *session_id;           /* legacy HTTP session id, or NULL */
 };
 
@@ -146,6 +151,9 @@ struct mg_session {
  * every server), in the transport's session SESSION_ID (copied, or NULL). */
 void mg_session_set_caller(struct mg_session *s, const struct mg_key *key, const char *project,
                            const char *session_id);
+
+/* 1 when S's project has the configured server NAME (always, without one). */
+int mg_session_serves(const struct mg_session *s, const char *name);
 
 /* See only source VIEW, under its own names (copied; NULL: everything). */
 void mg_session_set_view(struct mg_session *s, const char *view);

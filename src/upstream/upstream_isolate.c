@@ -127,10 +127,9 @@ static const struct mg_project_config *
 credentials_of(const struct mg_upstream *u, const struct mg_call *call)
 {
     const struct mg_session *s = mg_call_session(call);
-    const struct mg_project_config *pr;
+    const struct mg_project_config *pr = s != NULL ? s->caller.servers : NULL;
 
-    if (s == NULL || s->caller.project == NULL || u->cfg == NULL ||
-        (pr = mg_config_find_project(u->cfg, s->caller.project)) == NULL || !mg_config_project_has(pr, u->sc->name))
+    if (pr == NULL || !mg_config_project_has(pr, u->sc->name))
         return NULL;
     return (u->sc->command != NULL ? pr->nenv : pr->nheaders) > 0 ? pr : NULL;
 }
