@@ -9,17 +9,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as HttpV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from '@modelcontextprotocol/client';
-import {
-  MCPGATE_BIN, childEnv, startHttpGate, httpClient, assertCleanStderr, resultText, withTimeout, killChild, waitForBinary,
-  postRpc,
-} from './lib.mjs';
+import { startHttpGate, httpClient, assertCleanStderr, resultText, postRpc } from './lib.mjs';
+import { runCli } from './cli.mjs';
 import { NODE, FIXTURES } from './upstreams.mjs';
 
 const opts = { timeout: 60_000 };
@@ -43,19 +40,6 @@ projects:
     servers: [docs, wiki, ops]
 `;
 
-async function mcpgate(args, env) {
-  await waitForBinary();
-  const child = spawn(MCPGATE_BIN, args, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '', stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-  child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-  const code = await withTimeout(new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
-  }), 10_000, `mcpgate ${args.join(' ')}`).finally(() => killChild(child));
-  return { code, stdout, stderr };
-}
-
 /** A gateway with keys required on CONFIG (write tools MODE for read keys). */
 async function withProjects(mode, fn) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-projects-'));
@@ -63,7 +47,7 @@ async function withProjects(mode, fn) {
   const file = path.join(dir, 'gw.yaml');
   writeFileSync(file, CONFIG.replace('%MODE%', mode));
   const key = async (name, projects, scope, extra = []) => {
-    const r = await mcpgate(['keys', 'create', '--config', file, '--state-dir', state, '--name', name,
+    const r = await runCli(['keys', 'create', '--config', file, '--state-dir', state, '--name', name,
       '--project', projects, '--scope', scope, '--json', ...extra]);
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout).secret;
