@@ -110,6 +110,24 @@ use_modern(struct mg_upstream *u, json_t *capabilities)
     mg_upstream_handshake_done(u);
 }
 
+/* 1 if ERROR is "unsupported protocol version" listing 2026-07-28 among
+ * the versions to retry with. */
+static int
+retry_offered(json_t *error)
+{
+    json_t *supported = json_object_get(json_object_get(error, "data"), "supported"), *v;
+    size_t i;
+
+    if (json_integer_value(json_object_get(error, "code")) != MG_RPC_UNSUPPORTED_VERSION)
+        return 0;
+    json_array_foreach (supported, i, v)
+        if (json_is_string(v) && strcmp(json_string_value(v), MG_PROTO_2026_07_28) == 0)
+            return 1;
+    return 0;
+}
+
+static void probe(struct mg_upstream *u, unsigned wait);
+
 static void
 on_discovered(void *data, json_t *result, json_t *error, const char *why)
 {
@@ -117,6 +135,15 @@ on_discovered(void *data, json_t *result, json_t *error, const char *why)
 
     if (result == NULL && error == NULL && !u->link_up)
         return; /* the link went down: reported there, and reconnected */
+    if (error != NULL && !u->probe_retried && retry_offered(error)) {
+        /* 2026-07-28: a client rejected with a list of supported versions
+         * retries with one it speaks, once. */
+        u->probe_retried = 1;
+        mg_log_debug("upstream %s: server/discover rejected the version; retrying with %s", u->sc->name,
+                     MG_PROTO_2026_07_28);
+        probe(u, u->cfg->connection_timeout_ms);
+        return;
+    }
     if (result != NULL && discover_says_modern(result)) {
         remember_era(u, 1);
         mg_log_debug("upstream %s speaks %s", u->sc->name, MG_PROTO_2026_07_28);
@@ -161,6 +188,13 @@ mg_upstream_handshake(struct mg_upstream *u)
     } else if (wait == 0 || wait > PROBE_MAX_MS) {
         wait = PROBE_MAX_MS;
     }
+    u->probe_retried = 0;
+    probe(u, wait);
+}
+
+static void
+probe(struct mg_upstream *u, unsigned wait)
+{
     mg_rpc_client_call(&u->rpc, "server/discover", modern_params(NULL, NULL, NULL), wait, on_discovered, u);
 }
 

@@ -82,6 +82,7 @@ struct mg_upstream {
     struct mg_rpc_client rpc;
     char *version;        /* protocol version the upstream agreed to */
     int modern;           /* it speaks 2026-07-28 (upstream_era.c) */
+    int probe_retried;    /* this handshake's server/discover was sent again */
     int era_known;        /* the configured upstream: MG_ERA_KNOWN_*, or 0 to probe */
     int64_t listen_id;    /* modern: the open subscriptions/listen, or 0 */
     json_t *send_params;  /* modern HTTP: x-mcp-header arguments of the message being sent */
