@@ -15,6 +15,7 @@
 #include "cli/call.h"
 #include "cli/standalone.h"
 #include "gateway/catalog.h"
+#include "json/jsonrpc.h"
 #include "util/alloc.h"
 
 static const char usage[] =
@@ -59,7 +60,11 @@ static const char usage[] =
     "                         override its members.  '--args-json -' reads the\n"
     "                         object from stdin\n"
     "  --save-dir DIR         where images, audio and binary resources are saved\n"
-    "                         (default: a new directory $TMPDIR/mcpgate-XXXXXX)\n";
+    "                         (default: a new directory $TMPDIR/mcpgate-XXXXXX)\n"
+    "  --elicit MODE          when the server asks the user for input: 'ask' at\n"
+    "                         the terminal, 'defaults' to accept the defaults it\n"
+    "                         offers, 'decline' (default: ask on a terminal, else\n"
+    "                         decline)\n";
 
 static const char usage_tail[] =
     "  -h, --help             show this help; after TOOL: the tool's parameters\n"
@@ -139,8 +144,17 @@ report(const struct mg_cli_line *line, const struct mg_tool *tool, json_t *resul
     int failed = json_is_true(json_object_get(result, "isError"));
 
     if (error != NULL) {
-        fprintf(stderr, "mcpgate: the call of %s %s failed: %s\nRun 'mcpgate servers' to see the state of %s.\n",
-                line->server, line->tool, json_string_value(json_object_get(error, "message")), line->server);
+        const char *message = json_string_value(json_object_get(error, "message"));
+        /* A running gateway's refusal (--gateway) comes back as its HTTP
+         * 403 or as the JSON-RPC error: either way no server is at fault. */
+        int forbidden = json_integer_value(json_object_get(error, "code")) == MG_RPC_FORBIDDEN ||
+                        (message != NULL && strncmp(message, "Forbidden", 9) == 0);
+        fprintf(stderr, "mcpgate: the call of %s %s failed: %s\n", line->server, line->tool,
+                message != NULL ? message : "no reason given");
+        if (forbidden)
+            fprintf(stderr, "The API key in MCPGATE_API_KEY may not call it: ask for a key with scope 'write'.\n");
+        else
+            fprintf(stderr, "Run 'mcpgate servers' to see the state of %s.\n", line->server);
         return 3;
     }
     if (line->json) {
@@ -177,7 +191,7 @@ mg_cmd_call(int argc, char **argv)
     if ((rc = mg_cli_open_tool(&st, &line, &tool)) >= 0)
         goto out;
     if ((rc = arguments(&line, tool, args)) < 0) {
-        rc = mg_cli_run(&st, tool, args, &result, &error);
+        rc = mg_cli_run(&st, tool, args, (enum mg_cli_elicit)line.elicit, &result, &error);
         if (rc == 130)
             fprintf(stderr, "mcpgate: the call of %s %s was cancelled\n", line.server, line.tool);
         else

@@ -5,6 +5,7 @@
  *   call_params.c  a tool's parameters as flags: table and example line
  *   call_args.c    the flags after TOOL turned into the call's arguments
  *   call_run.c     the call itself, through an in-process client session
+ *   call_elicit.c  the server's questions during the call answered
  *   call_output.c  its result printed for a person
  */
 #ifndef MG_CLI_CALL_H
@@ -34,6 +35,7 @@ struct mg_cli_line {
     int json;                   /* --json */
     const char *args_json;      /* --args-json TEXT, "-" for stdin, or NULL */
     const char *save_dir;       /* --save-dir DIR, or NULL */
+    int elicit;                 /* --elicit: enum mg_cli_elicit */
     char **params;              /* what follows TOOL (call only) */
     int nparams;
 };
@@ -92,6 +94,9 @@ struct mg_cli_params {
 void mg_cli_params_init(struct mg_cli_params *p, json_t *input_schema);
 void mg_cli_params_free(struct mg_cli_params *p);
 
+/* 1 when NAME is in SCHEMA's "required" list. */
+int mg_cli_schema_requires(json_t *schema, const char *name);
+
 /* The types of SCHEMA as MG_PT_* bits. */
 unsigned mg_cli_schema_types(json_t *schema);
 /* "an integer", "a string or null", "a list of numbers": for messages. */
@@ -121,14 +126,31 @@ int mg_cli_args(const struct mg_cli_params *p, const struct mg_tool *tool, json_
 
 /* --- call_run.c ------------------------------------------------------------ */
 
+/* How a server's elicitation/create is answered (--elicit). */
+enum mg_cli_elicit {
+    MG_CLI_ELICIT_AUTO,      /* ask on a terminal, else decline */
+    MG_CLI_ELICIT_ASK,
+    MG_CLI_ELICIT_DEFAULTS,  /* accept with the schema's defaults */
+    MG_CLI_ELICIT_DECLINE,
+};
+
 /*
  * Call TOOL with ARGS (borrowed) through a client session on ST's gateway,
  * so that the call is routed, validated, timed and cancelled as any
  * client's.  On a terminal, progress shows on stderr; Ctrl-C cancels the
- * call upstream.  Returns 0 with *RESULT (new) or *ERROR (new: the
+ * call upstream.  The server's questions (elicitation) are answered as
+ * ELICIT says.  Returns 0 with *RESULT (new) or *ERROR (new: the
  * JSON-RPC error), or 130 when Ctrl-C cancelled it.
  */
-int mg_cli_run(struct mg_standalone *st, const struct mg_tool *tool, json_t *args, json_t **result, json_t **error);
+int mg_cli_run(struct mg_standalone *st, const struct mg_tool *tool, json_t *args, enum mg_cli_elicit elicit,
+               json_t **result, json_t **error);
+
+/* --- call_elicit.c --------------------------------------------------------- */
+
+/* The ElicitResult for PARAMS (an elicitation/create's, from SERVER),
+ * asked at the terminal or answered as MODE says (new reference); what
+ * was asked and answered is said on stderr. */
+json_t *mg_cli_elicit(json_t *params, enum mg_cli_elicit mode, const char *server);
 
 /* --- call_output.c --------------------------------------------------------- */
 

@@ -123,8 +123,8 @@ kebab(const char *name)
     return out;
 }
 
-static int
-is_required(json_t *input_schema, const char *name)
+int
+mg_cli_schema_requires(json_t *input_schema, const char *name)
 {
     json_t *req = json_object_get(input_schema, "required"), *v;
     size_t i;
@@ -151,7 +151,7 @@ mg_cli_params_init(struct mg_cli_params *p, json_t *input_schema)
         q->schema = schema;
         q->types = json_is_object(schema) ? mg_cli_schema_types(schema) : 0;
         q->item_types = items != NULL ? mg_cli_schema_types(items) : 0;
-        q->required = is_required(input_schema, name);
+        q->required = mg_cli_schema_requires(input_schema, name);
     }
     /* Two spellings of one flag: each keeps its own name. */
     for (size_t i = 0; i < p->n; i++)
@@ -379,7 +379,8 @@ example_json(json_t *schema, const char *name, int depth)
         v = json_object();
         props = json_object_get(schema, "properties");
         json_object_foreach (props, key, sub)
-            if (depth == 0 && (is_required(schema, key) || json_array_size(json_object_get(schema, "required")) == 0))
+            if (depth == 0 && (mg_cli_schema_requires(schema, key) ||
+                               json_array_size(json_object_get(schema, "required")) == 0))
                 json_object_set_new(v, key, example_json(sub, key, depth + 1));
         return v;
     }

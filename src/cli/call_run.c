@@ -30,6 +30,10 @@ struct run {
     struct mg_standalone *st;
     struct mg_session *s;
     struct mg_sink sink;
+    const struct mg_tool *tool;
+    enum mg_cli_elicit elicit;
+    json_t *asked;              /* the server's requests not answered yet */
+    uv_timer_t later;           /* answers them, off the session's stack */
     json_t *result, *error;     /* the call's answer (new references) */
     int done;                   /* answered, or dropped after a cancel */
     int running;                /* inside uv_run: uv_stop ends it */
@@ -78,6 +82,41 @@ show_progress(struct run *r, json_t *params)
     r->progress_shown = 1;
 }
 
+/* A request of the server's during the call: elicitation is answered
+ * (the session declared it); nothing else was declared. */
+static json_t *
+answer(struct run *r, json_t *msg)
+{
+    const char *method = json_string_value(json_object_get(msg, "method"));
+    json_t *id = json_object_get(msg, "id");
+
+    if (strcmp(method, "elicitation/create") == 0) {
+        clear_progress(r);
+        return json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", id, "result",
+                         mg_cli_elicit(json_object_get(msg, "params"), r->elicit, r->tool->bundle->ns));
+    }
+    return json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0", "id", id, "error", "code", -32601, "message",
+                     "the mcpgate command line does not answer this request");
+}
+
+/* The session's sink may not feed the session from inside send (its
+ * contract): the server's requests are answered from the next loop turn. */
+static void
+on_later(uv_timer_t *t)
+{
+    struct run *r = t->data;
+    json_t *asked = r->asked, *msg;
+    size_t i;
+
+    r->asked = json_array();
+    json_array_foreach (asked, i, msg) {
+        json_t *reply = answer(r, msg);
+        mg_session_receive(r->s, reply, &r->sink);
+        json_decref(reply);
+    }
+    json_decref(asked);
+}
+
 /* Everything the session sends us: replies, progress, log messages. */
 static void
 on_message(void *ctx, json_t *msg)
@@ -92,6 +131,9 @@ on_message(void *ctx, json_t *msg)
         finish(r);
     } else if (method != NULL && strcmp(method, "notifications/progress") == 0) {
         show_progress(r, json_object_get(msg, "params"));
+    } else if (method != NULL && id != NULL) {
+        json_array_append(r->asked, msg);
+        uv_timer_start(&r->later, on_later, 0, 0);
     }
 }
 
@@ -142,8 +184,8 @@ send_msg(struct run *r, json_t *msg)
 static void
 start_call(struct run *r, const struct mg_tool *tool, json_t *args)
 {
-    send_msg(r, json_pack("{s:s, s:i, s:s, s:{s:s, s:{}, s:{s:s, s:s}}}", "jsonrpc", "2.0", "id", INIT_ID, "method",
-                          "initialize", "params", "protocolVersion", "2025-11-25", "capabilities", "clientInfo",
+    send_msg(r, json_pack("{s:s, s:i, s:s, s:{s:s, s:{s:{s:{}}}, s:{s:s, s:s}}}", "jsonrpc", "2.0", "id", INIT_ID, "method",
+                          "initialize", "params", "protocolVersion", "2025-11-25", "capabilities", "elicitation", "form", "clientInfo",
                           "name", "mcpgate", "version", MG_VERSION));
     send_msg(r, json_pack("{s:s, s:s}", "jsonrpc", "2.0", "method", "notifications/initialized"));
     send_msg(r, json_pack("{s:s, s:i, s:s, s:{s:s, s:O, s:{s:s}}}", "jsonrpc", "2.0", "id", CALL_ID, "method",
@@ -152,12 +194,16 @@ start_call(struct run *r, const struct mg_tool *tool, json_t *args)
 }
 
 int
-mg_cli_run(struct mg_standalone *st, const struct mg_tool *tool, json_t *args, json_t **result, json_t **error)
+mg_cli_run(struct mg_standalone *st, const struct mg_tool *tool, json_t *args, enum mg_cli_elicit elicit,
+           json_t **result, json_t **error)
 {
     struct run r;
 
     memset(&r, 0, sizeof(r));
     r.st = st;
+    r.tool = tool;
+    r.elicit = elicit;
+    r.asked = json_array();
     r.sink.send = on_message;
     r.sink.dropped = on_dropped;
     r.sink.ctx = &r;
@@ -165,7 +211,8 @@ mg_cli_run(struct mg_standalone *st, const struct mg_tool *tool, json_t *args, j
     mg_session_set_view(r.s, tool->bundle->ns);
     uv_signal_init(&st->loop, &r.sigint);
     uv_timer_init(&st->loop, &r.grace);
-    r.sigint.data = r.grace.data = &r;
+    uv_timer_init(&st->loop, &r.later);
+    r.sigint.data = r.grace.data = r.later.data = &r;
     uv_signal_start(&r.sigint, on_sigint, SIGINT);
 
     start_call(&r, tool, args);
@@ -179,7 +226,9 @@ mg_cli_run(struct mg_standalone *st, const struct mg_tool *tool, json_t *args, j
     /* Back to the default: a Ctrl-C while the servers stop ends us. */
     uv_close((uv_handle_t *)&r.sigint, NULL);
     uv_close((uv_handle_t *)&r.grace, NULL);
+    uv_close((uv_handle_t *)&r.later, NULL);
     uv_run(&st->loop, UV_RUN_NOWAIT); /* runs the close callbacks: R is on our stack */
+    json_decref(r.asked);
     if (r.interrupted && r.result == NULL && r.error == NULL)
         return 130;
     if (r.result == NULL && r.error == NULL) /* never happens: the session always answers */

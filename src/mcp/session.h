@@ -30,7 +30,9 @@ struct mg_listen;
 struct mg_call_row;
 struct mg_store_writer;
 
-/* Where outgoing messages go.  `send` gets a borrowed message. */
+/* Where outgoing messages go.  `send` gets a borrowed message; it must
+ * not feed the session from inside (an in-process client answers a
+ * request of the session's from a later loop turn). */
 struct mg_sink {
     void (*send)(void *ctx, json_t *msg);
     void *ctx;

@@ -381,3 +381,43 @@ test('help: every command explains itself with examples', opts, async () => {
   assert.match(tool.stdout, /^--message\s+string\s+yes\s+Message to echo$/m);
   assert.ok(!existsSync(path.join(process.cwd(), 'get-tiny-image-1.png')));
 });
+
+test('call answers the server\'s elicitation: asked on stdin, the defaults, or declined', opts, async () => {
+  const call = (extra, input) => runCli(['call', '--config', config, ...extra, 'everything',
+    'trigger-elicitation-request'], { input });
+
+  // Not a terminal: declined, and told how to accept the defaults.
+  const declined = await call([], '');
+  assert.equal(declined.code, 0, declined.stderr);
+  assert.match(declined.stderr, /everything asks: Please provide inputs/);
+  assert.match(declined.stderr, /declined: no terminal to ask on/);
+  assert.match(declined.stdout, /"action": "decline"/);
+
+  // --elicit defaults: everything's form has a required field without a
+  // default (name), so it cannot be accepted that way.
+  const defaults = await call(['--elicit', 'defaults'], '');
+  assert.match(defaults.stderr, /declined: a required field has no default/);
+
+  // --elicit ask: one line per field; empty keeps the default; a wrong
+  // answer is asked again; lists are comma-separated.
+  const answers = ['Ada', 'yes', '', '', '', '', 'seven', '7', '', 'Joey', 'Drums, Guitar', 'hero-2', '', ''];
+  const asked = await call(['--elicit', 'ask'], answers.join('\n') + '\n');
+  assert.equal(asked.code, 0, asked.stderr);
+  assert.match(asked.stderr, /\(not a whole number\)/);
+  const content = JSON.parse(asked.stdout.slice(asked.stdout.indexOf('{'))).content;
+  assert.equal(content.name, 'Ada');
+  assert.equal(content.check, true);
+  assert.equal(content.firstLine, 'It was a dark and stormy night.', 'an empty answer keeps the default');
+  assert.equal(content.integer, 7);
+  assert.equal(content.untitledSingleSelectEnum, 'Joey');
+  assert.deepEqual(content.untitledMultipleSelectEnum, ['Drums', 'Guitar']);
+  assert.equal(content.titledSingleSelectEnum, 'hero-2');
+
+  // End of input in the middle of the form: cancelled.
+  const cut = await call(['--elicit', 'ask'], 'Ada\n');
+  assert.match(cut.stdout, /"action": "cancel"|cancel/i);
+
+  const bad = await call(['--elicit', 'maybe'], '');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--elicit needs ask, defaults or decline/);
+});
