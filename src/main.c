@@ -30,6 +30,10 @@ static const char usage_text[] =
     "  keys       create, list and revoke API keys for the HTTP endpoint\n"
     "  calls      show the call record: recent tools/call, errors, per-tool stats\n"
     "\n"
+    "servers, tools, search, describe and call start the config's servers\n"
+    "in-process, or ask a running gateway with --gateway URL (or $MCPGATE_URL,\n"
+    "with the API key in $MCPGATE_API_KEY).\n"
+    "\n"
     "Run 'mcpgate <command> --help' for a command's options.\n";
 
 static const char stdio_usage_head[] =

@@ -18,7 +18,7 @@
 /* mcpgate's options, as mg_cli_own_option recognises them. */
 static const char *const own_options[] = {
     "--json", "--args-json", "--save-dir", "-c", "--config", "--demo", "--conformance", "--max-message",
-    "--log-level", NULL,
+    "--log-level", "--gateway", "--elicit", NULL,
 };
 
 int
@@ -69,6 +69,19 @@ own_option(const struct mg_cli_cmd *cmd, struct mg_cli_line *line, int argc, cha
         return take_value(cmd, argc, argv, i,
                           "--args-json needs a JSON object, e.g. '{\"message\":\"hi\"}', or - to read it from stdin",
                           &line->args_json);
+    if (cmd->call && strcmp(a, "--elicit") == 0) {
+        const char *v = *i + 1 < argc ? argv[*i + 1] : "";
+        if (strcmp(v, "ask") == 0)
+            line->elicit = MG_CLI_ELICIT_ASK;
+        else if (strcmp(v, "defaults") == 0)
+            line->elicit = MG_CLI_ELICIT_DEFAULTS;
+        else if (strcmp(v, "decline") == 0)
+            line->elicit = MG_CLI_ELICIT_DECLINE;
+        else
+            return usage_error(cmd, "%s", "--elicit needs ask, defaults or decline");
+        (*i)++;
+        return -1;
+    }
     if (cmd->call && strcmp(a, "--save-dir") == 0)
         return take_value(cmd, argc, argv, i, "--save-dir needs a directory", &line->save_dir);
     switch (mg_run_flag(&line->flags, argc, argv, i, cmd->name, 0)) {

@@ -115,6 +115,10 @@ mg_run_flag(struct mg_run_flags *f, int argc, char **argv, int *i, const char *c
         if (v == NULL || v[0] == '\0')
             return usage(cmd, "--state-dir needs a directory, e.g. ~/.local/state/mcpgate%s", "");
         f->state_dir = v;
+    } else if (!serve && strcmp(cmd, "stdio") != 0 && strcmp(a, "--gateway") == 0) {
+        if (v == NULL || (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0))
+            return usage(cmd, "--gateway needs the URL of a running mcpgate, e.g. http://127.0.0.1:8808%s", "");
+        f->gateway = v;
     } else if (serve && strcmp(a, "--auth") == 0) {
         if (v == NULL || (strcmp(v, "auto") != 0 && strcmp(v, "required") != 0))
             return usage(cmd, "--auth needs 'required' or 'auto'%s", "");
@@ -172,20 +176,12 @@ config_path(const struct mg_run_flags *f, char *path, size_t len)
     }
 }
 
-struct mg_config *
-mg_run_config(const struct mg_run_flags *f)
+/* Put the flags F over CFG's settings: flags win over the file. */
+static void
+apply_flags(struct mg_config *cfg, const struct mg_run_flags *f)
 {
-    char path[4096], err[8192];
-    struct mg_config *cfg;
     const char *state_dir;
 
-    config_path(f, path, sizeof(path));
-    cfg = path[0] != '\0' ? mg_config_load(path, err, sizeof(err)) : mg_config_parse("", 0, NULL, err, sizeof(err));
-    if (cfg == NULL) {
-        fprintf(stderr, "mcpgate: the config file has problems; nothing was started:\n%s\n", err);
-        return NULL;
-    }
-    /* Flags win over the file. */
     if (f->listen != NULL) {
         mg_free(cfg->listen);
         cfg->listen = mg_strdup(f->listen);
@@ -213,8 +209,37 @@ mg_run_config(const struct mg_run_flags *f)
     cfg->demo |= f->demo;
     cfg->conformance |= f->conformance;
     mg_log_threshold = cfg->log_level;
+}
+
+struct mg_config *
+mg_run_config(const struct mg_run_flags *f)
+{
+    char path[4096], err[8192];
+    struct mg_config *cfg;
+
+    config_path(f, path, sizeof(path));
+    cfg = path[0] != '\0' ? mg_config_load(path, err, sizeof(err)) : mg_config_parse("", 0, NULL, err, sizeof(err));
+    if (cfg == NULL) {
+        fprintf(stderr, "mcpgate: the config file has problems; nothing was started:\n%s\n", err);
+        return NULL;
+    }
+    apply_flags(cfg, f);
     if (path[0] != '\0')
         mg_log_info("config: %s", path);
+    return cfg;
+}
+
+struct mg_config *
+mg_run_config_text(const struct mg_run_flags *f, const char *text, const char *what)
+{
+    char err[8192];
+    struct mg_config *cfg;
+
+    if ((cfg = mg_config_parse(text, strlen(text), what, err, sizeof(err))) == NULL) {
+        fprintf(stderr, "mcpgate: %s\n", err);
+        return NULL;
+    }
+    apply_flags(cfg, f);
     return cfg;
 }
 

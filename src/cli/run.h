@@ -28,6 +28,7 @@ struct mg_run_flags {
     int log_level;          /* -1: not given */
     int auth;               /* enum mg_config_auth; -1: not given */
     int demo, conformance;
+    const char *gateway;    /* --gateway URL: ask a running gateway (cli/remote.h) */
 };
 
 /* Result of looking at argv[*i]. */
@@ -48,6 +49,10 @@ enum mg_run_opt mg_run_flag(struct mg_run_flags *f, int argc, char **argv, int *
  * $MCPGATE_STATE_DIR, else the file's state_dir (else, later, the
  * default: see mg_store_dir). */
 struct mg_config *mg_run_config(const struct mg_run_flags *f);
+
+/* The same from the config TEXT that mcpgate wrote itself (WHAT names
+ * it in errors), for commands asking a running gateway (cli/remote.h). */
+struct mg_config *mg_run_config_text(const struct mg_run_flags *f, const char *text, const char *what);
 
 /* Give GW the settings of CFG that apply to every client: the largest
  * message, the size of a list's pages. */

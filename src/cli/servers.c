@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/remote.h"
 #include "cli/standalone.h"
 #include "gateway/gateway.h"
 #include "upstream/upstream.h"
@@ -60,18 +61,10 @@ print_table(json_t *status)
     }
 }
 
-int
-mg_cmd_servers(int argc, char **argv)
+/* Print STATUS (an array as mg_upstreams_status gives) as asked. */
+static void
+print_status(json_t *status, int json)
 {
-    static const struct mg_standalone_cmd cmd = {.name = "servers", .usage = usage, .usage_tail = usage_tail};
-    struct mg_standalone st;
-    const char *none;
-    int json, rc;
-    json_t *status;
-
-    if ((rc = mg_standalone_open(&st, &cmd, argc, argv, &json, &none)) >= 0)
-        return rc;
-    status = mg_upstreams_status(st.gw);
     if (json) {
         char *text = json_dumps(status, JSON_INDENT(2));
         puts(text);
@@ -81,6 +74,36 @@ mg_cmd_servers(int argc, char **argv)
     } else {
         print_table(status);
     }
+}
+
+/* With --gateway: the running gateway's own view of its servers. */
+static int
+remote(void *ctx, struct mg_run_flags *f, const char *url, int json)
+{
+    json_t *status = mg_remote_servers(f, url);
+
+    (void)ctx;
+    if (status == NULL)
+        return 3;
+    print_status(status, json);
+    json_decref(status);
+    return 0;
+}
+
+int
+mg_cmd_servers(int argc, char **argv)
+{
+    static const struct mg_standalone_cmd cmd = {
+        .name = "servers", .usage = usage, .usage_tail = usage_tail, .remote = remote};
+    struct mg_standalone st;
+    const char *none;
+    int json, rc;
+    json_t *status;
+
+    if ((rc = mg_standalone_open(&st, &cmd, argc, argv, &json, &none)) >= 0)
+        return rc;
+    status = mg_upstreams_status(st.gw);
+    print_status(status, json);
     json_decref(status);
     mg_standalone_stop(&st);
     return 0;

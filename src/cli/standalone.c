@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/remote.h"
 #include "cli/run.h"
 #include "config/config.h"
 #include "gateway/gateway.h"
@@ -94,6 +95,7 @@ mg_standalone_help(const char *usage, const char *usage_tail)
 {
     fputs(usage, stdout);
     fputs(mg_run_options_help, stdout);
+    fputs(mg_remote_options_help, stdout);
     fputs(usage_tail, stdout);
 }
 
@@ -141,10 +143,8 @@ parse(const struct mg_standalone_cmd *cmd, struct mg_run_flags *f, int argc, cha
     return cmd->parsed != NULL ? cmd->parsed(cmd->ctx) : -1;
 }
 
-/* Start CFG's servers (CFG is taken: freed by mg_standalone_stop) and run
- * until discovery settles.  0, or -1 after printing why. */
-static int
-start(struct mg_standalone *st, struct mg_config *cfg)
+int
+mg_standalone_run(struct mg_standalone *st, struct mg_config *cfg)
 {
     memset(st, 0, sizeof(*st));
     st->cfg = cfg;
@@ -161,25 +161,39 @@ start(struct mg_standalone *st, struct mg_config *cfg)
     return 0;
 }
 
+/* The number of tools of server NAME in ST's catalog. */
+static size_t
+tool_count(struct mg_standalone *st, const char *name)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < st->gw->catalog.tool_count; i++)
+        n += strcmp(st->gw->catalog.order[i]->bundle->ns, name) == 0;
+    return n;
+}
+
 int
 mg_standalone_start(struct mg_standalone *st, struct mg_run_flags *flags, const char *only)
 {
+    const char *remote = mg_remote_url(flags);
     struct mg_config *cfg;
 
     memset(st, 0, sizeof(*st));
     if (flags->log_level < 0)
         flags->log_level = MG_LOG_ERROR; /* the report says what went wrong */
-    if ((cfg = mg_run_config(flags)) == NULL)
-        return 1;
+    cfg = remote != NULL ? mg_remote_config(flags, remote, only) : mg_run_config(flags);
+    if (cfg == NULL)
+        return remote != NULL ? 3 : 1; /* the gateway could not be asked */
     /* Connecting every server to use one would make a command as slow as
      * the slowest of them. */
     for (size_t i = 0; only != NULL && i < cfg->nservers; i++)
         if (strcmp(cfg->servers[i].name, only) != 0)
             cfg->servers[i].enabled = 0;
-    if (start(st, cfg) != 0) {
+    if (mg_standalone_run(st, cfg) != 0) {
         mg_standalone_stop(st);
         return 1;
     }
+    st->remote = remote;
     return -1;
 }
 
@@ -188,6 +202,7 @@ mg_standalone_open(struct mg_standalone *st, const struct mg_standalone_cmd *cmd
                    const char **arg)
 {
     struct mg_run_flags flags;
+    const char *url;
     int rc;
 
     memset(st, 0, sizeof(*st));
@@ -195,6 +210,11 @@ mg_standalone_open(struct mg_standalone *st, const struct mg_standalone_cmd *cmd
     *arg = NULL;
     mg_run_flags_init(&flags, argc);
     rc = parse(cmd, &flags, argc, argv, json, arg);
+    if (rc < 0 && cmd->remote != NULL && (url = mg_remote_url(&flags)) != NULL) {
+        if (flags.log_level < 0)
+            flags.log_level = MG_LOG_ERROR;
+        rc = cmd->remote(cmd->ctx, &flags, url, *json);
+    }
     if (rc < 0)
         rc = mg_standalone_start(st, &flags, NULL);
     mg_run_flags_free(&flags);
@@ -248,6 +268,13 @@ unknown_server(struct mg_standalone *st, const char *name)
 int
 mg_standalone_check_server(struct mg_standalone *st, const char *name)
 {
+    int rc;
+
+    /* A server the running gateway lacks, or has failed, shows here as a
+     * failed or empty one: ask the gateway what it knows. */
+    if (st->remote != NULL && (!mg_upstreams_has(st->gw, name) || tool_count(st, name) == 0) &&
+        (rc = mg_remote_explain(st->remote, name)) != 0)
+        return rc;
     if (!mg_upstreams_has(st->gw, name) && mg_strmap_get(&st->gw->catalog.by_ns, name) == NULL) {
         unknown_server(st, name);
         return 2;

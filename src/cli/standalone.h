@@ -19,6 +19,7 @@ struct mg_standalone {
     uv_loop_t loop;
     struct mg_gateway *gw;
     struct mg_config *cfg;
+    const char *remote;        /* the gateway asked (--gateway), or NULL */
     /* private */
     uv_timer_t tick;
     uint64_t deadline;
@@ -40,6 +41,10 @@ struct mg_standalone_cmd {
      * why, so a usage error never waits for servers to connect. */
     int (*parsed)(void *ctx);
     void *ctx;                 /* for option and parsed */
+    /* With --gateway (cli/remote.h), what the command does instead of
+     * starting servers (NULL: start the gateway's as the config's): the
+     * exit code. */
+    int (*remote)(void *ctx, struct mg_run_flags *f, const char *url, int json);
 };
 
 /*
@@ -58,10 +63,16 @@ int mg_standalone_open(struct mg_standalone *st, const struct mg_standalone_cmd 
  * The second half of mg_standalone_open, for commands that parse their
  * own command line (describe, call): read the config FLAGS point to and
  * start its servers, or only the one named ONLY when it is not NULL (the
- * others are left disabled).  Returns -1 when the command goes on, or 1
+ * others are left disabled).  With --gateway (or $MCPGATE_URL) the servers
+ * are those of the running gateway instead (cli/remote.h).  Returns -1 when the command goes on, or 1
  * when nothing started (after printing why).
  */
 int mg_standalone_start(struct mg_standalone *st, struct mg_run_flags *flags, const char *only);
+
+/* Start CFG's servers (CFG is taken: freed by mg_standalone_stop) and run
+ * until discovery settles.  0, or -1 after printing why (then
+ * mg_standalone_stop all the same). */
+int mg_standalone_run(struct mg_standalone *st, struct mg_config *cfg);
 
 /*
  * For a command given a server's name: 0 when NAME is a source of the
