@@ -4,7 +4,8 @@
 # `mcpgate serve --conformance`, for protocol 2025-11-25 and 2026-07-28;
 # then again with that fixture behind the gateway, at /servers/fixture/mcp,
 # as a stdio upstream and as an HTTP upstream, each spoken to in the era
-# it speaks (2026-07-28) and held to the legacy one.
+# it speaks (2026-07-28) and held to the legacy one; then the client
+# scenarios against the command line (`mcpgate tools`, `mcpgate call`).
 #
 #   scripts/conformance.sh [MCPGATE-BINARY]     (default build/test/mcpgate)
 #
@@ -117,4 +118,20 @@ behind http-upstream- auto "$http"
 behind http-legacy-upstream- legacy "$http"
 pid=$fixture_pid
 stop_gate "$out/fixture.log"
+
+# The command line as a client: every client scenario that needs no
+# authorization, each run as the mcpgate invocation a user would type
+# (tests/conformance/cli_client.mjs maps one to the other).
+case $bin in /*) MCPGATE_BIN=$bin ;; *) MCPGATE_BIN=$root/$bin ;; esac
+export MCPGATE_BIN
+for scenario in initialize tools_call sse-retry elicitation-sep1034-client-defaults request-metadata; do
+    echo "--- conformance, client, $scenario"
+    "$node" "$suite" client --command "$node tests/conformance/cli_client.mjs" --scenario "$scenario" \
+        -o "$out/client-$scenario" >"$out/client-$scenario.log" 2>&1
+    status=$?
+    sed 's/\x1b\[[0-9;]*m//g' "$out/client-$scenario.log" | grep -E '^(Passed|.*OVERALL)' || true
+    if [ $status -ne 0 ] || grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$out/client-$scenario.log"; then
+        echo "conformance client $scenario: FAILED (exit $status); log: $out/client-$scenario.log"; rc=1
+    fi
+done
 exit $rc
