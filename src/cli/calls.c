@@ -78,10 +78,7 @@ struct calls_opts {
 static int
 usage(const char *fmt, const char *arg)
 {
-    fputs("mcpgate: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\nRun 'mcpgate calls --help' for usage.\n", stderr);
-    return 2;
+    return mg_cli_usage("calls", fmt, arg);
 }
 
 static int

@@ -49,14 +49,15 @@ const char mg_keys_common_help[] =
 int
 mg_keys_usage(const char *cmd, const char *fmt, ...)
 {
+    char full[64];
     va_list ap;
+    int rc;
 
-    fputs("mcpgate: ", stderr);
+    snprintf(full, sizeof(full), "keys %s", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    rc = mg_cli_vusage(full, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nRun 'mcpgate keys %s --help' for usage.\n", cmd);
-    return 2;
+    return rc;
 }
 
 int

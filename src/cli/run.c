@@ -4,6 +4,7 @@
 #include "cli/run.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,12 +53,31 @@ const char mg_run_serve_options_help[] =
     "                         SECS; clients reconnect with Last-Event-ID and\n"
     "                         lose nothing (SSE polling; default: never)\n";
 
+int
+mg_cli_vusage(const char *cmd, const char *fmt, va_list ap)
+{
+    fputs("mcpgate: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nRun 'mcpgate %s --help' for usage.\n", cmd);
+    return 2;
+}
+
+int
+mg_cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = mg_cli_vusage(cmd, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
 static int
 usage(const char *cmd, const char *fmt, const char *arg)
 {
-    fprintf(stderr, "mcpgate: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nRun 'mcpgate %s --help' for usage.\n", cmd);
+    mg_cli_usage(cmd, fmt, arg);
     return MG_OPT_BAD;
 }
 

@@ -10,6 +10,7 @@
 #ifndef MG_CLI_RUN_H
 #define MG_CLI_RUN_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct mg_config;
@@ -81,6 +82,11 @@ void mg_run_store_close(struct mg_gateway *gw);
 
 /* Stop the servers started by mg_run_bundles and wait for them. */
 void mg_run_stop_upstreams(struct mg_gateway *gw);
+
+/* Say "mcpgate: " and FMT's message on stderr, then "Run 'mcpgate CMD
+ * --help' for usage."; returns 2, the exit code of a usage error. */
+int mg_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int mg_cli_vusage(const char *cmd, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* The shared options, for usage texts. */
 extern const char mg_run_options_help[];
