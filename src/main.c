@@ -29,6 +29,8 @@ static const char usage_text[] =
     "  call       call a tool: mcpgate call SERVER TOOL --param value (alias: run)\n"
     "  keys       create, list and revoke API keys for the HTTP endpoint\n"
     "  calls      show the call record: recent tools/call, errors, per-tool stats\n"
+    "  client-config  print the snippet that connects an MCP client (Claude Code,\n"
+    "             Cursor, VS Code, ...) to this gateway\n"
     "\n"
     "servers, tools, search, describe and call start the config's servers\n"
     "in-process, or ask a running gateway with --gateway URL (or $MCPGATE_URL,\n"
@@ -211,6 +213,8 @@ main(int argc, char **argv)
         return mg_cmd_keys(argc - 1, argv + 1);
     if (strcmp(argv[1], "calls") == 0)
         return mg_cmd_calls(argc - 1, argv + 1);
+    if (strcmp(argv[1], "client-config") == 0)
+        return mg_cmd_client_config(argc - 1, argv + 1);
     fprintf(stderr, "mcpgate: unknown command '%s'\nRun 'mcpgate --help' for the list of commands.\n", argv[1]);
     return 2;
 }

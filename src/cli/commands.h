@@ -18,5 +18,8 @@ int mg_cmd_describe(int argc, char **argv);
 int mg_cmd_call(int argc, char **argv);
 /* `calls`: the call record (calls.c). */
 int mg_cmd_calls(int argc, char **argv);
+/* `client-config CLIENT`: the snippet for an MCP client (client_config.c;
+ * the clients in client_config.h). */
+int mg_cmd_client_config(int argc, char **argv);
 
 #endif
