@@ -13,13 +13,14 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-# Build tools and the libraries of docs/../DESIGN.md, plus what the tests use.
+# Build tools and the libraries of docs/../DESIGN.md, plus what the tests use
+# (zsh: to check that the zsh completion script parses).
 packages=(
     build-essential cmake pkg-config clang libclang-rt-14-dev
     libuv1-dev libh2o-dev libcurl4-openssl-dev libjansson-dev libyaml-dev
     libsqlite3-dev libssl-dev libpcre2-dev libcmocka-dev
     json-schema-test-suite libtest-json-schema-acceptance-perl wrk curl ca-certificates
-    procps
+    procps zsh
 )
 
 as_root() {

@@ -31,6 +31,7 @@ static const char usage_text[] =
     "  calls      show the call record: recent tools/call, errors, per-tool stats\n"
     "  client-config  print the snippet that connects an MCP client (Claude Code,\n"
     "             Cursor, VS Code, ...) to this gateway\n"
+    "  completion print the shell completion script: mcpgate completion bash|zsh\n"
     "\n"
     "servers, tools, search, describe and call start the config's servers\n"
     "in-process, or ask a running gateway with --gateway URL (or $MCPGATE_URL,\n"
@@ -215,6 +216,10 @@ main(int argc, char **argv)
         return mg_cmd_calls(argc - 1, argv + 1);
     if (strcmp(argv[1], "client-config") == 0)
         return mg_cmd_client_config(argc - 1, argv + 1);
+    if (strcmp(argv[1], "completion") == 0)
+        return mg_cmd_completion(argc - 1, argv + 1);
+    if (strcmp(argv[1], "__complete") == 0) /* for the completion scripts */
+        return mg_cmd_complete(argc - 1, argv + 1);
     fprintf(stderr, "mcpgate: unknown command '%s'\nRun 'mcpgate --help' for the list of commands.\n", argv[1]);
     return 2;
 }

@@ -21,5 +21,9 @@ int mg_cmd_calls(int argc, char **argv);
 /* `client-config CLIENT`: the snippet for an MCP client (client_config.c;
  * the clients in client_config.h). */
 int mg_cmd_client_config(int argc, char **argv);
+/* `completion bash|zsh`, and the hidden `__complete servers|projects`
+ * its scripts run (completion.c). */
+int mg_cmd_completion(int argc, char **argv);
+int mg_cmd_complete(int argc, char **argv);
 
 #endif

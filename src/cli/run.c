@@ -173,9 +173,8 @@ exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-/* The config file to read into PATH, or "" for none (the defaults). */
-static void
-config_path(const struct mg_run_flags *f, char *path, size_t len)
+void
+mg_run_config_path(const struct mg_run_flags *f, char *path, size_t len)
 {
     const char *env = getenv("MCPGATE_CONFIG"), *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 
@@ -237,7 +236,7 @@ mg_run_config(const struct mg_run_flags *f)
     char path[4096], err[8192];
     struct mg_config *cfg;
 
-    config_path(f, path, sizeof(path));
+    mg_run_config_path(f, path, sizeof(path));
     cfg = path[0] != '\0' ? mg_config_load(path, err, sizeof(err)) : mg_config_parse("", 0, NULL, err, sizeof(err));
     if (cfg == NULL) {
         fprintf(stderr, "mcpgate: the config file has problems; nothing was started:\n%s\n", err);

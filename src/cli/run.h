@@ -45,6 +45,10 @@ void mg_run_flags_free(struct mg_run_flags *f);
  */
 enum mg_run_opt mg_run_flag(struct mg_run_flags *f, int argc, char **argv, int *i, const char *cmd, int serve);
 
+/* The config file FLAGS point to (see above) into PATH, or "" for none:
+ * then every setting has its default. */
+void mg_run_config_path(const struct mg_run_flags *f, char *path, size_t len);
+
 /* The config file's settings with the flags applied over them, or NULL
  * after printing why (exit 1).  The state directory is --state-dir, else
  * $MCPGATE_STATE_DIR, else the file's state_dir (else, later, the
