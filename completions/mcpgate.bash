@@ -21,11 +21,11 @@ _mcpgate_state="-c --config --state-dir -h --help"
 declare -gA _mcpgate_opts=(
     [serve]="$_mcpgate_run --listen --auth --allow-origin --session-idle --sse-poll"
     [stdio]="$_mcpgate_run"
-    [servers]="$_mcpgate_run --json"
-    [tools]="$_mcpgate_run --json"
-    [search]="$_mcpgate_run --json --limit --server"
-    [describe]="$_mcpgate_run --json"
-    [call]="$_mcpgate_run --json --args-json --save-dir"
+    [servers]="$_mcpgate_run --gateway --json"
+    [tools]="$_mcpgate_run --gateway --json"
+    [search]="$_mcpgate_run --gateway --json --limit --server"
+    [describe]="$_mcpgate_run --gateway --json"
+    [call]="$_mcpgate_run --gateway --json --args-json --save-dir --elicit"
     [calls]="$_mcpgate_state --tool --server --project --status --errors --since --limit --slowest --stats --json"
     [client-config]="--url --project --name --key-env --no-key -c --config -h --help"
     [keys-create]="$_mcpgate_state --name --project --default --scope --json"
@@ -35,7 +35,7 @@ declare -gA _mcpgate_opts=(
 # Options that take a value: the word after one is not an argument.
 _mcpgate_valued=" -c --config --max-message --log-level --state-dir --listen --auth --allow-origin --session-idle
     --sse-poll --limit --server --args-json --save-dir --tool --project --status --since --url --name --key-env
-    --default --scope "
+    --default --scope --gateway --elicit "
 
 # Names from the config the command line reads.
 _mcpgate_names() { # servers|projects
@@ -79,6 +79,7 @@ _mcpgate_value() {
     --log-level) _mcpgate_reply debug info warn error none ;;
     --auth) _mcpgate_reply auto required ;;
     --scope) _mcpgate_reply read write ;;
+    --elicit) _mcpgate_reply ask defaults decline ;;
     --status) _mcpgate_reply ok tool_error error cancelled ;;
     --server) _mcpgate_reply "$(_mcpgate_names servers)" ;;
     --project | --default) _mcpgate_reply "$(_mcpgate_names projects)" ;;
