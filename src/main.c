@@ -31,6 +31,10 @@ static const char usage_text[] =
     "  calls      show the call record: recent tools/call, errors, per-tool stats\n"
     "  client-config  the snippet that connects an MCP client (Claude Code, ...)\n"
     "  completion print the shell completion script: mcpgate completion bash|zsh\n"
+    "  add        add a server to the config: mcpgate add NAME -- COMMAND ARGS...\n"
+    "  remove     remove a server from the config\n"
+    "  enable     turn a disabled server of the config back on\n"
+    "  disable    keep a server in the config but stop connecting to it\n"
     "\n"
     "servers, tools, search, describe and call start the config's servers\n"
     "in-process, or ask a running gateway with --gateway URL (or $MCPGATE_URL,\n"
@@ -219,6 +223,14 @@ main(int argc, char **argv)
         return mg_cmd_completion(argc - 1, argv + 1);
     if (strcmp(argv[1], "__complete") == 0) /* for the completion scripts */
         return mg_cmd_complete(argc - 1, argv + 1);
+    if (strcmp(argv[1], "add") == 0)
+        return mg_cmd_add(argc - 1, argv + 1);
+    if (strcmp(argv[1], "remove") == 0)
+        return mg_cmd_remove(argc - 1, argv + 1);
+    if (strcmp(argv[1], "enable") == 0)
+        return mg_cmd_enable(argc - 1, argv + 1);
+    if (strcmp(argv[1], "disable") == 0)
+        return mg_cmd_disable(argc - 1, argv + 1);
     fprintf(stderr, "mcpgate: unknown command '%s'\nRun 'mcpgate --help' for the list of commands.\n", argv[1]);
     return 2;
 }

@@ -25,5 +25,11 @@ int mg_cmd_client_config(int argc, char **argv);
  * its scripts run (completion.c). */
 int mg_cmd_completion(int argc, char **argv);
 int mg_cmd_complete(int argc, char **argv);
+/* Changing the config file: `add` (add.c), `remove`, `enable` and
+ * `disable` (remove.c). */
+int mg_cmd_add(int argc, char **argv);
+int mg_cmd_remove(int argc, char **argv);
+int mg_cmd_enable(int argc, char **argv);
+int mg_cmd_disable(int argc, char **argv);
 
 #endif

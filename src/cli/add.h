@@ -1,0 +1,24 @@
+/*
+ * add.h - adding a server to the config file, shared by `mcpgate add`
+ * (add.c) and `mcpgate connect` (connect.c).
+ */
+#ifndef MG_CLI_ADD_H
+#define MG_CLI_ADD_H
+
+#include "cli/config_edit.h"
+
+/* 1 when NAME follows the config's rule for server names:
+ * [A-Za-z0-9_-]{1,64}. */
+int mg_cli_server_name_ok(const char *name);
+
+/*
+ * Append S to the config file (--config FLAG, or NULL for the default,
+ * created with only a servers key when there is none), after checking
+ * the result with the loader, and say what was done and how to check it.
+ * Returns the exit code: 0; 1 when the file cannot be read, edited safely
+ * or written, or the result would not load; 2 when a server is called
+ * S->name already.
+ */
+int mg_cli_add_server(const char *flag, const struct mg_cfgedit_server *s);
+
+#endif
