@@ -31,6 +31,7 @@ static const char usage_text[] =
     "  calls      show the call record: recent tools/call, errors, per-tool stats\n"
     "  client-config  the snippet that connects an MCP client (Claude Code, ...)\n"
     "  completion print the shell completion script: mcpgate completion bash|zsh\n"
+    "  init       write a commented starter config (./mcpgate.yaml)\n"
     "  add        add a server to the config: mcpgate add NAME -- COMMAND ARGS...\n"
     "  remove     remove a server from the config\n"
     "  enable     turn a disabled server of the config back on\n"
@@ -223,6 +224,8 @@ main(int argc, char **argv)
         return mg_cmd_completion(argc - 1, argv + 1);
     if (strcmp(argv[1], "__complete") == 0) /* for the completion scripts */
         return mg_cmd_complete(argc - 1, argv + 1);
+    if (strcmp(argv[1], "init") == 0)
+        return mg_cmd_init(argc - 1, argv + 1);
     if (strcmp(argv[1], "add") == 0)
         return mg_cmd_add(argc - 1, argv + 1);
     if (strcmp(argv[1], "remove") == 0)

@@ -25,6 +25,8 @@ int mg_cmd_client_config(int argc, char **argv);
  * its scripts run (completion.c). */
 int mg_cmd_completion(int argc, char **argv);
 int mg_cmd_complete(int argc, char **argv);
+/* `init`: a starter config (init.c). */
+int mg_cmd_init(int argc, char **argv);
 /* Changing the config file: `add` (add.c), `remove`, `enable` and
  * `disable` (remove.c). */
 int mg_cmd_add(int argc, char **argv);
