@@ -36,6 +36,8 @@ static const char usage_text[] =
     "  remove     remove a server from the config\n"
     "  enable     turn a disabled server of the config back on\n"
     "  disable    keep a server in the config but stop connecting to it\n"
+    "  catalog    list well-known MCP servers (catalog search WORDS to find one)\n"
+    "  connect    add a server of the catalog to the config: mcpgate connect NAME\n"
     "\n"
     "servers, tools, search, describe and call start the config's servers\n"
     "in-process, or ask a running gateway with --gateway URL (or $MCPGATE_URL,\n"
@@ -234,6 +236,10 @@ main(int argc, char **argv)
         return mg_cmd_enable(argc - 1, argv + 1);
     if (strcmp(argv[1], "disable") == 0)
         return mg_cmd_disable(argc - 1, argv + 1);
+    if (strcmp(argv[1], "catalog") == 0)
+        return mg_cmd_catalog(argc - 1, argv + 1);
+    if (strcmp(argv[1], "connect") == 0)
+        return mg_cmd_connect(argc - 1, argv + 1);
     fprintf(stderr, "mcpgate: unknown command '%s'\nRun 'mcpgate --help' for the list of commands.\n", argv[1]);
     return 2;
 }

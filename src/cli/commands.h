@@ -33,5 +33,9 @@ int mg_cmd_add(int argc, char **argv);
 int mg_cmd_remove(int argc, char **argv);
 int mg_cmd_enable(int argc, char **argv);
 int mg_cmd_disable(int argc, char **argv);
+/* `catalog`: well-known servers (catalog.c); `connect NAME` adds one of
+ * them (connect.c). */
+int mg_cmd_catalog(int argc, char **argv);
+int mg_cmd_connect(int argc, char **argv);
 
 #endif
