@@ -85,7 +85,7 @@ summary(const struct mg_cfgedit_server *s, char *buf, size_t len)
 int
 mg_cli_add_server(const char *flag, const struct mg_cfgedit_server *s)
 {
-    char path[4096], shown[64], err[256], what[512], done[1024];
+    char path[4096], shown[4200], err[256], what[512], done[4900];
     struct mg_cfgedit_out out;
     enum mg_cfgedit_rc rc;
     size_t len = 0;

@@ -35,9 +35,7 @@ mg_cfgfile_path(const char *flag, char *path, size_t len, int *exists)
 const char *
 mg_cfgfile_shown(const char *path, char *buf, size_t len)
 {
-    if (strchr(path, '/') != NULL)
-        return path;
-    snprintf(buf, len, "./%s", path);
+    snprintf(buf, len, strchr(path, '/') != NULL ? "%s" : "./%s", path);
     return buf;
 }
 
@@ -182,7 +180,7 @@ only_unset_vars(const char *err, char *vars, size_t len)
 int
 mg_cfgfile_commit(const char *path, const char *text, size_t len, const char *done)
 {
-    char err[8192], vars[512], shown[64];
+    char err[8192], vars[512], shown[4200];
     struct mg_config *cfg = mg_config_parse(text, len, path, err, sizeof(err));
     int unset = 0;
 

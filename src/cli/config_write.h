@@ -20,7 +20,8 @@
  */
 void mg_cfgfile_path(const char *flag, char *path, size_t len, int *exists);
 
-/* PATH as said to the user: "./mcpgate.yaml" for a bare file name. */
+/* PATH as said to the user, into BUF (returned): "./mcpgate.yaml" for a
+ * bare file name. */
 const char *mg_cfgfile_shown(const char *path, char *buf, size_t len);
 
 /* The whole file (new, NUL terminated, *LEN bytes), or NULL after

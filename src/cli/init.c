@@ -142,7 +142,7 @@ int
 mg_cmd_init(int argc, char **argv)
 {
     const char *config = NULL, *env = getenv("MCPGATE_CONFIG");
-    char path[4096], shown[64], err[4096], opt[4200] = "";
+    char path[4096], shown[4200], err[4096], opt[4200] = "";
     struct mg_config *cfg;
     struct stat st;
     int force = 0, exists;

@@ -61,7 +61,7 @@ static int
 run(enum op op, int argc, char **argv)
 {
     const char *name = NULL, *config = NULL;
-    char path[4096], shown[64], err[256], done[512];
+    char path[4096], shown[4200], err[256], done[4400];
     struct mg_cfgedit_out out;
     enum mg_cfgedit_rc rc;
     size_t len;
