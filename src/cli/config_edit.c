@@ -824,6 +824,23 @@ finish(struct text *t, struct scan *sc, enum mg_cfgedit_rc rc)
     return rc;
 }
 
+/* begin, then find the entry NAME into *IT: MG_CFGEDIT_NOT_FOUND (with
+ * out->closest, and everything freed) when there is none. */
+static enum mg_cfgedit_rc
+begin_named(struct text *t, struct scan *sc, const char *text, size_t len, const char *name, struct item **it,
+            struct mg_cfgedit_out *out, char *err, size_t errlen)
+{
+    enum mg_cfgedit_rc rc;
+
+    if ((rc = begin(t, sc, text, len, out, err, errlen)) != MG_CFGEDIT_OK)
+        return rc;
+    if ((*it = find(sc, name)) == NULL) {
+        closest(sc, name, out);
+        return finish(t, sc, MG_CFGEDIT_NOT_FOUND);
+    }
+    return MG_CFGEDIT_OK;
+}
+
 enum mg_cfgedit_rc
 mg_cfgedit_add(const char *text, size_t len, const struct mg_cfgedit_server *s, struct mg_cfgedit_out *out,
                char *err, size_t errlen)
@@ -906,12 +923,8 @@ mg_cfgedit_remove(const char *text, size_t len, const char *name, struct mg_cfge
     struct item *it;
     enum mg_cfgedit_rc rc;
 
-    if ((rc = begin(&t, &sc, text, len, out, err, errlen)) != MG_CFGEDIT_OK)
+    if ((rc = begin_named(&t, &sc, text, len, name, &it, out, err, errlen)) != MG_CFGEDIT_OK)
         return rc;
-    if ((it = find(&sc, name)) == NULL) {
-        closest(&sc, name, out);
-        return finish(&t, &sc, MG_CFGEDIT_NOT_FOUND);
-    }
     splice(out, &t, line_start(&t, it->dash), cut_after(&t, it->end), "", 0);
     if (verify(out, &sc, name, NULL, NULL, -1, err, errlen) != 0)
         return finish(&t, &sc, MG_CFGEDIT_UNSAFE);
@@ -927,12 +940,8 @@ mg_cfgedit_set_enabled(const char *text, size_t len, const char *name, int enabl
     struct item *it;
     enum mg_cfgedit_rc rc;
 
-    if ((rc = begin(&t, &sc, text, len, out, err, errlen)) != MG_CFGEDIT_OK)
+    if ((rc = begin_named(&t, &sc, text, len, name, &it, out, err, errlen)) != MG_CFGEDIT_OK)
         return rc;
-    if ((it = find(&sc, name)) == NULL) {
-        closest(&sc, name, out);
-        return finish(&t, &sc, MG_CFGEDIT_NOT_FOUND);
-    }
     if (!it->block_map) {
         unsafe(err, errlen, "server \"%s\" is written in flow style ({...})", name);
         return finish(&t, &sc, MG_CFGEDIT_UNSAFE);
