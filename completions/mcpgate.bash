@@ -31,14 +31,19 @@ declare -gA _mcpgate_opts=(
     [keys-create]="$_mcpgate_state --name --project --default --scope --json"
     [keys-list]="$_mcpgate_state --all --json"
     [keys-revoke]="$_mcpgate_state"
+    [init]="-c --config --force -h --help"
+    [add]="--url --header --transport --env --cwd --include --exclude --timeout --description --disabled -c --config -h --help"
+    [catalog]="--json -h --help"
+    [connect]="--name -c --config -h --help"
 )
 # Options that take a value: the word after one is not an argument.
 _mcpgate_valued=" -c --config --max-message --log-level --state-dir --listen --auth --allow-origin --session-idle
     --sse-poll --limit --server --args-json --save-dir --tool --project --status --since --url --name --key-env
-    --default --scope --gateway --elicit "
+    --default --scope --gateway --elicit --header --transport --env --cwd --include --exclude --timeout
+    --description "
 
 # Names from the config the command line reads.
-_mcpgate_names() { # servers|projects
+_mcpgate_names() { # servers|projects|catalog
     local cfg=() i
     for ((i = 1; i < COMP_CWORD; i++)); do
         if [[ ${COMP_WORDS[i]} == -c || ${COMP_WORDS[i]} == --config ]]; then
@@ -79,6 +84,8 @@ _mcpgate_value() {
     --log-level) _mcpgate_reply debug info warn error none ;;
     --auth) _mcpgate_reply auto required ;;
     --scope) _mcpgate_reply read write ;;
+    --transport) _mcpgate_reply auto streamable-http sse ;;
+    --cwd) _mcpgate_files -d ;;
     --elicit) _mcpgate_reply ask defaults decline ;;
     --status) _mcpgate_reply ok tool_error error cancelled ;;
     --server) _mcpgate_reply "$(_mcpgate_names servers)" ;;
@@ -119,6 +126,8 @@ _mcpgate() {
     fi
     case $cmd in
     completion) ((args == 0)) && _mcpgate_reply bash zsh ;;
+    catalog) ((args == 0)) && _mcpgate_reply search ;;
+    connect) ((args == 0)) && _mcpgate_reply "$(_mcpgate_names catalog)" ;;
     client-config) ((args == 0)) && _mcpgate_reply $_mcpgate_clients ;;
     tools | describe | call | run | remove | enable | disable)
         ((args == 0)) && _mcpgate_reply "$(_mcpgate_names servers)"

@@ -1,6 +1,7 @@
 /*
  * completion.c - `mcpgate completion bash|zsh`: the shell completion
- * scripts, and `mcpgate __complete servers|projects`, which they run.
+ * scripts, and `mcpgate __complete servers|projects|catalog`, which they
+ * run.
  *
  * The scripts are completions/mcpgate.bash and completions/_mcpgate,
  * compiled into the binary by CMake (cmake/embed.cmake), so that the
@@ -10,6 +11,7 @@
  * error it prints nothing at all, so a broken config never garbles a
  * command line.
  */
+#include "cli/catalog.h"
 #include "cli/commands.h"
 
 #include <stdio.h>
@@ -93,12 +95,29 @@ quiet_config(int argc, char **argv)
     return mg_config_load(path, err, sizeof(err));
 }
 
+/* The names of the catalog's servers (catalog.c), for connect. */
+static int
+complete_catalog(void)
+{
+    json_t *known = mg_known_servers(), *entry;
+    size_t i;
+
+    if (known == NULL)
+        return 1;
+    json_array_foreach (known, i, entry)
+        printf("%s\n", mg_known_str(entry, "name"));
+    json_decref(known);
+    return 0;
+}
+
 int
 mg_cmd_complete(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "";
     struct mg_config *cfg;
 
+    if (strcmp(what, "catalog") == 0)
+        return complete_catalog();
     if (strcmp(what, "servers") != 0 && strcmp(what, "projects") != 0)
         return 2;
     if ((cfg = quiet_config(argc, argv)) == NULL)

@@ -70,7 +70,8 @@ print_status(json_t *status, int json)
         puts(text);
         free(text);
     } else if (json_array_size(status) == 0) {
-        printf("No servers are configured.  Add one to the config's servers: list (docs/config.md).\n");
+        printf("No servers are configured.  Add one with 'mcpgate add NAME -- COMMAND ARGS...' or\n"
+               "'mcpgate add NAME --url URL', or pick one from 'mcpgate catalog' and 'mcpgate connect NAME'.\n");
     } else {
         print_table(status);
     }
