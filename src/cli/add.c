@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/config_write.h"
+#include "config/config.h"
 #include "util/alloc.h"
 
 static const char usage[] =
@@ -50,20 +51,6 @@ static const char usage[] =
     "  mcpgate add files --exclude write_file,move_file -- npx -y @modelcontextprotocol/server-filesystem ~/docs\n"
     "  mcpgate add github --url https://api.githubcopilot.com/mcp/ --header 'Authorization=Bearer ${GITHUB_TOKEN}'\n"
     "  mcpgate add deepwiki --url https://mcp.deepwiki.com/mcp --description 'Docs of public GitHub repos'\n";
-
-int
-mg_cli_server_name_ok(const char *name)
-{
-    size_t n = strlen(name);
-
-    if (n == 0 || n > 64)
-        return 0;
-    for (const char *c = name; *c != '\0'; c++)
-        if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' ||
-              *c == '-'))
-            return 0;
-    return 1;
-}
 
 /* "stdio: npx -y ..." or "streamable-http: https://..." into BUF. */
 static void
@@ -259,7 +246,7 @@ parse(struct add_args *a, int argc, char **argv)
     }
     if (s->name == NULL)
         return bad("add needs a NAME for the server%s", "");
-    if (!mg_cli_server_name_ok(s->name))
+    if (!mg_config_name_ok(s->name))
         return bad("'%s' cannot be a server name: 1 to 64 letters, digits, '_' or '-'", s->name);
     if (s->url != NULL && s->command != NULL)
         return bad("give either --url or a command after --, not both (server '%s')", s->name);

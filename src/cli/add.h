@@ -7,10 +7,6 @@
 
 #include "cli/config_edit.h"
 
-/* 1 when NAME follows the config's rule for server names:
- * [A-Za-z0-9_-]{1,64}. */
-int mg_cli_server_name_ok(const char *name);
-
 /*
  * Append S to the config file (--config FLAG, or NULL for the default,
  * created with only a servers key when there is none), after checking

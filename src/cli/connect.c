@@ -15,6 +15,7 @@
 
 #include "cli/add.h"
 #include "cli/catalog.h"
+#include "config/config.h"
 #include "util/alloc.h"
 
 static const char usage[] =
@@ -106,7 +107,7 @@ connect_entry(json_t *e, const char *local, const char *config, char **args, siz
         return 2;
     }
     s.name = local != NULL ? local : name;
-    if (!mg_cli_server_name_ok(s.name))
+    if (!mg_config_name_ok(s.name))
         return bad("'%s' cannot be a server name: 1 to 64 letters, digits, '_' or '-'", s.name);
     snprintf(desc, sizeof(desc), "%.*s", (int)strcspn(mg_known_str(e, "description"), "\n"),
              mg_known_str(e, "description"));

@@ -96,20 +96,6 @@ put_server(FILE *out, const char *base, const char *name, const char *path)
         fputs("    headers:\n      Authorization: \"Bearer ${MCPGATE_API_KEY}\"\n", out);
 }
 
-/* A server name the gateway may have: the config's own rule, checked
- * again because it becomes part of a URL path. */
-static int
-plain_name(const char *s)
-{
-    if (s == NULL || s[0] == '\0')
-        return 0;
-    for (; *s != '\0'; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' ||
-              *s == '-' || *s == '.'))
-            return 0;
-    return 1;
-}
-
 /* Build the config text with FILL(out, base, ctx) writing its servers. */
 static struct mg_config *
 config_of(struct mg_run_flags *f, const char *url, void (*fill)(FILE *, const char *, void *), void *ctx)
@@ -160,7 +146,7 @@ fill_ready(FILE *out, const char *base, void *ctx)
     json_array_foreach (servers, i, s) {
         const char *name = json_string_value(json_object_get(s, "name"));
         const char *state = json_string_value(json_object_get(s, "state"));
-        if (plain_name(name) && strlen(name) < 200 && state != NULL && strcmp(state, "ready") == 0)
+        if (name != NULL && mg_config_name_ok(name) && state != NULL && strcmp(state, "ready") == 0)
             fill_one(out, base, (void *)name);
     }
 }
@@ -272,7 +258,7 @@ mg_remote_config(struct mg_run_flags *f, const char *url, const char *only)
     json_t *servers;
 
     if (only != NULL)
-        return plain_name(only) && strlen(only) < 200 ? config_of(f, url, fill_one, (void *)only) : config_of(f, url, fill_none, NULL);
+        return config_of(f, url, mg_config_name_ok(only) ? fill_one : fill_none, (void *)only);
     if ((servers = mg_remote_servers(f, url)) == NULL)
         return NULL;
     warn_not_ready(servers);

@@ -184,6 +184,10 @@ int mg_config_parse_size(const char *s, size_t *out);
 /* Free CFG and everything it owns; NULL is fine. */
 void mg_config_free(struct mg_config *cfg);
 
+/* 1 when S is a valid server or project name: 1 to 64 letters, digits,
+ * "_" or "-" (what the loader accepts; safe in a URL path). */
+int mg_config_name_ok(const char *s);
+
 /* The server called NAME (borrowed from CFG), or NULL. */
 const struct mg_server_config *mg_config_find_server(const struct mg_config *cfg, const char *name);
 /* The project called NAME (borrowed from CFG), or NULL. */

@@ -233,6 +233,12 @@ name_ok(const char *s, size_t max, const char *extra)
 }
 
 int
+mg_config_name_ok(const char *s)
+{
+    return name_ok(s, 64, "_-");
+}
+
+int
 mg_config__name(struct mg_cfg_parser *p, yaml_node_t *n, const char *path, char **out)
 {
     char *s, q[96];
@@ -241,7 +247,7 @@ mg_config__name(struct mg_cfg_parser *p, yaml_node_t *n, const char *path, char 
         return 0;
     if ((s = mg_config__scalar(p, n, path, "a name")) == NULL)
         return -1;
-    if (!name_ok(s, 64, "_-")) {
+    if (!mg_config_name_ok(s)) {
         mg_config__error(p, mg_config__line(n), path,
                          "expected a name of 1 to 64 letters, digits, \"_\" or \"-\", got %s", QUOTED(q, s));
         mg_free(s);
