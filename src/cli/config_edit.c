@@ -26,40 +26,20 @@
 #include <yaml.h>
 
 #include "util/alloc.h"
+#include "util/strbuf.h"
 #include "util/suggest.h"
 
-/* A growable string. */
-struct sbuf {
-    char *p;
-    size_t len, cap;
-};
-
 static void
-sb_add(struct sbuf *b, const char *s, size_t n)
+sb_str(struct mg_strbuf *b, const char *s)
 {
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        b->p = mg_realloc(b->p, cap);
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
+    mg_strbuf_add(b, s, strlen(s));
 }
 
 static void
-sb_str(struct sbuf *b, const char *s)
-{
-    sb_add(b, s, strlen(s));
-}
-
-static void
-sb_spaces(struct sbuf *b, size_t n)
+sb_spaces(struct mg_strbuf *b, size_t n)
 {
     while (n-- > 0)
-        sb_add(b, " ", 1);
+        mg_strbuf_add(b, " ", 1);
 }
 
 /* ---- Lines ---- */
@@ -554,7 +534,7 @@ plain_ok(const char *s)
 
 /* Append S to B as a YAML scalar; -1 when S is not valid UTF-8. */
 static int
-add_scalar(struct sbuf *b, const char *s)
+add_scalar(struct mg_strbuf *b, const char *s)
 {
     const unsigned char *u = (const unsigned char *)s, *end = u + strlen(s);
     char esc[8];
@@ -566,55 +546,55 @@ add_scalar(struct sbuf *b, const char *s)
     /* A double-quoted scalar: only "\" and '"' are special, and line
      * breaks (which would be folded) and other controls are escaped.
      * YAML reads NEL, LS and PS as line breaks too: \N, \L, \P. */
-    sb_add(b, "\"", 1);
+    mg_strbuf_add(b, "\"", 1);
     while (u < end) {
         size_t n = utf8_len(u, end);
         if (n == 0)
             return -1;
         if (*u == '"' || *u == '\\') {
             esc[0] = '\\', esc[1] = (char)*u;
-            sb_add(b, esc, 2);
+            mg_strbuf_add(b, esc, 2);
         } else if (*u == '\n') {
-            sb_add(b, "\\n", 2);
+            mg_strbuf_add(b, "\\n", 2);
         } else if (*u == '\t') {
-            sb_add(b, "\\t", 2);
+            mg_strbuf_add(b, "\\t", 2);
         } else if (*u == '\r') {
-            sb_add(b, "\\r", 2);
+            mg_strbuf_add(b, "\\r", 2);
         } else if (*u < 0x20 || *u == 0x7F) {
             snprintf(esc, sizeof(esc), "\\x%02X", *u);
             sb_str(b, esc);
         } else if (n == 2 && u[0] == 0xC2 && u[1] == 0x85) {
-            sb_add(b, "\\N", 2);
+            mg_strbuf_add(b, "\\N", 2);
         } else if (n == 3 && u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0xA8 || u[2] == 0xA9)) {
-            sb_add(b, u[2] == 0xA8 ? "\\L" : "\\P", 2);
+            mg_strbuf_add(b, u[2] == 0xA8 ? "\\L" : "\\P", 2);
         } else if (n == 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
-            sb_add(b, "\\uFEFF", 6);
+            mg_strbuf_add(b, "\\uFEFF", 6);
         } else {
-            sb_add(b, (const char *)u, n);
+            mg_strbuf_add(b, (const char *)u, n);
         }
         u += n;
     }
-    sb_add(b, "\"", 1);
+    mg_strbuf_add(b, "\"", 1);
     return 0;
 }
 
 char *
 mg_cfgedit_scalar(const char *s)
 {
-    struct sbuf b = {0};
+    struct mg_strbuf b = {0};
 
     if (add_scalar(&b, s) != 0) {
         mg_free(b.p);
         return NULL;
     }
     if (b.p == NULL)
-        sb_add(&b, "", 0);
+        mg_strbuf_add(&b, "", 0);
     return b.p;
 }
 
 /* "KEY: VALUE" at INDENT; a NULL VALUE is the boolean false. */
 static int
-add_key(struct sbuf *b, size_t indent, const char *key, const char *value, const char *nl)
+add_key(struct mg_strbuf *b, size_t indent, const char *key, const char *value, const char *nl)
 {
     sb_spaces(b, indent);
     sb_str(b, key);
@@ -629,7 +609,7 @@ add_key(struct sbuf *b, size_t indent, const char *key, const char *value, const
 
 /* "KEY: [A, B]". */
 static int
-add_list(struct sbuf *b, size_t indent, const char *key, const char *const *v, size_t n, const char *nl)
+add_list(struct mg_strbuf *b, size_t indent, const char *key, const char *const *v, size_t n, const char *nl)
 {
     if (n == 0)
         return 0;
@@ -649,7 +629,7 @@ add_list(struct sbuf *b, size_t indent, const char *key, const char *const *v, s
 
 /* "KEY:" and a block mapping under it. */
 static int
-add_map(struct sbuf *b, size_t indent, const char *key, const struct mg_config_kv *kv, size_t n, const char *nl)
+add_map(struct mg_strbuf *b, size_t indent, const char *key, const struct mg_config_kv *kv, size_t n, const char *nl)
 {
     if (n == 0)
         return 0;
@@ -671,7 +651,7 @@ add_map(struct sbuf *b, size_t indent, const char *key, const struct mg_config_k
 
 /* S as a list item: its dash at DASH_COL, its keys KEY_OFF further. */
 static int
-render(struct sbuf *b, const struct mg_cfgedit_server *s, size_t dash_col, size_t key_off, const char *nl)
+render(struct mg_strbuf *b, const struct mg_cfgedit_server *s, size_t dash_col, size_t key_off, const char *nl)
 {
     size_t k = dash_col + key_off;
 
@@ -701,11 +681,11 @@ render(struct sbuf *b, const struct mg_cfgedit_server *s, size_t dash_col, size_
 static void
 splice(struct mg_cfgedit_out *out, const struct text *t, size_t from, size_t to, const char *with, size_t len)
 {
-    struct sbuf b = {0};
+    struct mg_strbuf b = {0};
 
-    sb_add(&b, t->p, from);
-    sb_add(&b, with, len);
-    sb_add(&b, t->p + to, t->len - to);
+    mg_strbuf_add(&b, t->p, from);
+    mg_strbuf_add(&b, with, len);
+    mg_strbuf_add(&b, t->p + to, t->len - to);
     out->text = b.p;
     out->len = b.len;
 }
@@ -847,7 +827,7 @@ mg_cfgedit_add(const char *text, size_t len, const struct mg_cfgedit_server *s, 
 {
     struct text t;
     struct scan sc;
-    struct sbuf b = {0};
+    struct mg_strbuf b = {0};
     size_t at, dash_col, key_off = 2, from, to;
     enum mg_cfgedit_rc rc;
 
@@ -880,7 +860,7 @@ mg_cfgedit_add(const char *text, size_t len, const struct mg_cfgedit_server *s, 
         if (sc.kind == SV_NULL && to == from) /* "servers:" alone */
             from = to = sc.val_end;
         at = next_line(&t, to);
-        sb_add(&b, t.p + to, at - to);
+        mg_strbuf_add(&b, t.p + to, at - to);
         if (!at_line_start(&t, at))
             sb_str(&b, t.nl);
         dash_col = sc.key_off - ls + 2;
@@ -962,7 +942,7 @@ mg_cfgedit_set_enabled(const char *text, size_t len, const char *name, int enabl
         else
             splice(out, &t, it->en_val, it->en_val_end, enabled ? "true" : "false", enabled ? 4 : 5);
     } else {
-        struct sbuf b = {0};
+        struct mg_strbuf b = {0};
         size_t at = cut_after(&t, it->end);
         if (enabled)
             return finish(&t, &sc, MG_CFGEDIT_UNCHANGED);

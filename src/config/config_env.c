@@ -20,29 +20,16 @@
 
 #include "config/config_impl.h"
 #include "util/alloc.h"
+#include "util/strbuf.h"
 
-struct buf {
-    char *p;
-    size_t len, cap;
-};
-
-/* Append; -1 past the cap, so a few references to a large variable cannot
- * grow one value without bound. */
+/* Append to B; -1 past the cap, so a few references to a large variable
+ * cannot grow one value without bound. */
 static int
-buf_add(struct buf *b, const char *s, size_t n)
+buf_add(struct mg_strbuf *b, const char *s, size_t n)
 {
     if (n > MG_CONFIG_MAX_SIZE - b->len)
         return -1;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        b->p = mg_realloc(b->p, cap);
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
+    mg_strbuf_add(b, s, n);
     return 0;
 }
 
@@ -77,7 +64,7 @@ char *
 mg_config__expand(const char *s, size_t len, char *why, size_t whylen)
 {
     const char *end = s + len, *lit = s, *q;
-    struct buf b = {NULL, 0, 0};
+    struct mg_strbuf b = {NULL, 0, 0};
     char ref[64];
 
     if (buf_add(&b, "", 0) != 0)
