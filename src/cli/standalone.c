@@ -216,7 +216,7 @@ mg_standalone_open(struct mg_standalone *st, const struct mg_standalone_cmd *cmd
         rc = cmd->remote(cmd->ctx, &flags, url, *json);
     }
     if (rc < 0)
-        rc = mg_standalone_start(st, &flags, NULL);
+        rc = mg_standalone_start(st, &flags, *arg);
     mg_run_flags_free(&flags);
     return rc;
 }

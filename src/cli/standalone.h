@@ -31,7 +31,8 @@ struct mg_standalone {
 struct mg_standalone_cmd {
     const char *name;          /* "tools" */
     const char *usage, *usage_tail; /* --help: before and after the shared options */
-    const char *arg;           /* its one optional argument ("SERVER"), or NULL: none */
+    const char *arg;           /* its one optional argument, a server ("SERVER"): when
+                                * given, only that server is started; NULL: none */
     /* Its own options and arguments, offered argv[*i] before the shared
      * ones (NULL: none): MG_OPT_TAKEN (with *i moved past a value),
      * MG_OPT_UNKNOWN, or MG_OPT_BAD after printing why (exit 2). */
