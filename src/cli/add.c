@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/config_write.h"
+#include "cli/run.h"
 #include "config/config.h"
 #include "util/alloc.h"
 
@@ -120,14 +121,8 @@ struct add_args {
     const char **include, **exclude;
 };
 
-static int
-bad(const char *fmt, const char *arg)
-{
-    fputs("mcpgate: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\nRun 'mcpgate add --help' for usage.\n", stderr);
-    return 2;
-}
+/* A usage error of `add`: the exit code 2, after saying so. */
+#define bad(...) mg_cli_usage("add", __VA_ARGS__)
 
 /* NAME=VALUE into KV (pointing into ARG, which is split in place). */
 static int

@@ -15,6 +15,7 @@
 
 #include "cli/add.h"
 #include "cli/catalog.h"
+#include "cli/run.h"
 #include "config/config.h"
 #include "util/alloc.h"
 
@@ -40,14 +41,8 @@ static const char usage[] =
     "  mcpgate connect filesystem -- ~/docs ~/projects\n"
     "  mcpgate connect github --name gh      # then: export GITHUB_TOKEN=...\n";
 
-static int
-bad(const char *fmt, const char *arg)
-{
-    fputs("mcpgate: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\nRun 'mcpgate connect --help' for usage.\n", stderr);
-    return 2;
-}
+/* A usage error of `connect`: the exit code 2, after saying so. */
+#define bad(...) mg_cli_usage("connect", __VA_ARGS__)
 
 /* What E needs and does, for `connect NAME --help`. */
 static void
