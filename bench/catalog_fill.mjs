@@ -2,7 +2,9 @@
 // the gateway (CMD ARGS...), then every ~20 ms: initialize a legacy session
 // at URL until one answers, then tools/list on it.  Prints the time from
 // start at which the endpoint first answered and at which each server's
-// tools (named <server>__<tool>) first appeared, and a RESULT line.
+// tools (named <server>__<tool>) first appeared, and a RESULT line.  The
+// gateway's own tools (gateway__*) are there from the start and are not
+// one of the SERVERS counted.
 //
 //   node catalog_fill.mjs URL SERVERS CMD ARGS...
 import { poster } from './http_post.mjs';
@@ -44,7 +46,7 @@ while (seen.size < want && ms(start) < deadline) {
       const now = ms(start);
       for (const tool of message(r.body).result?.tools || []) {
         const server = tool.name.split('__')[0];
-        if (!seen.has(server)) seen.set(server, now);
+        if (server !== 'gateway' && !seen.has(server)) seen.set(server, now);
       }
     }
   } catch {

@@ -245,12 +245,14 @@ mcpgate_config "$out/mcpgate-fill.yaml" 18943 "$servers"
 fill=$("$node" bench/catalog_fill.mjs http://127.0.0.1:18943/mcp 10 build/release/mcpgate serve --config "$out/mcpgate-fill.yaml")
 grep -v '^RESULT' <<< "$fill"
 grep '^RESULT' <<< "$fill" | sed 's/^RESULT /catalog /' >> "$out/results.txt"
+direct=$("$node" bench/direct_fill.mjs 10 "$node" "$echo_stdio" | grep '^RESULT')
 mcpgate_config "$out/mcpgate-one.yaml" 18944 "$(stdio_server echo)"
 one=$("$node" bench/catalog_fill.mjs http://127.0.0.1:18944/mcp 1 build/release/mcpgate serve --config "$out/mcpgate-one.yaml" |
     grep '^RESULT')
-echo "all 10 listed after $(field "$(grep '^RESULT' <<< "$fill")" all_ms) ms;" \
-    "a single stdio upstream alone is listed after $(field "$one" all_ms) ms (its node start-up)"
-
+echo "all 10 listed after $(field "$(grep '^RESULT' <<< "$fill")" all_ms) ms through mcpgate;" \
+    "the same 10 started at once with no gateway (direct_fill.mjs) answer tools/list after $(field "$direct" all_ms) ms;" \
+    "a single one alone through mcpgate after $(field "$one" all_ms) ms"
+echo "catalog direct_all_ms=$(field "$direct" all_ms) single_all_ms=$(field "$one" all_ms)" >> "$out/results.txt"
 echo
 echo "Rows: 'direct' is the upstream alone, the floor; every other row is the same upstream behind that gateway."
 echo "Load clients differ where a gateway's front door needs it (named in brackets): compare within a client."
