@@ -17,15 +17,31 @@
 #include "util/alloc.h"
 #include "util/log.h"
 
+static json_t *
+state_counts(void)
+{
+    return json_pack("{s:i, s:i, s:i, s:i}", "ready", 0, "connecting", 0, "failed", 0, "disabled", 0);
+}
+
+static void
+count_state(json_t *counts, enum mg_upstream_state st)
+{
+    const char *k = mg_upstream_state_name(st);
+
+    json_object_set_new(counts, k, json_integer(json_integer_value(json_object_get(counts, k)) + 1));
+}
+
 json_t *
 mg_upstreams_counts(const struct mg_gateway *gw)
 {
-    json_t *counts = json_pack("{s:i, s:i, s:i, s:i}", "ready", 0, "connecting", 0, "failed", 0, "disabled", 0);
+    json_t *counts = state_counts(), *instances = state_counts();
 
     for (size_t i = 0; i < gw->nupstreams; i++) {
-        const char *k = mg_upstream_state_name(gw->upstreams[i]->state);
-        json_object_set_new(counts, k, json_integer(json_integer_value(json_object_get(counts, k)) + 1));
+        count_state(counts, gw->upstreams[i]->state);
+        for (const struct mg_upstream *inst = gw->upstreams[i]->instances; inst != NULL; inst = inst->inst_next)
+            count_state(instances, inst->state);
     }
+    json_object_set_new(counts, "instances", instances);
     return counts;
 }
 

@@ -44,8 +44,11 @@ const char *mg_upstream_state_name(enum mg_upstream_state s);
 int mg_upstreams_has(const struct mg_gateway *gw, const char *name);
 
 /* How many servers are in each state: {"ready": n, "connecting": n,
- * "failed": n, "disabled": n} (new reference).  Counts only: /readyz is
- * unauthenticated, so names and errors stay in the logs. */
+ * "failed": n, "disabled": n, "instances": {the same keys}} (new
+ * reference).  "instances" counts the connections started for one client
+ * session (isolation: session) or one project's credentials, over every
+ * server.  Counts only: /readyz is unauthenticated, so names and errors
+ * stay in the logs. */
 json_t *mg_upstreams_counts(const struct mg_gateway *gw);
 
 /* Each server's status (new reference): [{name, kind, where, state,

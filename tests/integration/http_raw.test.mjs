@@ -62,7 +62,8 @@ test('healthz and readyz answer JSON; other paths are 404', opts, async () => {
     assert.equal(r.status, 200);
     assert.equal(r.json.status, 'ready');
     assert.equal(r.json.tools, DEMO_TOOLS.length);
-    assert.deepEqual(r.json.servers, { ready: 0, connecting: 0, failed: 0, disabled: 0 });
+    assert.deepEqual(r.json.servers, { ready: 0, connecting: 0, failed: 0, disabled: 0,
+      instances: { ready: 0, connecting: 0, failed: 0, disabled: 0 } });
 
     for (const p of ['/', '/other', '/mcp/extra', '/MCP', '/healthz/x']) {
       const n = await httpRequest(fetch, `${gate.origin}${p}`);

@@ -26,9 +26,12 @@ async function waitForCount(mark, n, ms = 20_000) {
 
 const pidOf = async (client) => resultText(await client.callTool({ name: 'solo__pid', arguments: {} }));
 
+const instancesReady = async (gate) =>
+  (await (await fetch(`${gate.origin}/readyz`)).json()).servers.instances.ready;
+
 test('each client session gets its own process, stopped with the session', opts, async () => {
   const mark = `mcpgate-test-iso-${process.pid}-${Date.now()}`;
-  await withGateway(config(mark), async ({ client, connect }) => {
+  await withGateway(config(mark), async ({ client, connect, gate }) => {
     await waitForTool(client, 'solo__pid');
     assert.equal(pids(mark).length, 1, 'only the discovering process before any call');
     const a = await pidOf(client);
@@ -37,8 +40,10 @@ test('each client session gets its own process, stopped with the session', opts,
     const b = await pidOf(other);
     assert.notEqual(a, b, 'two sessions shared a process');
     assert.equal(pids(mark).length, 3);
+    assert.equal(await instancesReady(gate), 2, '/readyz counts the two sessions\' instances');
     await other.transport.terminateSession();
     assert.equal(await waitForCount(mark, 2), 2, 'the ended session kept its process');
+    assert.equal(await instancesReady(gate), 1, '/readyz still counts the ended session\'s instance');
     assert.ok(!pids(mark).includes(Number(b)));
     assert.equal(await pidOf(client), a, 'the other session lost its process');
   });

@@ -77,7 +77,8 @@ test('a crashed child is restarted and serves again; a missing command is report
     assert.match(gate.stderr(), /upstream ghost.*\/nonexistent\/mcp-server-ghost/);
     // /readyz counts servers by state, naming none (it is unauthenticated).
     const ready = await (await fetch(`${gate.origin}/readyz`)).json();
-    assert.deepEqual(ready.servers, { ready: 1, connecting: 0, failed: 1, disabled: 0 });
+    assert.deepEqual(ready.servers, { ready: 1, connecting: 0, failed: 1, disabled: 0,
+      instances: { ready: 0, connecting: 0, failed: 0, disabled: 0 } });
     assert.ok(!(await client.listTools()).tools.some((t) => t.name.startsWith('ghost__')));
   });
   await sleep(200);
