@@ -17,6 +17,14 @@ struct mg_search;
 struct mg_store_writer;
 struct mg_calls_retention;
 
+struct mg_req;
+
+/* The tasks of upstream servers (upstream_tasks.c): where a session's
+ * tasks/get, tasks/result, tasks/cancel and tasks/list go. */
+struct mg_tasks {
+    void (*request)(struct mg_gateway *gw, struct mg_req *req, json_t *params);
+};
+
 struct mg_gateway {
     uv_loop_t *loop;
     const struct mg_config *cfg; /* borrowed, for the life of the gateway; NULL in some tests */
@@ -36,6 +44,7 @@ struct mg_gateway {
     void (*upstreams_done)(void *ctx);
     /* A client session ended (upstream.c reaps what it kept for it). */
     void (*session_closed)(struct mg_gateway *gw, const void *session);
+    struct mg_tasks *tasks;        /* upstreams' tasks, or NULL: no upstreams, no tasks */
     void *upstreams_done_ctx;
     /* The store (store/store.h), opened by serve and stdio at start and
      * closed after the last request (cli/run.c): its writer thread and

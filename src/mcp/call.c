@@ -86,6 +86,7 @@ mg_call_start(struct mg_req *req, json_t *params, struct mg_tool *tool, json_t *
 
     if (call != NULL) {
         call->tool = tool;
+        call->task = json_incref(mg_req_task(req, params));
         mg_tool_hold(tool);
         mg_call_run_handler(call);
     }
@@ -139,6 +140,7 @@ void
 mg_call_destroy(struct mg_call *call)
 {
     json_decref(call->args);
+    json_decref(call->task);
     json_decref(call->content);
     json_decref(call->roles);
     json_decref(call->structured);
@@ -415,6 +417,21 @@ json_t *
 mg_call_progress_token(const struct mg_call *call)
 {
     return call->req->progress_token;
+}
+
+json_t *
+mg_call_task(const struct mg_call *call)
+{
+    return call->task;
+}
+
+void
+mg_call_finish_task(struct mg_call *call, json_t *created)
+{
+    json_t *result = json_pack("{s:O}", "task", json_object_get(created, "task"));
+
+    mg_req_reply(call->req, result);
+    mg_call_destroy(call);
 }
 
 json_t *

@@ -45,6 +45,12 @@ void mg_call_finish_result(struct mg_call *call, json_t *result);
 /* The client capability a server-to-client request needs: "sampling",
  * "elicitation" or "roots"; NULL for any other method. */
 const char *mg_call_capability_for(const char *method);
+/* params.task of a task-augmented tools/call (2025-11-25 tasks), or NULL
+ * (borrowed): the upstream is asked for a task instead of a result. */
+json_t *mg_call_task(const struct mg_call *call);
+/* End a task-augmented call with CREATED (borrowed), the upstream's
+ * CreateTaskResult whose task.taskId the gateway has made its own. */
+void mg_call_finish_task(struct mg_call *call, json_t *created);
 /* The capabilities of the call's client (borrowed). */
 json_t *mg_call_client_caps(const struct mg_call *call);
 /* The log level the client asked for, or NULL: no log messages. */

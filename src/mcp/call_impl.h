@@ -35,6 +35,7 @@ struct mg_call {
     const char *role;
     struct mg_gateway *gw;
     json_t *args;       /* validated arguments */
+    json_t *task;       /* CALL_TOOL: params.task of a task-augmented call (2025-11-25), or NULL */
     json_t *content;    /* array of content blocks */
     json_t *structured; /* or NULL */
     void (*on_cancel)(struct mg_call *call, void *data);

@@ -50,7 +50,7 @@ method_initialize(struct mg_session *s, struct mg_req *req, json_t *params)
     json_t *requested = json_object_get(params, "protocolVersion");
     json_t *caps = json_object_get(params, "capabilities");
     json_t *info = json_object_get(params, "clientInfo");
-    json_t *result;
+    json_t *result, *tasks;
 
     if (s->initialized) {
         mg_req_fail(req, MG_RPC_INVALID_REQUEST, "Invalid Request: the session is already initialized", NULL);
@@ -76,6 +76,8 @@ method_initialize(struct mg_session *s, struct mg_req *req, json_t *params)
     result = json_object();
     json_object_set_new(result, "protocolVersion", json_string(s->version));
     json_object_set_new(result, "capabilities", mg_server_capabilities(s->gw, 0));
+    if ((tasks = mg_tasks_capability(s->gw, s->version)) != NULL)
+        json_object_set_new(json_object_get(result, "capabilities"), "tasks", tasks);
     json_object_set_new(result, "serverInfo", mg_server_info());
     if (!mg_proto_at_least(s->version, MG_PROTO_2025_06_18)) /* Implementation.title came in 2025-06-18 */
         json_object_del(json_object_get(result, "serverInfo"), "title");
@@ -157,6 +159,7 @@ FORWARD(method_prompts_list, mg_method_prompts_list)
 FORWARD(method_prompts_get, mg_method_prompts_get)
 FORWARD(method_completion_complete, mg_method_completion_complete)
 FORWARD(method_subscriptions_listen, mg_method_subscriptions_listen)
+FORWARD(method_tasks, mg_method_tasks)
 
 #define ERA_LEGACY (1 << MG_ERA_LEGACY)
 #define ERA_MODERN (1 << MG_ERA_MODERN)
@@ -177,6 +180,10 @@ static const struct mg_method methods[] = {
     {"prompts/get", ERA_LEGACY | ERA_MODERN, method_prompts_get},
     {"completion/complete", ERA_LEGACY | ERA_MODERN, method_completion_complete},
     {"subscriptions/listen", ERA_MODERN, method_subscriptions_listen},
+    {"tasks/get", ERA_LEGACY, method_tasks},
+    {"tasks/result", ERA_LEGACY, method_tasks},
+    {"tasks/cancel", ERA_LEGACY, method_tasks},
+    {"tasks/list", ERA_LEGACY, method_tasks},
 };
 
 const struct mg_method *

@@ -26,6 +26,17 @@ void mg_method_resources_subscribe(struct mg_req *req, json_t *params);
 void mg_method_prompts_list(struct mg_req *req, json_t *params);
 void mg_method_prompts_get(struct mg_req *req, json_t *params);
 void mg_method_completion_complete(struct mg_req *req, json_t *params);
+/* tasks/get, tasks/result, tasks/cancel, tasks/list (tasks.c). */
+void mg_method_tasks(struct mg_req *req, json_t *params);
+
+/* tasks.c.  The tasks capability for a session of VERSION (new reference),
+ * or NULL when it has none; params.task of a task-augmented tools/call
+ * (borrowed) when the session may make one, else NULL; and a tool's
+ * execution.taskSupport: "forbidden", "optional" or "required". */
+json_t *mg_tasks_capability(const struct mg_gateway *gw, const char *version);
+json_t *mg_req_task(const struct mg_req *req, json_t *params);
+struct mg_tool;
+const char *mg_tool_task_support(const struct mg_tool *tool);
 
 /* One page of a list being answered (lists.c). */
 struct mg_list_page {

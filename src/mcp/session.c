@@ -178,6 +178,15 @@ mg_req_fail(struct mg_req *req, int code, const char *message, json_t *data)
 }
 
 void
+mg_session_notify(struct mg_session *s, const char *method, json_t *params)
+{
+    json_t *msg = mg_rpc_make_notification(method, params);
+
+    s->sink.send(s->sink.ctx, msg);
+    json_decref(msg);
+}
+
+void
 mg_req_notify(struct mg_req *req, const char *method, json_t *params)
 {
     json_t *msg;

@@ -189,6 +189,8 @@ void mg_req_fail(struct mg_req *req, int code, const char *message, json_t *data
 /* The tool `req` (tools/call) runs: SERVER, the source that has it, and
  * TOOL, its own name there (both copied), for the call record. */
 void mg_req_set_tool(struct mg_req *req, const char *server, const char *tool);
+/* Send a notification to S that belongs to no request (params stolen). */
+void mg_session_notify(struct mg_session *s, const char *method, json_t *params);
 /* Send a notification that belongs to `req` (params stolen). */
 void mg_req_notify(struct mg_req *req, const char *method, json_t *params);
 /*

@@ -32,6 +32,7 @@ enum mg_era {
 #define MG_META_CLIENT_INFO "io.modelcontextprotocol/clientInfo"
 #define MG_META_SERVER_INFO "io.modelcontextprotocol/serverInfo"
 #define MG_META_LOG_LEVEL "io.modelcontextprotocol/logLevel"
+#define MG_META_RELATED_TASK "io.modelcontextprotocol/related-task" /* 2025-11-25 tasks */
 
 /* Every revision mcpgate speaks, newest first (as server/discover lists them). */
 extern const char *const mg_proto_versions[];

@@ -196,6 +196,7 @@ mg_upstream_link_down(struct mg_upstream *u, const char *why, int stopped)
         mg_upstream_fail(u, "%s", why);
     /* Whatever was asked over the old link will not be answered. */
     mg_rpc_client_fail_all(&u->rpc, why && why[0] ? why : "the connection to the server was lost");
+    mg_upstream_tasks_forget(u); /* they were the old connection's */
 }
 
 static int
@@ -467,6 +468,7 @@ mg_upstream_free(struct mg_upstream *u)
     if (u->link != NULL)
         u->ops->free(u);
     mg_upstream_relays_cancel(u);
+    mg_upstream_tasks_forget(u);
     json_decref(u->lists);
     json_decref(u->capabilities);
     json_decref(u->subscribed);
@@ -488,11 +490,21 @@ mg_upstream_free(struct mg_upstream *u)
 
 /* --- the set of them ------------------------------------------------------ */
 
+/* A client session ended: what was kept for it goes. */
+static void
+session_closed(struct mg_gateway *gw, const void *session)
+{
+    mg_upstream_isolate_session_closed(gw, session);
+    mg_upstream_tasks_session_closed(gw, session);
+}
+
 void
 mg_upstreams_start(struct mg_gateway *gw, const struct mg_config *cfg)
 {
     gw->upstreams = mg_calloc(cfg->nservers + 1, sizeof(*gw->upstreams));
-    gw->session_closed = mg_upstream_isolate_session_closed;
+    gw->session_closed = session_closed;
+    if (cfg->nservers > 0)
+        mg_upstream_tasks_start(gw);
     /* All at once: a slow or failing server delays no other. */
     for (size_t i = 0; i < cfg->nservers; i++)
         gw->upstreams[gw->nupstreams++] = mg_upstream_open(gw, cfg, &cfg->servers[i], NULL);
@@ -550,4 +562,5 @@ mg_upstreams_free(struct mg_gateway *gw)
     mg_free(gw->upstreams);
     gw->upstreams = NULL;
     gw->nupstreams = 0;
+    mg_upstream_tasks_free(gw);
 }

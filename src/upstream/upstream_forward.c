@@ -76,7 +76,9 @@ fwd_reply(void *data, json_t *result, json_t *error, const char *why)
         return;
     }
     mg_upstream_fwd_unlink(f);
-    if (result == NULL || !mg_upstream_input_required(f->u, f->call, result))
+    if (result != NULL && mg_call_task(f->call) != NULL && mg_upstream_task_created(f->u, f->call, result))
+        ; /* answered with the task */
+    else if (result == NULL || !mg_upstream_input_required(f->u, f->call, result))
         mg_upstream_fwd_finish(f, f->call, result, error, why);
     mg_upstream_fwd_free(f);
 }
@@ -161,8 +163,13 @@ send_forward(struct mg_upstream *u, struct mg_call *call, const char *method, js
 void
 mg_upstream_forward(struct mg_call *call, json_t *args, void *udata)
 {
-    send_forward(udata, call, "tools/call",
-                 json_pack("{s:s, s:O}", "name", mg_call_upstream_name(call), "arguments", args ? args : json_object()));
+    json_t *params = json_pack("{s:s, s:O}", "name", mg_call_upstream_name(call), "arguments",
+                               args ? args : json_object());
+
+    /* Task-augmented: the server makes the task (upstream_tasks.c). */
+    if (mg_call_task(call) != NULL)
+        json_object_set(params, "task", mg_call_task(call));
+    send_forward(udata, call, "tools/call", params);
 }
 
 void
@@ -278,6 +285,8 @@ mg_upstream_on_notification(void *ctx, const char *method, json_t *params)
                strcmp(method, "notifications/prompts/list_changed") == 0 ||
                strcmp(method, "notifications/resources/list_changed") == 0) {
         mg_upstream_list_changed(u);
+    } else if (strcmp(method, "notifications/tasks/status") == 0) {
+        mg_upstream_task_status(u, params);
     } else if (strcmp(method, "notifications/resources/updated") == 0) {
         const char *uri = json_string_value(json_object_get(params, "uri"));
         if (uri != NULL)
@@ -333,20 +342,26 @@ mg_upstream_relays_cancel(struct mg_upstream *u)
     }
 }
 
+void
+mg_upstream_answer(struct mg_upstream *u, json_t *id, json_t *result, json_t *error)
+{
+    if (result != NULL) {
+        mg_rpc_client_respond(&u->rpc, id, json_incref(result));
+    } else {
+        const char *msg = json_string_value(json_object_get(error, "message"));
+        json_t *code = json_object_get(error, "code");
+        mg_rpc_client_respond_error(&u->rpc, id, json_is_integer(code) ? (int)json_integer_value(code)
+                                                                        : MG_RPC_INTERNAL_ERROR,
+                                    msg ? msg : "the client session ended before it answered");
+    }
+}
+
 static void
 relay_answered(void *data, json_t *result, json_t *error)
 {
     struct relay *r = data;
 
-    if (result != NULL) {
-        mg_rpc_client_respond(&r->u->rpc, r->id, json_incref(result));
-    } else {
-        const char *msg = json_string_value(json_object_get(error, "message"));
-        json_t *code = json_object_get(error, "code");
-        mg_rpc_client_respond_error(&r->u->rpc, r->id, json_is_integer(code) ? (int)json_integer_value(code)
-                                                                              : MG_RPC_INTERNAL_ERROR,
-                                    msg ? msg : "the client session ended before it answered");
-    }
+    mg_upstream_answer(r->u, r->id, result, error);
     relay_free(r);
 }
 
@@ -389,7 +404,10 @@ mg_upstream_on_request(void *ctx, json_t *id, const char *method, json_t *params
         mg_rpc_client_respond(&u->rpc, id, json_object());
         return;
     }
-    if ((f = asking_fwd(u, why, sizeof(why))) != NULL) {
+    why[0] = '\0';
+    if (mg_upstream_task_ask(u, id, method, params, why, sizeof(why)))
+        return;
+    if (why[0] == '\0' && (f = asking_fwd(u, why, sizeof(why))) != NULL) {
         if (mg_proto_is_modern(mg_call_protocol_version(f->call))) {
             mg_upstream_bridge_ask(f, id, method, params);
             return;

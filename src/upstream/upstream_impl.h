@@ -182,6 +182,9 @@ void mg_upstream_fwd_free(struct fwd *f);
 /* Answer CALL with what the upstream said (or why it said nothing). */
 void mg_upstream_fwd_finish(struct fwd *f, struct mg_call *call, json_t *result, json_t *error, const char *why);
 void mg_upstream_fwd_cancel(struct mg_call *call, void *data);
+/* Answer U's request ID with a client's RESULT or ERROR (both borrowed;
+ * both NULL: the client session ended first). */
+void mg_upstream_answer(struct mg_upstream *u, json_t *id, json_t *result, json_t *error);
 /* Withdraw the requests of U still waiting for a client's answer. */
 void mg_upstream_relays_cancel(struct mg_upstream *u);
 
@@ -201,6 +204,24 @@ size_t mg_upstream_isolate_stop_all(struct mg_upstream *u, void (*done)(void *ct
 void mg_upstream_isolate_free_all(struct mg_upstream *u);
 /* Instances alive over the whole gateway (tests and status). */
 size_t mg_upstream_isolate_count(void);
+
+/* upstream_tasks.c */
+void mg_upstream_tasks_start(struct mg_gateway *gw);
+void mg_upstream_tasks_free(struct mg_gateway *gw);
+/* A task-augmented tools/call got RESULT (borrowed) from U: when it is a
+ * CreateTaskResult, the task is the gateway's now, CALL is answered and 1
+ * returned; else 0 (the server ran the call as a plain one). */
+int mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *result);
+/* notifications/tasks/status from U: to the session that created the task. */
+void mg_upstream_task_status(struct mg_upstream *u, json_t *params);
+/* A request of U (elicitation, sampling) about one of its tasks
+ * (related-task _meta): passed to the client waiting on that task and 1
+ * returned; else 0, with WHY when it is about a task of the gateway's. */
+int mg_upstream_task_ask(struct mg_upstream *u, json_t *id, const char *method, json_t *params, char *why,
+                         size_t whylen);
+/* U's tasks are gone with its connection. */
+void mg_upstream_tasks_forget(struct mg_upstream *u);
+void mg_upstream_tasks_session_closed(struct mg_gateway *gw, const void *session);
 
 /* upstream_bridge.c */
 /* A request of the upstream for a 2026-07-28 client, on forward F:

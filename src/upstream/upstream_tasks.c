@@ -1,0 +1,501 @@
+/*
+ * upstream_tasks.c - upstream servers' tasks (2025-11-25), as clients of
+ * the gateway see them.
+ *
+ * A task-augmented tools/call passes through to the server, which answers
+ * with a CreateTaskResult.  The server's taskId is unique only among its
+ * own tasks, and one connection may serve many client sessions, so the
+ * client is given a task id of the gateway's (random, never the
+ * server's), bound to whoever created it: its API key when it has one,
+ * else its session.  tasks/get, tasks/result and tasks/cancel are routed
+ * to the server under the server's id, and every taskId in the answers
+ * (the Task, the related-task _meta of a result) is the gateway's again.
+ * tasks/list is the caller's own tasks, each asked of its server.
+ *
+ * While a task needs input, the server sends its request (elicitation,
+ * sampling) with related-task _meta, on a connection that may serve many
+ * sessions: it goes to the session waiting on that task's tasks/result
+ * (or tasks/get), and the answer back to the server.
+ *
+ * A task lives as long as the connection that holds it: when the server
+ * is lost (restart, expired session) its tasks are forgotten, and asking
+ * for one says so.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/key.h"
+#include "config/config.h"
+#include "gateway/gateway.h"
+#include "json/jsonrpc.h"
+#include "mcp/call.h"
+#include "mcp/session.h"
+#include "mcp/version.h"
+#include "upstream/upstream_impl.h"
+#include "util/alloc.h"
+#include "util/log.h"
+#include "util/random.h"
+
+/* Tasks remembered at most; beyond, the oldest is forgotten. */
+#define MAX_TASKS 4096
+
+struct task {
+    struct task *prev, *next;
+    char id[40];                 /* the gateway's, as clients know it */
+    struct mg_upstream *u;       /* the connection that holds it */
+    char *up_id;                 /* the server's taskId */
+    const struct mg_session *session; /* its creator, NULL once that ended */
+    char key_id[MG_KEY_ID_LEN + 1]; /* its creator's key, or "": bound to the session alone */
+    unsigned timeout_ms;         /* tasks/result may wait this long (0: no bound) */
+};
+
+struct asked;
+struct question;
+
+struct table {
+    struct mg_tasks ops; /* first: gw->tasks points here */
+    struct mg_gateway *gw;
+    struct task *head, *tail; /* oldest first */
+    size_t count;
+    struct asked *asked;        /* tasks/get, tasks/result, tasks/cancel awaiting the server */
+    struct question *questions; /* the servers' requests about tasks, awaiting a client */
+};
+
+/* A request of a server about a task, passed to a client. */
+struct question {
+    struct question *prev, *next;
+    struct table *t;
+    struct mg_upstream *u;
+    json_t *id;              /* the server's id for it */
+    struct mg_outreq *out;   /* the request to the client */
+};
+
+static struct table *
+table_of(struct mg_gateway *gw)
+{
+    return (struct table *)gw->tasks;
+}
+
+static void
+task_drop(struct table *t, struct task *k)
+{
+    if (k->prev != NULL)
+        k->prev->next = k->next;
+    else
+        t->head = k->next;
+    if (k->next != NULL)
+        k->next->prev = k->prev;
+    else
+        t->tail = k->prev;
+    t->count--;
+    mg_free(k->up_id);
+    mg_free(k);
+}
+
+static void question_free(struct question *q);
+
+static struct task *
+task_find(struct table *t, const char *id)
+{
+    for (struct task *k = t->head; id != NULL && k != NULL; k = k->next)
+        if (strcmp(k->id, id) == 0)
+            return k;
+    return NULL;
+}
+
+static struct task *
+task_of_upstream(struct table *t, const struct mg_upstream *u, const char *up_id)
+{
+    for (struct task *k = t->head; up_id != NULL && k != NULL; k = k->next)
+        if (k->u == u && strcmp(k->up_id, up_id) == 0)
+            return k;
+    return NULL;
+}
+
+/* Whether session S may see task K: the same key, or without keys the
+ * same session. */
+static int
+task_owned_by(const struct task *k, const struct mg_session *s)
+{
+    return k->key_id[0] ? strcmp(k->key_id, s->caller.key.id) == 0 : k->session == s;
+}
+
+/* A copy of RESULT (borrowed) with the server's task id replaced by K's
+ * where it names the task: the Task's taskId, and the related-task _meta. */
+static json_t *
+with_gateway_id(json_t *result, const struct task *k)
+{
+    json_t *out = json_deep_copy(result);
+    json_t *related = json_object_get(json_object_get(out, "_meta"), MG_META_RELATED_TASK);
+
+    if (json_object_get(out, "taskId") != NULL)
+        json_object_set_new(out, "taskId", json_string(k->id));
+    if (json_is_object(json_object_get(out, "task")))
+        json_object_set_new(json_object_get(out, "task"), "taskId", json_string(k->id));
+    if (json_is_object(related))
+        json_object_set_new(related, "taskId", json_string(k->id));
+    return out;
+}
+
+/* --- created by a tools/call ---------------------------------------------- */
+
+int
+mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *result)
+{
+    struct table *t = table_of(u->gw);
+    json_t *task = json_object_get(result, "task");
+    const char *up_id = json_string_value(json_object_get(task, "taskId"));
+    const struct mg_session *s = mg_call_session(call);
+    unsigned char rnd[12];
+    struct task *k;
+    json_t *ttl, *out;
+
+    if (t == NULL || up_id == NULL)
+        return 0; /* the server ran the call as a plain one */
+    if (t->count >= MAX_TASKS)
+        task_drop(t, t->head);
+    k = mg_calloc(1, sizeof(*k));
+    if (mg_random_bytes(rnd, sizeof(rnd)) != 0)
+        memset(rnd, 0, sizeof(rnd)); /* still unique by the counter below; the key or session still guards it */
+    snprintf(k->id, sizeof(k->id), "mgt-");
+    for (size_t i = 0; i < sizeof(rnd); i++)
+        snprintf(k->id + 4 + 2 * i, sizeof(k->id) - 4 - 2 * i, "%02x", rnd[i]);
+    k->u = u;
+    k->up_id = mg_strdup(up_id);
+    k->session = s;
+    snprintf(k->key_id, sizeof(k->key_id), "%s", s->caller.key.id);
+    /* tasks/result waits until the task ends: as long as the task may
+     * live (its ttl), and no less than any other request. */
+    ttl = json_object_get(task, "ttl");
+    k->timeout_ms = json_is_integer(ttl) && json_integer_value(ttl) > (json_int_t)u->sc->timeout_ms
+                        ? (json_integer_value(ttl) > (json_int_t)UINT32_MAX ? 0 : (unsigned)json_integer_value(ttl))
+                        : u->sc->timeout_ms;
+    if (json_is_null(ttl))
+        k->timeout_ms = 0;
+    k->prev = t->tail;
+    if (t->tail != NULL)
+        t->tail->next = k;
+    else
+        t->head = k;
+    t->tail = k;
+    t->count++;
+    mg_log_debug("upstream %s: task %s is %s", u->sc->name, up_id, k->id);
+    out = with_gateway_id(result, k);
+    mg_call_finish_task(call, out);
+    json_decref(out);
+    return 1;
+}
+
+/* --- what the server says of its tasks ------------------------------------ */
+
+void
+mg_upstream_task_status(struct mg_upstream *u, json_t *params)
+{
+    struct table *t = table_of(u->gw);
+    struct task *k = t ? task_of_upstream(t, u, json_string_value(json_object_get(params, "taskId"))) : NULL;
+
+    if (k == NULL || k->session == NULL)
+        return; /* not a task of ours, or nobody to tell */
+    mg_session_notify((struct mg_session *)k->session, "notifications/tasks/status", with_gateway_id(params, k));
+}
+
+void
+mg_upstream_tasks_forget(struct mg_upstream *u)
+{
+    struct table *t = table_of(u->gw);
+
+    /* Questions of the lost connection: withdrawn from the clients. */
+    for (struct question *q = t ? t->questions : NULL, *next; q != NULL; q = next) {
+        next = q->next;
+        if (q->u == u) {
+            mg_outreq_cancel(q->out);
+            question_free(q);
+        }
+    }
+    for (struct task *k = t ? t->head : NULL, *next; k != NULL; k = next) {
+        next = k->next;
+        if (k->u == u)
+            task_drop(t, k);
+    }
+}
+
+void
+mg_upstream_tasks_session_closed(struct mg_gateway *gw, const void *session)
+{
+    struct table *t = table_of(gw);
+
+    for (struct task *k = t ? t->head : NULL, *next; k != NULL; k = next) {
+        next = k->next;
+        if (k->session != session)
+            continue;
+        if (k->key_id[0])
+            k->session = NULL; /* the key may come back for it */
+        else
+            task_drop(t, k);
+    }
+}
+
+/* --- tasks/get, tasks/result, tasks/cancel -------------------------------- */
+
+/* One of them, sent to the server and awaiting its answer. */
+struct asked {
+    struct asked *prev, *next;
+    struct table *t;
+    struct mg_req *req;
+    struct mg_upstream *u;
+    int64_t id;
+    char task_id[40];
+};
+
+static void
+asked_free(struct asked *a)
+{
+    if (a->prev != NULL)
+        a->prev->next = a->next;
+    else
+        a->t->asked = a->next;
+    if (a->next != NULL)
+        a->next->prev = a->prev;
+    mg_free(a);
+}
+
+static void
+asked_answered(void *data, json_t *result, json_t *error, const char *why)
+{
+    struct asked *a = data;
+    struct table *t = table_of(a->u->gw);
+    struct task *k = task_find(t, a->task_id);
+
+    if (result != NULL) {
+        struct task stand_in = {.u = a->u};
+        snprintf(stand_in.id, sizeof(stand_in.id), "%s", a->task_id);
+        mg_req_reply(a->req, with_gateway_id(result, k ? k : &stand_in));
+    } else if (error != NULL) {
+        json_t *code = json_object_get(error, "code"), *d = json_object_get(error, "data");
+        const char *msg = json_string_value(json_object_get(error, "message"));
+        mg_req_fail(a->req, json_is_integer(code) ? (int)json_integer_value(code) : MG_RPC_INTERNAL_ERROR,
+                    msg ? msg : "the upstream answered with an error", d ? json_incref(d) : NULL);
+    } else {
+        char msg[400];
+        snprintf(msg, sizeof(msg), "Upstream %s: %s", a->u->sc->name, why ? why : "no answer");
+        mg_req_fail(a->req, MG_RPC_INTERNAL_ERROR, msg, NULL);
+    }
+    asked_free(a);
+}
+
+/* The client gave up on the request (not on the task): so does the server. */
+static void
+asked_cancelled(struct mg_req *req, void *data)
+{
+    struct asked *a = data;
+
+    mg_rpc_client_notify(&a->u->rpc, "notifications/cancelled",
+                         json_pack("{s:I, s:s}", "requestId", (json_int_t)a->id, "reason", "the client cancelled"));
+    mg_rpc_client_forget(&a->u->rpc, a->id);
+    mg_req_fail(req, MG_RPC_INTERNAL_ERROR, "cancelled", NULL);
+    asked_free(a);
+}
+
+static void
+ask_server(struct mg_req *req, struct task *k)
+{
+    struct table *t = table_of(k->u->gw);
+    struct asked *a = mg_calloc(1, sizeof(*a));
+    unsigned timeout = strcmp(req->method, "tasks/result") == 0 ? k->timeout_ms : k->u->sc->timeout_ms;
+
+    a->t = t;
+    if ((a->next = t->asked) != NULL)
+        a->next->prev = a;
+    t->asked = a;
+    a->req = req;
+    a->u = k->u;
+    snprintf(a->task_id, sizeof(a->task_id), "%s", k->id);
+    a->id = mg_rpc_client_call(&k->u->rpc, req->method, json_pack("{s:s}", "taskId", k->up_id), timeout,
+                               asked_answered, a);
+    if (a->id < 0)
+        return; /* answered already */
+    req->on_cancel = asked_cancelled;
+    req->cancel_data = a;
+}
+
+/* --- the server's requests about a task ----------------------------------- */
+
+static void
+question_free(struct question *q)
+{
+    if (q->prev != NULL)
+        q->prev->next = q->next;
+    else
+        q->t->questions = q->next;
+    if (q->next != NULL)
+        q->next->prev = q->prev;
+    json_decref(q->id);
+    mg_free(q);
+}
+
+static void
+question_answered(void *data, json_t *result, json_t *error)
+{
+    struct question *q = data;
+
+    mg_upstream_answer(q->u, q->id, result, error);
+    question_free(q);
+}
+
+int
+mg_upstream_task_ask(struct mg_upstream *u, json_t *id, const char *method, json_t *params, char *why, size_t whylen)
+{
+    struct table *t = table_of(u->gw);
+    json_t *related = json_object_get(json_object_get(params, "_meta"), MG_META_RELATED_TASK);
+    struct task *k = t ? task_of_upstream(t, u, json_string_value(json_object_get(related, "taskId"))) : NULL;
+    const char *cap = mg_call_capability_for(method);
+    struct asked *waiting = NULL;
+    struct question *q;
+    json_t *fwd;
+
+    if (k == NULL)
+        return 0; /* not about a task of ours */
+    /* The client that waits on the task, tasks/result first. */
+    for (struct asked *a = t->asked; a != NULL; a = a->next)
+        if (strcmp(a->task_id, k->id) == 0 && a->req->s != NULL &&
+            (waiting == NULL || strcmp(a->req->method, "tasks/result") == 0))
+            waiting = a;
+    if (waiting == NULL) {
+        snprintf(why, whylen, "no client is waiting on task %s (tasks/result asks it)", k->id);
+        return 0;
+    }
+    if (cap == NULL || !mg_req_client_has(waiting->req, cap)) {
+        snprintf(why, whylen, "the client waiting on task %s did not declare the %s capability", k->id,
+                 cap ? cap : method);
+        return 0;
+    }
+    q = mg_calloc(1, sizeof(*q));
+    q->t = t;
+    q->u = u;
+    q->id = json_incref(id);
+    if ((q->next = t->questions) != NULL)
+        q->next->prev = q;
+    t->questions = q;
+    fwd = json_deep_copy(params);
+    json_object_set_new(json_object_get(json_object_get(fwd, "_meta"), MG_META_RELATED_TASK), "taskId",
+                        json_string(k->id));
+    q->out = mg_req_ask(waiting->req, method, fwd, question_answered, q);
+    return 1;
+}
+
+/* --- tasks/list ------------------------------------------------------------ */
+
+/* The caller's tasks, each asked of its server with tasks/get. */
+struct listing {
+    struct mg_req *req;
+    json_t *tasks;
+    size_t waiting;
+};
+
+struct listed {
+    struct listing *l;
+    char task_id[40];
+};
+
+static void
+listing_end(struct listing *l)
+{
+    mg_req_reply(l->req, json_pack("{s:o}", "tasks", l->tasks));
+    mg_free(l);
+}
+
+static void
+listed_answered(void *data, json_t *result, json_t *error, const char *why)
+{
+    struct listed *one = data;
+    struct listing *l = one->l;
+
+    (void)why;
+    if (result != NULL) {
+        json_t *task = json_deep_copy(result);
+        json_object_set_new(task, "taskId", json_string(one->task_id));
+        json_object_del(task, "_meta");
+        json_array_append_new(l->tasks, task);
+    } else if (error != NULL && l->req->s != NULL) {
+        /* The server no longer has it (expired): neither do we. */
+        struct table *t = table_of(l->req->s->gw);
+        struct task *k = task_find(t, one->task_id);
+        if (k != NULL)
+            task_drop(t, k);
+    }
+    mg_free(one);
+    if (--l->waiting == 0)
+        listing_end(l);
+}
+
+static void
+list_tasks(struct table *t, struct mg_req *req)
+{
+    struct listing *l = mg_calloc(1, sizeof(*l));
+
+    l->req = req;
+    l->tasks = json_array();
+    l->waiting = 1; /* held while the requests go out */
+    for (struct task *k = t->head; k != NULL; k = k->next) {
+        struct listed *one;
+        if (!task_owned_by(k, req->s) || k->u->state != MG_UPSTREAM_READY)
+            continue;
+        one = mg_calloc(1, sizeof(*one));
+        one->l = l;
+        snprintf(one->task_id, sizeof(one->task_id), "%s", k->id);
+        l->waiting++;
+        mg_rpc_client_call(&k->u->rpc, "tasks/get", json_pack("{s:s}", "taskId", k->up_id), k->u->sc->timeout_ms,
+                           listed_answered, one);
+    }
+    if (--l->waiting == 0)
+        listing_end(l);
+}
+
+static void
+tasks_request(struct mg_gateway *gw, struct mg_req *req, json_t *params)
+{
+    struct table *t = table_of(gw);
+    const char *id = json_string_value(json_object_get(params, "taskId"));
+    struct task *k;
+
+    if (strcmp(req->method, "tasks/list") == 0) {
+        list_tasks(t, req);
+        return;
+    }
+    if (id == NULL) {
+        mg_req_fail(req, MG_RPC_INVALID_PARAMS, "Invalid params: params.taskId (a string) is required", NULL);
+        return;
+    }
+    k = task_find(t, id);
+    if (k == NULL || !task_owned_by(k, req->s)) {
+        /* Someone else's task is no more visible than one that never was. */
+        char msg[200];
+        snprintf(msg, sizeof(msg), "Invalid params: no task %.64s (unknown, expired, or its server restarted)", id);
+        mg_req_fail(req, MG_RPC_INVALID_PARAMS, msg, NULL);
+        return;
+    }
+    ask_server(req, k);
+}
+
+void
+mg_upstream_tasks_start(struct mg_gateway *gw)
+{
+    struct table *t = mg_calloc(1, sizeof(*t));
+
+    t->ops.request = tasks_request;
+    t->gw = gw;
+    gw->tasks = &t->ops;
+}
+
+void
+mg_upstream_tasks_free(struct mg_gateway *gw)
+{
+    struct table *t = table_of(gw);
+
+    if (t == NULL)
+        return;
+    while (t->head != NULL)
+        task_drop(t, t->head);
+    mg_free(t);
+    gw->tasks = NULL;
+}
