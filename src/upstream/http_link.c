@@ -213,6 +213,22 @@ mg_http_link__abort(struct mg_http_link *l, struct xfer *x)
         mg_curl_loop_abort(l->cl, x->easy);
 }
 
+int
+mg_http_link_abort_request(struct mg_http_link *l, int64_t id)
+{
+    for (struct xfer *x = l->xfers; x != NULL; x = x->next) {
+        json_t *only = json_array_size(x->ids) == 1 ? json_array_get(x->ids, 0) : NULL;
+        if (x->aborted || (x->kind != XFER_POST && x->kind != XFER_RESUME) || !json_is_integer(only) ||
+            json_integer_value(only) != id)
+            continue;
+        json_array_clear(x->ids);
+        mg_http_link__abort(l, x);
+        schedule(l);
+        return 0;
+    }
+    return -1;
+}
+
 /* Abort every exchange but the DELETEs. */
 static void
 abort_all(struct mg_http_link *l)

@@ -42,6 +42,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "upstream/curl_loop.h"
 
@@ -99,6 +100,12 @@ int mg_http_link_send(struct mg_http_link *l, const char *json, size_t len);
 /* The same, with PARAMS (borrowed, may be NULL): {name: argument value}
  * sent as Mcp-Param-<name> headers (2026-07-28 x-mcp-header). */
 int mg_http_link_send_params(struct mg_http_link *l, const char *json, size_t len, json_t *params);
+
+/* Give up on request ID: the exchange that carries it alone is closed
+ * (with 2026-07-28, closing the response stream is how a client
+ * cancels) and nothing is answered for it.  Returns 0, or -1 when no
+ * exchange carries ID alone (its answer came, or it shares a batch). */
+int mg_http_link_abort_request(struct mg_http_link *l, int64_t id);
 
 /* The protocol version the initialize settled on, sent from now on as
  * MCP-Protocol-Version (Streamable HTTP; copied). */

@@ -80,6 +80,8 @@ send_msg(struct mg_rpc_client *c, json_t *msg)
     return rc;
 }
 
+static int tell_cancelled(struct mg_rpc_client *c, int64_t id, const char *reason);
+
 /* P is past its deadline: tell the upstream to stop working on it (MCP
  * cancellation: notifications/cancelled with its requestId), then tell
  * the caller.  The reason names the limit, e.g. "no answer within 2 s";
@@ -97,16 +99,9 @@ expire(struct mg_rpc_client *c, struct mg_rpc_pending *p)
     if (secs[n - 1] == '.')
         secs[--n] = '\0';
     snprintf(why, sizeof(why), "no answer within %s s", secs);
-    if (p->cancellable && !c->closing) {
-        json_t *msg = mg_rpc_make_notification(
-            "notifications/cancelled", json_pack("{s:I, s:s}", "requestId", (json_int_t)p->id, "reason", why));
-
-        /* Best effort: a connection that cannot take it is ending anyway. */
-        if (send_msg(c, msg) != 0)
-            mg_log_debug("upstream %s: could not send the cancellation of request %lld", c->name,
-                         (long long)p->id);
-        json_decref(msg);
-    }
+    /* Best effort: a connection that cannot take it is ending anyway. */
+    if (p->cancellable && !c->closing && tell_cancelled(c, p->id, why) != 0)
+        mg_log_debug("upstream %s: could not send the cancellation of request %lld", c->name, (long long)p->id);
     if (p->cancellable)
         mg_log_warn("upstream %s: %s (request %lld): %s; cancelled", c->name, p->method, (long long)p->id, why);
     else /* the caller says what it means (a failed handshake) */
@@ -185,6 +180,32 @@ mg_rpc_client_forget(struct mg_rpc_client *c, int64_t id)
         unlink_pending(c, p);
         mg_free(p);
     }
+}
+
+/* Tell the upstream to stop working on ID (MCP cancellation); 0 if told. */
+static int
+tell_cancelled(struct mg_rpc_client *c, int64_t id, const char *reason)
+{
+    json_t *msg;
+    int rc;
+
+    if (c->closing)
+        return -1;
+    if (c->cancel != NULL && c->cancel(c->ctx, id) == 0)
+        return 0;
+    msg = mg_rpc_make_notification("notifications/cancelled",
+                                   json_pack("{s:I, s:s}", "requestId", (json_int_t)id, "reason", reason));
+    rc = send_msg(c, msg);
+    json_decref(msg);
+    return rc;
+}
+
+void
+mg_rpc_client_cancel(struct mg_rpc_client *c, int64_t id, const char *reason)
+{
+    if (find_pending(c, id) != NULL)
+        tell_cancelled(c, id, reason);
+    mg_rpc_client_forget(c, id);
 }
 
 int

@@ -33,6 +33,9 @@ struct mg_rpc_client {
     /* A request from the upstream (sampling, elicitation, roots, ping);
      * the owner answers with mg_rpc_client_respond(). */
     void (*on_request)(void *ctx, json_t *id, const char *method, json_t *params);
+    /* Cancel request ID the transport's way, or -1 to have
+     * notifications/cancelled sent (NULL: always sent). */
+    int (*cancel)(void *ctx, int64_t id);
     void *ctx;
     size_t max_message;
     /* private */
@@ -64,6 +67,10 @@ int64_t mg_rpc_client_call(struct mg_rpc_client *c, const char *method, json_t *
 
 /* Forget request ID: its FN will not run (e.g. the caller was cancelled). */
 void mg_rpc_client_forget(struct mg_rpc_client *c, int64_t id);
+/* The caller gave up on request ID for REASON: the upstream is told to
+ * stop (the transport's cancel, else notifications/cancelled) and the
+ * request forgotten. */
+void mg_rpc_client_cancel(struct mg_rpc_client *c, int64_t id, const char *reason);
 
 /* Send a notification (params stolen, may be NULL). */
 int mg_rpc_client_notify(struct mg_rpc_client *c, const char *method, json_t *params);

@@ -354,6 +354,18 @@ http_set_version(struct mg_upstream *u, const char *version)
 
 static const struct link_ops http_ops = {http_send, http_restart, http_stop, http_free, http_set_version};
 
+/* 2026-07-28 over HTTP has no notifications/cancelled: closing the
+ * request's response stream is the cancellation. */
+static int
+rpc_cancel(void *ctx, int64_t id)
+{
+    struct mg_upstream *u = ctx;
+
+    if (!u->modern || u->ops != &http_ops || u->link == NULL)
+        return -1;
+    return mg_http_link_abort_request(u->link, id);
+}
+
 static void *
 http_open(struct mg_upstream *u)
 {
@@ -398,6 +410,7 @@ mg_upstream_open(struct mg_gateway *gw, const struct mg_config *cfg, const struc
     u->rpc.send_line = rpc_send;
     u->rpc.on_notification = mg_upstream_on_notification;
     u->rpc.on_request = mg_upstream_on_request;
+    u->rpc.cancel = rpc_cancel;
     u->rpc.ctx = u;
     u->rpc.max_message = gw->max_message;
     mg_rpc_client_init(&u->rpc, gw->loop);

@@ -90,9 +90,7 @@ mg_upstream_fwd_cancel(struct mg_call *call, void *data)
     struct fwd *f = data;
     struct mg_upstream *u = f->u;
 
-    mg_rpc_client_notify(&u->rpc, "notifications/cancelled",
-                         json_pack("{s:I, s:s}", "requestId", (json_int_t)f->id, "reason", "the client cancelled"));
-    mg_rpc_client_forget(&u->rpc, f->id);
+    mg_rpc_client_cancel(&u->rpc, f->id, "the client cancelled");
     mg_upstream_fwd_unlink(f);
     mg_upstream_fwd_free(f);
     mg_call_fail(call, "cancelled");

@@ -289,9 +289,7 @@ asked_cancelled(struct mg_req *req, void *data)
 {
     struct asked *a = data;
 
-    mg_rpc_client_notify(&a->u->rpc, "notifications/cancelled",
-                         json_pack("{s:I, s:s}", "requestId", (json_int_t)a->id, "reason", "the client cancelled"));
-    mg_rpc_client_forget(&a->u->rpc, a->id);
+    mg_rpc_client_cancel(&a->u->rpc, a->id, "the client cancelled");
     mg_req_fail(req, MG_RPC_INTERNAL_ERROR, "cancelled", NULL);
     asked_free(a);
 }
