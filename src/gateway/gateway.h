@@ -11,6 +11,7 @@
 #include "mcp/request_state.h"
 
 struct mg_upstream;
+struct mg_session;
 struct mg_curl_loop;
 struct mg_config;
 struct mg_search;
@@ -42,8 +43,10 @@ struct mg_gateway {
     struct mg_curl_loop *curl;     /* HTTP to upstreams; made when the first url server starts, or NULL */
     int upstreams_stopping;
     void (*upstreams_done)(void *ctx);
-    /* A client session ended (upstream.c reaps what it kept for it). */
-    void (*session_closed)(struct mg_gateway *gw, const void *session);
+    /* A client session ended, or set its log level (upstream.c reaps
+     * what it kept for the session and passes levels on to servers). */
+    void (*session_closed)(struct mg_gateway *gw, const struct mg_session *s);
+    void (*session_log_level)(struct mg_gateway *gw, const struct mg_session *s);
     struct mg_tasks *tasks;        /* upstreams' tasks, or NULL: no upstreams, no tasks */
     void *upstreams_done_ctx;
     /* The store (store/store.h), opened by serve and stdio at start and

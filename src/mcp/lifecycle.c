@@ -130,6 +130,9 @@ method_set_level(struct mg_session *s, struct mg_req *req, json_t *params)
         return;
     }
     s->log_level = l;
+    s->log_level_set = 1;
+    if (s->gw->session_log_level != NULL)
+        s->gw->session_log_level(s->gw, s);
     mg_req_reply(req, json_object());
 }
 

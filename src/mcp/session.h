@@ -135,6 +135,7 @@ struct mg_session {
     json_t *client_caps;        /* legacy: from initialize */
     json_t *client_info;        /* legacy: from initialize */
     int log_level;              /* legacy: logging/setLevel threshold */
+    int log_level_set;          /* ... the client sent one (upstreams are told: upstream_level.c) */
     char *view;                 /* one source's name (/servers/<name>/mcp), or NULL: the whole catalog */
     struct mg_req *inflight;    /* requests not yet answered */
     size_t inflight_count;

@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "gateway/gateway.h"
+#include "mcp/session.h"
 #include "upstream/child.h"
 #include "upstream/curl_loop.h"
 #include "upstream/http_link.h"
@@ -180,6 +181,7 @@ mg_upstream_link_up(struct mg_upstream *u)
 {
     u->link_up = 1;
     u->relooked = 0;
+    u->log_ready = 0; /* until initialize is answered on this link */
     mg_upstream_set_state(u, MG_UPSTREAM_CONNECTING, NULL);
     mg_upstream_handshake(u);
 }
@@ -188,6 +190,7 @@ void
 mg_upstream_link_down(struct mg_upstream *u, const char *why, int stopped)
 {
     u->link_up = 0;
+    u->log_ready = 0;
     if (u->timers)
         uv_timer_stop(&u->probe);
     u->pinging = 0;
@@ -503,12 +506,15 @@ mg_upstream_free(struct mg_upstream *u)
 
 /* --- the set of them ------------------------------------------------------ */
 
-/* A client session ended: what was kept for it goes. */
+/* A client session ended: what was kept for it goes, and the servers it
+ * had set a level for may now want a less verbose one. */
 static void
-session_closed(struct mg_gateway *gw, const void *session)
+session_closed(struct mg_gateway *gw, const struct mg_session *s)
 {
-    mg_upstream_isolate_session_closed(gw, session);
-    mg_upstream_tasks_session_closed(gw, session);
+    mg_upstream_isolate_session_closed(gw, s);
+    mg_upstream_tasks_session_closed(gw, s);
+    if (s->log_level_set && !gw->upstreams_stopping)
+        mg_upstream_level_update(gw, s);
 }
 
 void
@@ -516,6 +522,7 @@ mg_upstreams_start(struct mg_gateway *gw, const struct mg_config *cfg)
 {
     gw->upstreams = mg_calloc(cfg->nservers + 1, sizeof(*gw->upstreams));
     gw->session_closed = session_closed;
+    gw->session_log_level = mg_upstream_level_update;
     if (cfg->nservers > 0)
         mg_upstream_tasks_start(gw);
     /* All at once: a slow or failing server delays no other. */

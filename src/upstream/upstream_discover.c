@@ -187,7 +187,7 @@ on_initialized(void *data, json_t *result, json_t *error, const char *why)
     u->capabilities = json_object_get(result, "capabilities");
     u->capabilities = json_is_object(u->capabilities) ? json_incref(u->capabilities) : json_object();
     mg_rpc_client_notify(&u->rpc, "notifications/initialized", NULL);
-    mg_upstream_handshake_done(u);
+    mg_upstream_level_replay(u); /* then handshake_done */
 }
 
 void

@@ -17,6 +17,7 @@
 
 struct mg_bundle;
 struct mg_call;
+struct mg_session;
 struct waiting;
 struct relay;
 
@@ -99,6 +100,8 @@ struct mg_upstream {
     unsigned notify_bits; /* 1 << enum mg_list_kind of each list that changed */
     json_t *subscribed;   /* URIs clients subscribed to: {uri: true} */
     int replay;           /* a new connection: subscribe to them again */
+    int log_ready;        /* legacy, initialized on this link: logging/setLevel may be sent */
+    int log_level;        /* ... the level last sent on it (enum mg_mcp_log_level), or -1: the server's own */
     uint64_t connect_started;
     struct fwd *fwds;
     struct relay *relays; /* its requests passed to clients, unanswered */
@@ -198,7 +201,10 @@ struct mg_upstream *mg_upstream_isolate_route(struct mg_upstream *u, struct mg_c
 /* An instance finished its handshake: send what waited for it. */
 void mg_upstream_isolate_ready(struct mg_upstream *inst);
 void mg_upstream_isolate_fail_waiting(struct mg_upstream *u, const char *why);
-void mg_upstream_isolate_session_closed(struct mg_gateway *gw, const void *session);
+void mg_upstream_isolate_session_closed(struct mg_gateway *gw, const struct mg_session *s);
+/* 1 if the calls of client session S go to U (the configured upstream or
+ * one of its instances). */
+int mg_upstream_isolate_serves(const struct mg_upstream *u, const struct mg_session *s);
 /* Stop every instance of U; each calls DONE(CTX) when closed.  Returns how many. */
 size_t mg_upstream_isolate_stop_all(struct mg_upstream *u, void (*done)(void *ctx), void *ctx);
 void mg_upstream_isolate_free_all(struct mg_upstream *u);
@@ -222,6 +228,14 @@ int mg_upstream_task_ask(struct mg_upstream *u, json_t *id, const char *method, 
 /* U's tasks are gone with its connection. */
 void mg_upstream_tasks_forget(struct mg_upstream *u);
 void mg_upstream_tasks_session_closed(struct mg_gateway *gw, const void *session);
+
+/* upstream_level.c */
+/* A new legacy connection (initialize answered): the level its clients
+ * set is sent again, then mg_upstream_handshake_done(). */
+void mg_upstream_level_replay(struct mg_upstream *u);
+/* Client session S set its level, or ended having set one: each legacy
+ * upstream serving S whose level that changes is sent the new one. */
+void mg_upstream_level_update(struct mg_gateway *gw, const struct mg_session *s);
 
 /* upstream_bridge.c */
 /* A request of the upstream for a 2026-07-28 client, on forward F:

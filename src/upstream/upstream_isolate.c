@@ -121,12 +121,11 @@ instance_of(struct mg_upstream *u, const void *session, const struct mg_project_
     return NULL;
 }
 
-/* The project of CALL's session when it has credentials of its own for
- * U's kind of server, else NULL. */
+/* The project of session S when it has credentials of its own for U's
+ * kind of server, else NULL. */
 static const struct mg_project_config *
-credentials_of(const struct mg_upstream *u, const struct mg_call *call)
+credentials_of(const struct mg_upstream *u, const struct mg_session *s)
 {
-    const struct mg_session *s = mg_call_session(call);
     const struct mg_project_config *pr = s != NULL ? s->caller.servers : NULL;
 
     if (pr == NULL || !mg_config_project_has(pr, u->sc->name))
@@ -178,7 +177,7 @@ mg_upstream_isolate_route(struct mg_upstream *u, struct mg_call *call, const cha
 
     if (u->parent != NULL || u->state == MG_UPSTREAM_DISABLED)
         return u;
-    project = credentials_of(u, call);
+    project = credentials_of(u, mg_call_session(call));
     if (u->sc->isolation != MG_CONFIG_ISOLATION_SESSION) {
         if (project == NULL)
             return u;
@@ -239,8 +238,21 @@ instance_stop(struct mg_upstream *inst, void (*done)(void *ctx), void *ctx)
     mg_upstream_close(inst, done, ctx);
 }
 
+/* The same choice as mg_upstream_isolate_route, made for a session
+ * rather than a call. */
+int
+mg_upstream_isolate_serves(const struct mg_upstream *u, const struct mg_session *s)
+{
+    if (s->view != NULL && strcmp(s->view, u->sc->name) != 0)
+        return 0; /* it sees another source only */
+    if (u->parent != NULL)
+        return u->session != NULL ? u->session == s : credentials_of(u->parent, s) == u->project;
+    return u->sc->isolation != MG_CONFIG_ISOLATION_SESSION && credentials_of(u, s) == NULL &&
+           mg_session_serves(s, u->sc->name);
+}
+
 void
-mg_upstream_isolate_session_closed(struct mg_gateway *gw, const void *session)
+mg_upstream_isolate_session_closed(struct mg_gateway *gw, const struct mg_session *session)
 {
     if (gw->upstreams_stopping)
         return; /* mg_upstreams_stop() stops them all */
