@@ -267,21 +267,64 @@ mg_upstream_listen(struct mg_upstream *u)
 
 /* --- input_required ---------------------------------------------------------- */
 
+/*
+ * What is wrong with an input_required result's REQUESTS and STATE, into
+ * WHY (to follow "answered input_required "), or 0 when the result can be
+ * acted on.  The schema requires at least one of the two, the requests an
+ * object of ElicitRequest, CreateMessageRequest or ListRootsRequest, whose
+ * params are an object (optional for roots/list only).  All are checked
+ * before the client is asked anything: a client must never be sent a
+ * request it cannot parse, and half a round cannot be taken back.
+ */
+static int
+input_required_fault(json_t *requests, json_t *state, char *why, size_t len)
+{
+    const char *key;
+    json_t *ask;
+
+    if (requests != NULL && !json_is_object(requests))
+        snprintf(why, len, "with inputRequests that is not an object");
+    else if (state != NULL && !json_is_string(state))
+        snprintf(why, len, "with a requestState that is not a string");
+    else if (json_object_size(requests) == 0 && state == NULL)
+        snprintf(why, len, "with neither inputRequests nor requestState");
+    else
+        why[0] = '\0';
+    if (why[0] != '\0')
+        return 1;
+    json_object_foreach (requests, key, ask) {
+        const char *method = json_string_value(json_object_get(ask, "method"));
+        json_t *params = json_object_get(ask, "params");
+        if (!json_is_object(ask))
+            snprintf(why, len, "with input request '%.100s' that is not an object", key);
+        else if (mg_call_capability_for(method) == NULL)
+            snprintf(why, len, "asking the client for '%.100s' (input request '%.100s'), which is not "
+                     "elicitation/create, sampling/createMessage or roots/list", method ? method : "(no method)", key);
+        else if (params != NULL && !json_is_object(params))
+            snprintf(why, len, "with input request '%.100s' (%s) whose params are not an object", key, method);
+        else if (params == NULL && strcmp(method, "roots/list") != 0)
+            snprintf(why, len, "with input request '%.100s' (%s) without params", key, method);
+        else
+            continue;
+        return 1;
+    }
+    return 0;
+}
+
 int
 mg_upstream_input_required(struct mg_upstream *u, struct mg_call *call, json_t *result)
 {
     json_t *requests = json_object_get(result, "inputRequests"), *state = json_object_get(result, "requestState");
     const char *key;
     json_t *ask;
-    char msg[400];
+    char why[300], msg[400];
 
     if (!u->modern || !json_is_object(result) ||
         strcmp(json_string_value(json_object_get(result, "resultType")) ?: "", "input_required") != 0)
         return 0;
-    if ((requests != NULL && !json_is_object(requests)) || (state != NULL && !json_is_string(state)) ||
-        (json_object_size(requests) == 0 && state == NULL)) {
-        snprintf(msg, sizeof(msg), "Upstream %s answered input_required without inputRequests or requestState",
-                 u->sc->name);
+    if (input_required_fault(requests, state, why, sizeof(why))) {
+        snprintf(msg, sizeof(msg), "Upstream %s answered input_required %s", u->sc->name, why);
+        mg_log_warn("upstream %s: answered input_required %s", u->sc->name, why);
         mg_call_fail_rpc(call, MG_RPC_INTERNAL_ERROR, msg, NULL);
         return 1;
     }
@@ -294,13 +337,9 @@ mg_upstream_input_required(struct mg_upstream *u, struct mg_call *call, json_t *
         const char *method = json_string_value(json_object_get(ask, "method"));
         json_t *params = json_object_get(ask, "params");
         if (mg_call_ask(call, key, method, params ? json_incref(params) : NULL) != 0) {
-            const char *cap = mg_call_capability_for(method);
-            if (cap != NULL)
-                snprintf(msg, sizeof(msg), "Upstream %s needs '%s' from the client (%s), which this client did "
-                         "not declare", u->sc->name, cap, method);
-            else
-                snprintf(msg, sizeof(msg), "Upstream %s asked the client for '%s', which is not a request a "
-                         "server may make", u->sc->name, method ? method : "(no method)");
+            /* Well formed (checked above): the client lacks the capability. */
+            snprintf(msg, sizeof(msg), "Upstream %s needs '%s' from the client (%s), which this client did "
+                     "not declare", u->sc->name, mg_call_capability_for(method), method);
             mg_call_fail_rpc(call, MG_RPC_INTERNAL_ERROR, msg, NULL);
             return 1;
         }
