@@ -6,7 +6,10 @@
 //     elicitation requests, and the gateway retries with the answers;
 //   - a 2026-07-28 client gets input_required under the server's own keys
 //     with a state sealed by the gateway, and its retry completes;
-//   - list changes arrive over subscriptions/listen.
+//   - list changes arrive over subscriptions/listen;
+//   - malformed input_required results (fixtures/malformed_modern_server.mjs)
+//     end the call with a clear error for either client, and the next
+//     call works.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -34,6 +37,17 @@ const accepting = (asked) => (c) => c.setRequestHandler(ElicitRequestSchema, asy
   asked.push(r.params.message);
   return { action: 'accept', content: { ok: true } };
 });
+
+/** A 2026-07-28 client whose elicitation answers are accept, with ok = false. */
+const refusingV2 = (asked) => {
+  const v2 = new V2Client({ name: 'modern-upstream-v2', version: '0.0.0' },
+    { capabilities: { elicitation: {} }, versionNegotiation: { mode: 'auto' } });
+  v2.setRequestHandler('elicitation/create', async (r) => {
+    asked.push(r.params.message);
+    return { action: 'accept', content: { ok: false } };
+  });
+  return v2;
+};
 
 test('stdio 2026-07-28 upstream: found by server/discover, sees each client\'s capabilities, and a legacy client answers its input_required', opts, async () => {
   const asked = [];
@@ -82,12 +96,7 @@ test('a 2026-07-28 client through the gateway: the server\'s input_required keys
       return res;
     };
     const asked = [];
-    const v2 = new V2Client({ name: 'modern-upstream-v2', version: '0.0.0' },
-      { capabilities: { elicitation: {} }, versionNegotiation: { mode: 'auto' } });
-    v2.setRequestHandler('elicitation/create', async (r) => {
-      asked.push(r.params.message);
-      return { action: 'accept', content: { ok: false } };
-    });
+    const v2 = refusingV2(asked);
     try {
       await withTimeout(v2.connect(new V2Http(new URL(gate.url), { fetch: tap })), 8000, 'v2 connect');
       const r = await v2.callTool({ name: 'modern__confirm', arguments: { action: 'drop' } });
@@ -137,4 +146,61 @@ servers:
     server.kill();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// Malformed input_required results (fixtures/malformed_modern_server.mjs):
+// each gets the calling client a JSON-RPC error naming the server and what
+// was wrong, whichever era the client speaks, and the next call works.
+const MALFORMED = `
+servers:
+  - name: bad
+    command: ${NODE}
+    args: [${path.join(FIXTURES, 'malformed_modern_server.mjs')}, malformed-modern]
+`;
+const MALFORMED_CASES = [
+  ['requests_not_object', /inputRequests that is not an object/],
+  ['requests_missing', /neither inputRequests nor requestState/],
+  ['request_not_object', /input request 'ok' that is not an object/],
+  ['bad_method', /'tools\/call' \(input request 'ok'\), which is not elicitation\/create, sampling\/createMessage or roots\/list/],
+  ['params_not_object', /input request 'ok' \(elicitation\/create\) whose params are not an object/],
+  ['no_params', /input request 'ok' \(elicitation\/create\) without params/],
+];
+
+/** CALL(name) for each malformed case must fail with -32603 naming the server and the fault; echo works after each. */
+async function checkMalformed(call, who) {
+  for (const [name, why] of MALFORMED_CASES) {
+    const err = await withTimeout(call(name), 8000, `${who}: ${name}`).then(
+      (r) => assert.fail(`${who}: ${name} answered ${JSON.stringify(r)}`), (e) => e);
+    assert.equal(err.code, -32603, `${who}: ${name}: ${err.message}`);
+    assert.match(err.message, /Upstream bad answered input_required/, `${who}: ${name}`);
+    assert.match(err.message, why, `${who}: ${name}`);
+    assert.equal(resultText(await withTimeout(call('echo'), 8000, `${who}: echo after ${name}`)), 'echo');
+  }
+}
+
+test('malformed input_required from a 2026-07-28 upstream: a clear error for legacy and 2026-07-28 clients, never a hang', opts, async () => {
+  const asked = [];
+  await withGateway(MALFORMED, async ({ client, gate }) => {
+    await waitForTool(client, 'bad__echo');
+    const legacyCall = (name) => client.callTool({ name: `bad__${name}`, arguments: {} });
+    await checkMalformed(legacyCall, 'legacy client');
+    // Valid after all: only one of inputRequests and requestState is required.
+    assert.equal(resultText(await legacyCall('no_state')), 'answered {"action":"accept","content":{"ok":true}}');
+    assert.equal(resultText(await legacyCall('state_only')), 'state round-2');
+    assert.deepEqual(asked, ['Sure?'], 'a malformed request reached the client');
+
+    const http = await httpClient();
+    const v2 = refusingV2(asked);
+    try {
+      await withTimeout(v2.connect(new V2Http(new URL(gate.url), { fetch: http.fetch })), 8000, 'v2 connect');
+      const modernCall = (name) => v2.callTool({ name: `bad__${name}`, arguments: {} });
+      await checkMalformed(modernCall, '2026-07-28 client');
+      assert.equal(resultText(await modernCall('no_state')), 'answered {"action":"accept","content":{"ok":false}}');
+      assert.equal(resultText(await modernCall('state_only')), 'state round-2');
+      assert.deepEqual(asked, ['Sure?', 'Sure?']);
+    } finally {
+      await v2.close();
+      await http.close();
+    }
+  }, { capabilities: { elicitation: {} }, setup: accepting(asked) });
 });
