@@ -2,12 +2,16 @@
 // legacy upstreams that declare `logging`.  A shared server is at the most
 // verbose level its live sessions set (and is told again when that
 // changes, only then); a restarted one is told again before it serves;
-// with isolation: session each instance is at its own session's level.
+// with isolation: session each instance is at its own session's level;
+// an HTTP server whose session expired (404) is told in the new session.
 // The gateway still filters per session what each client gets.
 // Upstream: tests/integration/fixtures/level_server.mjs.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { resultText, sleep } from './lib.mjs';
@@ -34,14 +38,14 @@ const levelCount = async (client) => {
   return { level, count };
 };
 
-/** The first answer of a process other than OLD, once the server is back. */
-async function afterRestart(client, old, ms = 20_000) {
+/** The first answer of the level tool for which CHANGED (e.g. another process) holds, once the server is back. */
+async function afterRestart(client, changed, ms = 20_000) {
   const end = Date.now() + ms;
   for (;;) {
     const r = await client.callTool({ name: 'lv__level', arguments: {} }).catch((e) => ({ error: e }));
     if (!r.error && !r.isError) {
       const now = JSON.parse(resultText(r));
-      if (now.pid !== old) return now;
+      if (changed(now)) return now;
     }
     if (Date.now() > end) throw new Error(`the server never came back: ${r.error?.message ?? resultText(r)}`);
     await sleep(100);
@@ -92,7 +96,7 @@ test('a shared server: the most verbose level of its sessions, sent when it chan
     // A restarted process starts at its default: it is told again before it serves.
     const [pid] = pids(mark);
     process.kill(pid, 'SIGKILL');
-    const now = await afterRestart(a, pid);
+    const now = await afterRestart(a, (n) => n.pid !== pid);
     assert.deepEqual({ level: now.level, count: now.count }, { level: 'warning', count: 1 });
   }, { setup });
   await sleep(200);
@@ -125,10 +129,41 @@ test('isolation: session: each instance gets its own session\'s level, also afte
 
     // A's instance restarted: told again.
     process.kill(first.pid, 'SIGKILL');
-    const now = await afterRestart(a, first.pid);
+    const now = await afterRestart(a, (n) => n.pid !== first.pid);
     assert.deepEqual({ level: now.level, count: now.count }, { level: 'warning', count: 1 });
     assert.deepEqual(await levelCount(b), { level: 'error', count: 2 });
   }, { setup });
   await sleep(200);
   assert.deepEqual(pids(mark), [], 'processes outlived the gateway');
+});
+
+test('an HTTP server whose session expired (404) is told the level again in its new session', opts, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpgate-level-'));
+  const portFile = path.join(dir, 'port');
+  const server = spawn(NODE, [path.join(FIXTURES, 'level_server.mjs'), '--http', portFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let serverErr = '';
+  server.stderr.on('data', (d) => { serverErr += d; });
+  try {
+    for (let i = 0; !fs.existsSync(portFile) || fs.readFileSync(portFile, 'utf8') === ''; i++) {
+      if (i > 100) throw new Error(`the fixture did not start: ${serverErr}`);
+      await sleep(100);
+    }
+    await withGateway(`listen: 127.0.0.1:0
+servers:
+  - name: lv
+    url: http://127.0.0.1:${fs.readFileSync(portFile, 'utf8')}/mcp
+`, async ({ client: a }) => {
+      await waitForTool(a, 'lv__level');
+      await a.setLoggingLevel('notice');
+      const before = await levelOf(a);
+      assert.deepEqual({ level: before.level, count: before.count }, { level: 'notice', count: 1 });
+      assert.equal(resultText(await a.callTool({ name: 'lv__forget', arguments: {} })), 'forgotten');
+      await sleep(300);
+      const now = await afterRestart(a, (n) => n.session !== before.session);
+      assert.deepEqual({ level: now.level, count: now.count }, { level: 'notice', count: 1 });
+    }, { setup });
+  } finally {
+    server.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
