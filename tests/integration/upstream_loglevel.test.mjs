@@ -9,13 +9,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { resultText, sleep } from './lib.mjs';
-import { NODE, FIXTURES, pids, withGateway, waitForTool } from './upstreams.mjs';
+import { NODE, FIXTURES, pids, withGateway, waitForTool, startHttpFixture } from './upstreams.mjs';
 
 const opts = { timeout: 60_000 };
 const config = (mark, extra = '') => `listen: 127.0.0.1:0
@@ -138,20 +135,12 @@ test('isolation: session: each instance gets its own session\'s level, also afte
 });
 
 test('an HTTP server whose session expired (404) is told the level again in its new session', opts, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpgate-level-'));
-  const portFile = path.join(dir, 'port');
-  const server = spawn(NODE, [path.join(FIXTURES, 'level_server.mjs'), '--http', portFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let serverErr = '';
-  server.stderr.on('data', (d) => { serverErr += d; });
+  const { url, stop } = await startHttpFixture('level_server.mjs');
   try {
-    for (let i = 0; !fs.existsSync(portFile) || fs.readFileSync(portFile, 'utf8') === ''; i++) {
-      if (i > 100) throw new Error(`the fixture did not start: ${serverErr}`);
-      await sleep(100);
-    }
     await withGateway(`listen: 127.0.0.1:0
 servers:
   - name: lv
-    url: http://127.0.0.1:${fs.readFileSync(portFile, 'utf8')}/mcp
+    url: ${url}
 `, async ({ client: a }) => {
       await waitForTool(a, 'lv__level');
       await a.setLoggingLevel('notice');
@@ -163,7 +152,6 @@ servers:
       assert.deepEqual({ level: now.level, count: now.count }, { level: 'notice', count: 1 });
     }, { setup });
   } finally {
-    server.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
+    stop();
   }
 });

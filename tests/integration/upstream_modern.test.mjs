@@ -12,15 +12,11 @@
 //     call works.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Client as V2Client, StreamableHTTPClientTransport as V2Http } from '@modelcontextprotocol/client';
 import { HTTP_TEST_TIMEOUT, resultText, withTimeout, httpClient } from './lib.mjs';
-import { withGateway, waitForTool, NODE, FIXTURES } from './upstreams.mjs';
+import { withGateway, waitForTool, startHttpFixture, NODE, FIXTURES } from './upstreams.mjs';
 
 const opts = { timeout: HTTP_TEST_TIMEOUT };
 const SERVER = path.join(FIXTURES, 'modern_server.mjs');
@@ -117,17 +113,8 @@ test('a 2026-07-28 client through the gateway: the server\'s input_required keys
 });
 
 test('Streamable HTTP 2026-07-28 upstream: probed, the client\'s capabilities, and the legacy client\'s rounds', opts, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpgate-modern-'));
-  const portFile = path.join(dir, 'port');
-  const server = spawn(NODE, [SERVER, '--http', portFile, 'modern-http-a'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let serverErr = '';
-  server.stderr.on('data', (d) => { serverErr += d; });
+  const { url, stop } = await startHttpFixture('modern_server.mjs', ['modern-http-a']);
   try {
-    for (let i = 0; !fs.existsSync(portFile) || fs.readFileSync(portFile, 'utf8') === ''; i++) {
-      if (i > 100) throw new Error(`the fixture did not start: ${serverErr}`);
-      await sleep(100);
-    }
-    const url = `http://127.0.0.1:${fs.readFileSync(portFile, 'utf8')}/mcp`;
     const asked = [];
     await withGateway(`
 servers:
@@ -143,8 +130,7 @@ servers:
       assert.deepEqual(asked, ['Really ship?']);
     }, { capabilities: { elicitation: {} }, setup: accepting(asked) });
   } finally {
-    server.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
+    stop();
   }
 });
 

@@ -4,8 +4,8 @@
 // started (each test marks its children's command lines).
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -82,3 +82,28 @@ export const everything = (name, mark, extra = '') => `
     command: ${NODE}
     args: [${EVERYTHING}, stdio, ${mark}]
 ${extra}`;
+
+/**
+ * Start FIXTURE (a file in fixtures/) with --http PORT-FILE plus ARGS, as
+ * the HTTP fixtures take it, and wait for its port.  Returns { url, stop }:
+ * its /mcp URL, and stop() to kill it and remove the port file.
+ */
+export async function startHttpFixture(fixture, args = []) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-fixture-'));
+  const portFile = path.join(dir, 'port');
+  const server = spawn(NODE, [path.join(FIXTURES, fixture), '--http', portFile, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const stop = () => {
+    server.kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  let serverErr = '';
+  server.stderr.on('data', (d) => { serverErr += d; });
+  for (let i = 0; !existsSync(portFile) || readFileSync(portFile, 'utf8') === ''; i++) {
+    if (i > 100) {
+      stop();
+      throw new Error(`${fixture} did not start: ${serverErr}`);
+    }
+    await sleep(100);
+  }
+  return { url: `http://127.0.0.1:${readFileSync(portFile, 'utf8')}/mcp`, stop };
+}
