@@ -8,13 +8,9 @@
 //     which server and how long.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HTTP_TEST_TIMEOUT, resultText } from './lib.mjs';
-import { withGateway, waitForTool, NODE, FIXTURES } from './upstreams.mjs';
+import { withGateway, waitForTool, startHttpFixture } from './upstreams.mjs';
 
 const opts = { timeout: HTTP_TEST_TIMEOUT };
 
@@ -30,20 +26,12 @@ async function waitFor(fn, want, ms = 5000) {
 }
 
 test('2026-07-28 HTTP upstream: a cancelled call and a timed-out one close their upstream requests', opts, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpgate-slow-'));
-  const portFile = path.join(dir, 'port');
-  const server = spawn(NODE, [path.join(FIXTURES, 'modern_slow_http.mjs'), portFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let serverErr = '';
-  server.stderr.on('data', (d) => { serverErr += d; });
+  const server = await startHttpFixture('modern_slow_http.mjs');
   try {
-    for (let i = 0; !fs.existsSync(portFile) || fs.readFileSync(portFile, 'utf8') === ''; i++) {
-      if (i > 100) throw new Error(`the fixture did not start: ${serverErr}`);
-      await sleep(100);
-    }
     await withGateway(`
 servers:
   - name: slow
-    url: http://127.0.0.1:${fs.readFileSync(portFile, 'utf8')}/mcp
+    url: ${server.url}
     timeout: 1
 `, async ({ client }) => {
       await waitForTool(client, 'slow__wait');
@@ -61,8 +49,6 @@ servers:
       assert.equal(await waitFor(() => closedCount(client), 2), 2, 'the timed-out call left its upstream request open');
     });
   } finally {
-    server.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
+    server.stop();
   }
-  assert.equal(serverErr, '');
 });
