@@ -298,7 +298,7 @@ input_required_fault(json_t *requests, json_t *state, char *why, size_t len)
         if (!json_is_object(ask))
             snprintf(why, len, "with input request '%.100s' that is not an object", key);
         else if (mg_call_capability_for(method) == NULL)
-            snprintf(why, len, "asking the client for '%.100s' (input request '%.100s'), which is not "
+            snprintf(why, len, "asking the client for '%.64s' (input request '%.64s'), which is not "
                      "elicitation/create, sampling/createMessage or roots/list", method ? method : "(no method)", key);
         else if (params != NULL && !json_is_object(params))
             snprintf(why, len, "with input request '%.100s' (%s) whose params are not an object", key, method);
