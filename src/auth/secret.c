@@ -51,14 +51,8 @@ mg_secret_hash(const char *secret, size_t len, unsigned char *out)
 int
 mg_key_id_new(char *out)
 {
-    unsigned char raw[6];
-
-    if (mg_random_bytes(raw, sizeof(raw)) != 0)
-        return -1;
     memcpy(out, "key_", 4);
-    for (size_t i = 0; i < sizeof(raw); i++)
-        snprintf(out + 4 + 2 * i, 3, "%02x", raw[i]);
-    return 0;
+    return mg_random_hex(out + 4, 6);
 }
 
 int

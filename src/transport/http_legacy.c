@@ -143,15 +143,12 @@ session_new(struct http_server *srv, h2o_req_t *req, const struct mg_key *key)
 {
     char view[MG_MAX_VIEW_NAME + 1], project[MG_PROJECT_NAME_MAX + 1];
     struct http_session *hs = mg_calloc(1, sizeof(*hs));
-    unsigned char raw[32];
     struct mg_sink sink = {.send = session_sink, .ctx = hs};
 
-    if (mg_random_bytes(raw, sizeof(raw)) != 0) {
+    if (mg_random_hex(hs->id, 32) != 0) {
         mg_free(hs);
         return NULL;
     }
-    for (size_t i = 0; i < sizeof(raw); i++)
-        snprintf(hs->id + 2 * i, 3, "%02x", raw[i]);
     hs->srv = srv;
     if (key != NULL)
         memcpy(hs->key_id, key->id, sizeof(hs->key_id));

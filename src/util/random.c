@@ -6,6 +6,9 @@
 #include <errno.h>
 #include <sys/random.h>
 
+/* Most bytes mg_random_hex() writes. */
+#define HEX_MAX 64
+
 int
 mg_random_bytes(void *buf, size_t n)
 {
@@ -21,5 +24,21 @@ mg_random_bytes(void *buf, size_t n)
         p += got;
         n -= (size_t)got;
     }
+    return 0;
+}
+
+int
+mg_random_hex(char *out, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    unsigned char raw[HEX_MAX];
+
+    if (n > HEX_MAX || mg_random_bytes(raw, n) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[raw[i] >> 4];
+        out[2 * i + 1] = digits[raw[i] & 15];
+    }
+    out[2 * n] = '\0';
     return 0;
 }

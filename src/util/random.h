@@ -12,5 +12,8 @@
 
 /* Fill `buf` with `n` random bytes: 0, or -1 if the kernel cannot. */
 int mg_random_bytes(void *buf, size_t n);
+/* Write `n` random bytes as 2n lowercase hex digits and a NUL to `out`
+ * (2n + 1 bytes; n at most 64): 0, or -1 if the kernel cannot. */
+int mg_random_hex(char *out, size_t n);
 
 #endif
