@@ -12,13 +12,12 @@
 
 struct mg_upstream;
 struct mg_session;
+struct mg_req;
 struct mg_curl_loop;
 struct mg_config;
 struct mg_search;
 struct mg_store_writer;
 struct mg_calls_retention;
-
-struct mg_req;
 
 /* The tasks of upstream servers (upstream_tasks.c): where a session's
  * tasks/get, tasks/result, tasks/cancel and tasks/list go. */

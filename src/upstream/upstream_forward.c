@@ -76,9 +76,10 @@ fwd_reply(void *data, json_t *result, json_t *error, const char *why)
         return;
     }
     mg_upstream_fwd_unlink(f);
-    if (result != NULL && mg_call_task(f->call) != NULL && mg_upstream_task_created(f->u, f->call, result))
-        ; /* answered with the task */
-    else if (result == NULL || !mg_upstream_input_required(f->u, f->call, result))
+    /* A task (upstream_tasks.c) or a round of input_required answers the
+     * call on its own; anything else is the call's answer. */
+    if (result == NULL || !((mg_call_task(f->call) != NULL && mg_upstream_task_created(f->u, f->call, result)) ||
+                            mg_upstream_input_required(f->u, f->call, result)))
         mg_upstream_fwd_finish(f, f->call, result, error, why);
     mg_upstream_fwd_free(f);
 }

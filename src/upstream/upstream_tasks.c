@@ -54,7 +54,6 @@ struct question;
 
 struct table {
     struct mg_tasks ops; /* first: gw->tasks points here */
-    struct mg_gateway *gw;
     struct task *head, *tail; /* oldest first */
     size_t count;
     struct asked *asked;        /* tasks/get, tasks/result, tasks/cancel awaiting the server */
@@ -120,24 +119,38 @@ task_owned_by(const struct task *k, const struct mg_session *s)
     return k->key_id[0] ? strcmp(k->key_id, s->caller.key.id) == 0 : k->session == s;
 }
 
-/* A copy of RESULT (borrowed) with the server's task id replaced by K's
- * where it names the task: the Task's taskId, and the related-task _meta. */
+/* A copy of RESULT (borrowed) with the server's task id replaced by ID,
+ * the gateway's, where it names the task: the Task's taskId, and the
+ * related-task _meta. */
 static json_t *
-with_gateway_id(json_t *result, const struct task *k)
+with_gateway_id(json_t *result, const char *id)
 {
     json_t *out = json_deep_copy(result);
     json_t *related = json_object_get(json_object_get(out, "_meta"), MG_META_RELATED_TASK);
 
     if (json_object_get(out, "taskId") != NULL)
-        json_object_set_new(out, "taskId", json_string(k->id));
+        json_object_set_new(out, "taskId", json_string(id));
     if (json_is_object(json_object_get(out, "task")))
-        json_object_set_new(json_object_get(out, "task"), "taskId", json_string(k->id));
+        json_object_set_new(json_object_get(out, "task"), "taskId", json_string(id));
     if (json_is_object(related))
-        json_object_set_new(related, "taskId", json_string(k->id));
+        json_object_set_new(related, "taskId", json_string(id));
     return out;
 }
 
 /* --- created by a tools/call ---------------------------------------------- */
+
+/* How long tasks/result may wait on a task whose Task.ttl is TTL (ms): as
+ * long as the task may live, and no less than any other request to its
+ * server; 0 (no bound) for a task without a ttl. */
+static unsigned
+result_wait_ms(json_t *ttl, unsigned timeout_ms)
+{
+    json_int_t v = json_integer_value(ttl);
+
+    if (json_is_null(ttl) || v > (json_int_t)UINT32_MAX)
+        return 0;
+    return v > (json_int_t)timeout_ms ? (unsigned)v : timeout_ms;
+}
 
 int
 mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *result)
@@ -146,32 +159,25 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
     json_t *task = json_object_get(result, "task");
     const char *up_id = json_string_value(json_object_get(task, "taskId"));
     const struct mg_session *s = mg_call_session(call);
-    unsigned char rnd[12];
+    char id[sizeof(((struct task *)0)->id)] = "mgt-";
     struct task *k;
-    json_t *ttl, *out;
+    json_t *out;
 
     if (t == NULL || up_id == NULL)
         return 0; /* the server ran the call as a plain one */
+    if (mg_random_hex(id + 4, 12) != 0) {
+        mg_call_fail_rpc(call, MG_RPC_INTERNAL_ERROR, "Internal error: no random bytes for a task id", NULL);
+        return 1;
+    }
     if (t->count >= MAX_TASKS)
         task_drop(t, t->head);
     k = mg_calloc(1, sizeof(*k));
-    if (mg_random_bytes(rnd, sizeof(rnd)) != 0)
-        memset(rnd, 0, sizeof(rnd)); /* still unique by the counter below; the key or session still guards it */
-    snprintf(k->id, sizeof(k->id), "mgt-");
-    for (size_t i = 0; i < sizeof(rnd); i++)
-        snprintf(k->id + 4 + 2 * i, sizeof(k->id) - 4 - 2 * i, "%02x", rnd[i]);
+    memcpy(k->id, id, sizeof(id));
     k->u = u;
     k->up_id = mg_strdup(up_id);
     k->session = s;
     snprintf(k->key_id, sizeof(k->key_id), "%s", s->caller.key.id);
-    /* tasks/result waits until the task ends: as long as the task may
-     * live (its ttl), and no less than any other request. */
-    ttl = json_object_get(task, "ttl");
-    k->timeout_ms = json_is_integer(ttl) && json_integer_value(ttl) > (json_int_t)u->sc->timeout_ms
-                        ? (json_integer_value(ttl) > (json_int_t)UINT32_MAX ? 0 : (unsigned)json_integer_value(ttl))
-                        : u->sc->timeout_ms;
-    if (json_is_null(ttl))
-        k->timeout_ms = 0;
+    k->timeout_ms = result_wait_ms(json_object_get(task, "ttl"), u->sc->timeout_ms);
     k->prev = t->tail;
     if (t->tail != NULL)
         t->tail->next = k;
@@ -180,7 +186,7 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
     t->tail = k;
     t->count++;
     mg_log_debug("upstream %s: task %s is %s", u->sc->name, up_id, k->id);
-    out = with_gateway_id(result, k);
+    out = with_gateway_id(result, k->id);
     mg_call_finish_task(call, out);
     json_decref(out);
     return 1;
@@ -196,7 +202,7 @@ mg_upstream_task_status(struct mg_upstream *u, json_t *params)
 
     if (k == NULL || k->session == NULL)
         return; /* not a task of ours, or nobody to tell */
-    mg_session_notify((struct mg_session *)k->session, "notifications/tasks/status", with_gateway_id(params, k));
+    mg_session_notify((struct mg_session *)k->session, "notifications/tasks/status", with_gateway_id(params, k->id));
 }
 
 void
@@ -263,13 +269,9 @@ static void
 asked_answered(void *data, json_t *result, json_t *error, const char *why)
 {
     struct asked *a = data;
-    struct table *t = table_of(a->u->gw);
-    struct task *k = task_find(t, a->task_id);
 
     if (result != NULL) {
-        struct task stand_in = {.u = a->u};
-        snprintf(stand_in.id, sizeof(stand_in.id), "%s", a->task_id);
-        mg_req_reply(a->req, with_gateway_id(result, k ? k : &stand_in));
+        mg_req_reply(a->req, with_gateway_id(result, a->task_id));
     } else if (error != NULL) {
         json_t *code = json_object_get(error, "code"), *d = json_object_get(error, "data");
         const char *msg = json_string_value(json_object_get(error, "message"));
@@ -481,7 +483,6 @@ mg_upstream_tasks_start(struct mg_gateway *gw)
     struct table *t = mg_calloc(1, sizeof(*t));
 
     t->ops.request = tasks_request;
-    t->gw = gw;
     gw->tasks = &t->ops;
 }
 
