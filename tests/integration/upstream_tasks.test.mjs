@@ -8,7 +8,7 @@
 //     it, and the result's related-task _meta names it too;
 //   - another session cannot see it (no API keys: bound to the session);
 //   - tasks/cancel reaches the server; a tool without task support is
-//     refused with -32601; an unknown id gets -32602;
+//     refused with -32601; an unknown or missing id gets -32602;
 //   - the server's elicitation about a task, sent while tasks/result
 //     waits, reaches the client that waits, and its answer goes back.
 
@@ -72,6 +72,9 @@ test('tasks of an upstream: created, polled, listed, answered under the gateway\
     const unknown = await rpcError(getTask(client, 'mgt-000000000000000000000000'));
     assert.equal(unknown.code, -32602);
     assert.match(unknown.message, /no task/);
+    const noId = await rpcError(client.request({ method: 'tasks/get', params: {} }, GetTaskResultSchema));
+    assert.equal(noId.code, -32602);
+    assert.match(noId.message, /params\.taskId/);
 
     const plain = await rpcError(startTask(client, { message: 'hi' }, 'everything__echo'));
     assert.equal(plain.code, -32601, 'a tool without task support was run as a task');
