@@ -78,8 +78,9 @@ fwd_reply(void *data, json_t *result, json_t *error, const char *why)
     mg_upstream_fwd_unlink(f);
     /* A task (upstream_tasks.c) or a round of input_required answers the
      * call on its own; anything else is the call's answer. */
-    if (result == NULL || !((mg_call_task(f->call) != NULL && mg_upstream_task_created(f->u, f->call, result)) ||
-                            mg_upstream_input_required(f->u, f->call, result)))
+    if (result == NULL ||
+        !((mg_call_task(f->call) != NULL && mg_upstream_task_created(f->u, f->call, result, f->token)) ||
+          mg_upstream_input_required(f->u, f->call, result)))
         mg_upstream_fwd_finish(f, f->call, result, error, why);
     mg_upstream_fwd_free(f);
 }
@@ -260,6 +261,7 @@ on_progress(struct mg_upstream *u, json_t *params)
             return;
         }
     }
+    mg_upstream_task_progress(u, token, params);
 }
 
 void

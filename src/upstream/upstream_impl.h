@@ -216,8 +216,12 @@ void mg_upstream_tasks_start(struct mg_gateway *gw);
 void mg_upstream_tasks_free(struct mg_gateway *gw);
 /* A task-augmented tools/call got RESULT (borrowed) from U: when it is a
  * CreateTaskResult, the task is the gateway's now, CALL is answered and 1
- * returned; else 0 (the server ran the call as a plain one). */
-int mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *result);
+ * returned; else 0 (the server ran the call as a plain one).  TOKEN is the
+ * progress token the server was given for the call, or "". */
+int mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *result, const char *token);
+/* notifications/progress from U on TOKEN, when TOKEN is a task's: sent to
+ * the task's creator under its own token and 1 returned; else 0. */
+int mg_upstream_task_progress(struct mg_upstream *u, const char *token, json_t *params);
 /* notifications/tasks/status from U: to the session that created the task. */
 void mg_upstream_task_status(struct mg_upstream *u, json_t *params);
 /* A request of U (elicitation, sampling) about one of its tasks

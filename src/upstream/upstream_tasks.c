@@ -17,10 +17,17 @@
  * sessions: it goes to the session waiting on that task's tasks/result
  * (or tasks/get), and the answer back to the server.
  *
+ * The progress token of the creating tools/call stays valid while the
+ * task runs: the server's progress on it goes to the session that created
+ * the task, under the client's token, until the task is seen to end
+ * (completed, failed or cancelled, by a status notification or an
+ * answer).
+ *
  * A task lives as long as the connection that holds it: when the server
  * is lost (restart, expired session) its tasks are forgotten, and asking
  * for one says so.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,6 +54,10 @@ struct task {
     const struct mg_session *session; /* its creator, NULL once that ended */
     char key_id[MG_KEY_ID_LEN + 1]; /* its creator's key, or "": bound to the session alone */
     unsigned timeout_ms;         /* tasks/result may wait this long (0: no bound) */
+    char token[32];              /* the progress token the server has for it, or "" */
+    json_t *client_token;        /* the creating client's: its progress carries it */
+    double last_progress;        /* progress only increases */
+    int has_progress;
 };
 
 struct asked;
@@ -87,6 +98,7 @@ task_drop(struct table *t, struct task *k)
     else
         t->tail = k->prev;
     t->count--;
+    json_decref(k->client_token);
     mg_free(k->up_id);
     mg_free(k);
 }
@@ -153,7 +165,7 @@ result_wait_ms(json_t *ttl, unsigned timeout_ms)
 }
 
 int
-mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *result)
+mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *result, const char *token)
 {
     struct table *t = table_of(u->gw);
     json_t *task = json_object_get(result, "task");
@@ -178,6 +190,10 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
     k->session = s;
     snprintf(k->key_id, sizeof(k->key_id), "%s", s->caller.key.id);
     k->timeout_ms = result_wait_ms(json_object_get(task, "ttl"), u->sc->timeout_ms);
+    if (token[0] != '\0' && mg_call_progress_token(call) != NULL) {
+        snprintf(k->token, sizeof(k->token), "%s", token);
+        k->client_token = json_incref(mg_call_progress_token(call));
+    }
     k->prev = t->tail;
     if (t->tail != NULL)
         t->tail->next = k;
@@ -194,15 +210,60 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
 
 /* --- what the server says of its tasks ------------------------------------ */
 
+/* Task K was seen in STATUS: once it has ended, its progress token is
+ * void. */
+static void
+task_saw_status(struct task *k, const char *status)
+{
+    if (k == NULL || status == NULL ||
+        (strcmp(status, "completed") != 0 && strcmp(status, "failed") != 0 && strcmp(status, "cancelled") != 0))
+        return;
+    k->token[0] = '\0';
+    json_decref(k->client_token);
+    k->client_token = NULL;
+}
+
 void
 mg_upstream_task_status(struct mg_upstream *u, json_t *params)
 {
     struct table *t = table_of(u->gw);
     struct task *k = t ? task_of_upstream(t, u, json_string_value(json_object_get(params, "taskId"))) : NULL;
 
-    if (k == NULL || k->session == NULL)
-        return; /* not a task of ours, or nobody to tell */
-    mg_session_notify((struct mg_session *)k->session, "notifications/tasks/status", with_gateway_id(params, k->id));
+    if (k == NULL)
+        return; /* not a task of ours */
+    task_saw_status(k, json_string_value(json_object_get(params, "status")));
+    if (k->session != NULL)
+        mg_session_notify((struct mg_session *)k->session, "notifications/tasks/status",
+                          with_gateway_id(params, k->id));
+}
+
+int
+mg_upstream_task_progress(struct mg_upstream *u, const char *token, json_t *params)
+{
+    struct table *t = table_of(u->gw);
+    double progress = json_number_value(json_object_get(params, "progress"));
+    double total = json_number_value(json_object_get(params, "total"));
+    const char *message = json_string_value(json_object_get(params, "message"));
+    struct task *k;
+    json_t *out;
+
+    for (k = t ? t->head : NULL; k != NULL; k = k->next)
+        if (k->u == u && k->token[0] != '\0' && strcmp(k->token, token) == 0)
+            break;
+    if (k == NULL)
+        return 0;
+    /* Progress MUST increase; nobody to tell once the creator is gone. */
+    if (k->session == NULL || !isfinite(progress) || (k->has_progress && !(progress > k->last_progress)))
+        return 1;
+    k->has_progress = 1;
+    k->last_progress = progress;
+    out = json_pack("{s:O, s:f}", "progressToken", k->client_token, "progress", progress);
+    if (total > 0 && isfinite(total))
+        json_object_set_new(out, "total", json_real(total));
+    if (message != NULL)
+        json_object_set_new(out, "message", json_string(message));
+    mg_session_notify((struct mg_session *)k->session, "notifications/progress", out);
+    return 1;
 }
 
 void
@@ -271,6 +332,10 @@ asked_answered(void *data, json_t *result, json_t *error, const char *why)
     struct asked *a = data;
 
     if (result != NULL) {
+        /* A result of tasks/result is the task's end. */
+        task_saw_status(task_find(a->t, a->task_id), strcmp(a->req->method, "tasks/result") == 0
+                                                         ? "completed"
+                                                         : json_string_value(json_object_get(result, "status")));
         mg_req_reply(a->req, with_gateway_id(result, a->task_id));
     } else if (error != NULL) {
         json_t *code = json_object_get(error, "code"), *d = json_object_get(error, "data");

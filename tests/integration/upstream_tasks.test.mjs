@@ -10,7 +10,10 @@
 //   - tasks/cancel reaches the server; a tool without task support is
 //     refused with -32601; an unknown or missing id gets -32602;
 //   - the server's elicitation about a task, sent while tasks/result
-//     waits, reaches the client that waits, and its answer goes back.
+//     waits, reaches the client that waits, and its answer goes back;
+//   - progress on the creating call's token, sent while the task runs
+//     (fixtures/progress_task_server.mjs), reaches the client that created
+//     the task under its own token, and stops when the task has ended.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +21,8 @@ import {
   CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema, CancelTaskResultSchema,
   CallToolResultSchema, ElicitRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { pids, withGateway, waitForTool, everything as server } from './upstreams.mjs';
+import path from 'node:path';
+import { NODE, FIXTURES, pids, withGateway, waitForTool, everything as server } from './upstreams.mjs';
 import { sleep } from './lib.mjs';
 
 const opts = { timeout: 120_000 };
@@ -108,4 +112,33 @@ test('the server\'s elicitation about a task reaches the client waiting on tasks
     const choice = asked[0].requestedSchema.properties.interpretation.oneOf[0].const;
     assert.ok(result.content.some((c) => c.text?.includes(choice)), JSON.stringify(result.content));
   }, { capabilities: { elicitation: {} }, setup });
+});
+
+test('progress on a task\'s token reaches the client that created it, under its own token, until the task ends', opts, async () => {
+  const mark = `mcpgate-test-tasks-progress-${process.pid}-${Date.now()}`;
+  const yaml = `listen: 127.0.0.1:0\nservers:\n  - name: counter\n    command: ${NODE}\n` +
+    `    args: [${path.join(FIXTURES, 'progress_task_server.mjs')}, ${mark}]\n`;
+  await withGateway(yaml, async ({ client, connect }) => {
+    await waitForTool(client, 'counter__count');
+    const other = await connect();
+    const errors = [];
+    client.onerror = other.onerror = (e) => errors.push(e.message);
+    // Two sessions on one shared connection; their SDK tokens are their own
+    // request ids, so they may well be equal.
+    const start = (c, steps, seen) => c.request({ method: 'tools/call',
+      params: { name: 'counter__count', arguments: { steps }, task: { ttl: 60_000 } } }, CreateTaskResultSchema,
+    { onprogress: (p) => seen.push(p) });
+    const seenA = [], seenB = [];
+    const [a, b] = await Promise.all([start(client, 3, seenA), start(other, 5, seenB)]);
+    assert.equal((await taskResult(client, a.task.taskId)).content[0].text, 'counted 3');
+    assert.equal((await taskResult(other, b.task.taskId)).content[0].text, 'counted 5');
+    await sleep(700); // the server's progress sent 300 ms after the end must not arrive
+    assert.deepEqual(seenA.map((p) => p.progress), [1, 2, 3], JSON.stringify(seenA));
+    assert.deepEqual(seenB.map((p) => p.progress), [1, 2, 3, 4, 5], JSON.stringify(seenB));
+    assert.equal(seenA[2].total, 3);
+    assert.equal(seenB[4].message, 'step 5');
+    assert.deepEqual(errors, []);
+  });
+  await sleep(200);
+  assert.deepEqual(pids(mark), []);
 });
