@@ -14,7 +14,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 # Build tools and the libraries of docs/../DESIGN.md, plus what the tests use
-# (zsh: to check that the zsh completion script parses).
+# (zsh: to check that the zsh completion script parses).  mcpgate is built
+# with libcurl's headers but does not link it: it loads libcurl.so.4, which
+# libcurl4-openssl-dev brings, when a url server first needs it.
 packages=(
     build-essential cmake pkg-config clang libclang-rt-14-dev
     libuv1-dev libh2o-dev libcurl4-openssl-dev libjansson-dev libyaml-dev

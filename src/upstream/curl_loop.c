@@ -14,7 +14,6 @@
 #include <stddef.h>
 
 #include "util/alloc.h"
-#include "util/log.h"
 
 enum xfer_state {
     XFER_ADD_LATER,   /* added from inside curl: goes into the multi after */
@@ -56,16 +55,6 @@ struct mg_curl_loop {
     void (*closed)(void *ctx);
     void *closed_ctx;
 };
-
-static uv_once_t global_once = UV_ONCE_INIT;
-
-static void
-global_init(void)
-{
-    /* Not thread safe by curl's rules, hence once, before any handle. */
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        mg_log_error("curl_global_init failed: HTTP upstreams will not work");
-}
 
 static void teardown(struct mg_curl_loop *cl);
 
@@ -280,7 +269,6 @@ mg_curl_loop_new(uv_loop_t *loop)
 {
     struct mg_curl_loop *cl;
 
-    uv_once(&global_once, global_init);
     cl = mg_calloc(1, sizeof(*cl));
     cl->loop = loop;
     cl->multi = curl_multi_init();

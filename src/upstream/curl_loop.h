@@ -40,7 +40,9 @@ struct mg_curl_loop;
  * DONE returns. */
 typedef void (*mg_curl_done_fn)(void *ctx, CURL *easy, CURLcode result);
 
-/* A curl driver on LOOP (curl_global_init runs once per process). */
+/* A curl driver on LOOP, or NULL if curl has no multi handle for it (as
+ * when libcurl cannot be loaded: the first curl call loads it, and runs
+ * curl_global_init, see curl_lazy.c). */
 struct mg_curl_loop *mg_curl_loop_new(uv_loop_t *loop);
 
 uv_loop_t *mg_curl_loop_uv(const struct mg_curl_loop *cl);
