@@ -2,9 +2,9 @@
 // server-everything over Streamable HTTP (transport auto) and over the
 // 2024-11-05 HTTP+SSE transport (auto falls back to it, and `sse` asks for
 // it), merged and called through the gateway with progress, sampling and
-// resources; an HTTP upstream answering 500 gives a clear error naming the
-// server while the gateway stays up; a session the upstream expired is
-// opened again by itself.
+// resources (libcurl loaded for them); an HTTP upstream answering 500
+// gives a clear error naming the server while the gateway stays up; a
+// session the upstream expired is opened again by itself.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { childEnv, resultText, killChild } from './lib.mjs';
-import { NODE, EVERYTHING, FIXTURES, withGateway, waitForTool } from './upstreams.mjs';
+import { NODE, EVERYTHING, FIXTURES, curlMapped, withGateway, waitForTool } from './upstreams.mjs';
 
 const opts = { timeout: 60_000 };
 
@@ -62,7 +62,7 @@ servers:
     transport: sse
   - name: fallback
     url: ${sse}
-`, async ({ client }) => {
+`, async ({ client, gate }) => {
       // Sampling tools appear once the server has seen the gateway's
       // capabilities (a tools/list_changed after the handshake).
       for (const n of ['streamable__echo', 'legacy__echo', 'fallback__echo', 'streamable__trigger-sampling-request'])
@@ -71,6 +71,7 @@ servers:
         const r = await client.callTool({ name: `${server}__echo`, arguments: { message: `via ${server}` } });
         assert.equal(resultText(r), `Echo: via ${server}`);
       }
+      assert.ok(curlMapped(gate.child.pid), 'libcurl not loaded for url servers');
       const progress = [];
       const long = await client.callTool({ name: 'streamable__trigger-long-running-operation',
         arguments: { duration: 1, steps: 4 } }, undefined, { onprogress: (p) => progress.push(p.progress) });

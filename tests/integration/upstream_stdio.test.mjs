@@ -1,8 +1,9 @@
 // upstream_stdio.test.mjs - stdio servers behind the gateway: the official
 // server-everything run as a child from the config, its tools merged into
 // the catalog as <server>__<tool> (filtered, renamed), calls forwarded with
-// progress relayed, a crashed child restarted, and no process left behind
-// after shutdown.  Clients are the official v1 SDK over HTTP and raw stdio.
+// progress relayed, a crashed child restarted, no process left behind
+// after shutdown, and libcurl never loaded (no url server).  Clients are
+// the official v1 SDK over HTTP and raw stdio.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { resultText, sleep } from './lib.mjs';
-import { NODE, FIXTURES, pids, withGateway, waitForTool, everything as server } from './upstreams.mjs';
+import { NODE, FIXTURES, curlMapped, pids, withGateway, waitForTool, everything as server } from './upstreams.mjs';
 
 const opts = { timeout: 40_000 };
 test('server-everything over stdio: merged, namespaced, called, progress relayed; no process left', opts, async () => {
@@ -47,6 +48,7 @@ test('server-everything over stdio: merged, namespaced, called, progress relayed
     assert.ok(progress.length >= 3, `progress relayed: ${progress}`);
 
     assert.equal(pids(mark).length, 2, 'two children expected while serving');
+    assert.equal(curlMapped(gate.child.pid), false, 'libcurl loaded without a url server');
   });
   // After a clean stop, not one child is left.
   await sleep(200);

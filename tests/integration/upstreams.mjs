@@ -25,6 +25,11 @@ export function pids(mark) {
   }
 }
 
+/** Whether libcurl is mapped into process PID (loaded only for url servers). */
+export function curlMapped(pid) {
+  return /\/libcurl[^/\n]*\.so/.test(readFileSync(`/proc/${pid}/maps`, 'utf8'));
+}
+
 /**
  * Run FN({ client, gate, connect }) against a gateway serving YAML.  The
  * client declares CAPABILITIES and gets SETUP(client) before it connects;
