@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/standalone.h"
+
 /* The values FIELD admits, as the elicitation schema spells a choice:
  * "enum", or "oneOf"/"anyOf" of {const, title}; NULL for free input.
  * A new array. */
@@ -127,9 +129,13 @@ ask_field(const char *name, json_t *field, int required, json_t **out)
         const char *why = NULL;
         size_t n;
 
-        fprintf(stderr, "  %s%s", title != NULL ? title : name, required ? "" : " (optional)");
-        if (desc != NULL)
-            fprintf(stderr, " - %s", desc);
+        fputs("  ", stderr);
+        mg_cli_print_text(stderr, title != NULL ? title : name, 0);
+        fputs(required ? "" : " (optional)", stderr);
+        if (desc != NULL) {
+            fputs(" - ", stderr);
+            mg_cli_print_text(stderr, desc, 0);
+        }
         if (options != NULL || items != NULL) {
             char *list = json_dumps(options != NULL ? options : items, JSON_COMPACT);
             fprintf(stderr, " %s%s", items != NULL ? "(comma-separated) " : "", list);
@@ -209,7 +215,9 @@ mg_cli_elicit(json_t *params, enum mg_cli_elicit mode, const char *server)
 
     if (mode == MG_CLI_ELICIT_AUTO)
         mode = isatty(STDIN_FILENO) && isatty(STDERR_FILENO) ? MG_CLI_ELICIT_ASK : MG_CLI_ELICIT_DECLINE;
-    fprintf(stderr, "mcpgate: %s asks: %s\n", server, message != NULL ? message : "(no message)");
+    fprintf(stderr, "mcpgate: %s asks: ", server);
+    mg_cli_print_text(stderr, message != NULL ? message : "(no message)", 1);
+    fputc('\n', stderr);
     if (kind != NULL && strcmp(kind, "form") != 0) {
         fprintf(stderr, "mcpgate: declined: only forms can be answered here\n");
     } else if (mode == MG_CLI_ELICIT_DEFAULTS) {

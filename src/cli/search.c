@@ -130,15 +130,6 @@ only_server(void *ctx, const struct mg_tool *t)
     return strcmp(t->bundle->ns, (const char *)ctx) == 0;
 }
 
-/* S, with control characters (a server's text could move the cursor or
- * recolour the terminal) shown as spaces. */
-static void
-print_text(const char *s)
-{
-    for (; *s != '\0'; s++)
-        putchar((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
-}
-
 static void
 print_hits(json_t *hits)
 {
@@ -150,9 +141,9 @@ print_hits(json_t *hits)
     json_array_foreach (hits, i, h) {
         const char *tool = json_string_value(json_object_get(h, "tool"));
         printf("%-*s  ", wserver, json_string_value(json_object_get(h, "server")));
-        print_text(tool);
+        mg_cli_print_text(stdout, tool, 0);
         printf("%*s  ", wtool - (int)strlen(tool), "");
-        print_text(json_string_value(json_object_get(h, "description")));
+        mg_cli_print_text(stdout, json_string_value(json_object_get(h, "description")), 0);
         putchar('\n');
     }
 }

@@ -53,11 +53,13 @@ print_table(json_t *status)
             snprintf(latency, sizeof(latency), "%lld ms", (long long)json_integer_value(lat));
         else
             snprintf(latency, sizeof(latency), "-");
-        printf("%-*s  %-*s  %s%-10s%s  %5lld  %8s  %-10s  %s\n", wname,
-               json_string_value(json_object_get(s, "name")), wkind,
-               json_string_value(json_object_get(s, "kind")), mg_cli_state_colour(stdout, state), state,
+        printf("%-*s  %-*s  %s%-10s%s  %5lld  %8s  %-10s  ", wname, json_string_value(json_object_get(s, "name")),
+               wkind, json_string_value(json_object_get(s, "kind")), mg_cli_state_colour(stdout, state), state,
                mg_cli_reset(stdout), (long long)json_integer_value(json_object_get(s, "tools")), latency,
-               proto ? proto : "-", err && strcmp(state, "ready") != 0 ? err : "");
+               proto ? proto : "-");
+        /* The error may quote what the server said. */
+        mg_cli_print_text(stdout, err && strcmp(state, "ready") != 0 ? err : NULL, 0);
+        putchar('\n');
     }
 }
 

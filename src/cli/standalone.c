@@ -60,6 +60,26 @@ mg_cli_width(json_t *rows, const char *key, size_t least)
     return (int)w;
 }
 
+void
+mg_cli_print_text(FILE *f, const char *s, int lines)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    for (; p != NULL && *p != '\0'; p++) {
+        if (*p == '\n' || *p == '\r') {
+            if (!lines)
+                return;
+            if (*p == '\n')
+                putc('\n', f);
+        } else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            p++; /* a C1 control: two bytes, one space */
+            putc(' ', f);
+        } else {
+            putc(*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
+        }
+    }
+}
+
 static void
 clear_spinner(struct mg_standalone *st)
 {

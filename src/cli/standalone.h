@@ -101,5 +101,10 @@ const char *mg_cli_reset(FILE *f);
 /* The width of a table's column: the longest string KEY of the objects
  * in ROWS, and at least LEAST (the heading's). */
 int mg_cli_width(json_t *rows, const char *key, size_t least);
+/* Print S (a server's text, NULL printing nothing) to F, with control
+ * characters, which could move the cursor or recolour the terminal (C0,
+ * DEL and C1, the UTF-8 of U+0080..U+009F), shown as spaces.  Its line
+ * breaks are kept when LINES, else it ends at the first one. */
+void mg_cli_print_text(FILE *f, const char *s, int lines);
 
 #endif

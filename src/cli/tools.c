@@ -33,26 +33,12 @@ static const char usage_tail[] =
     "  mcpgate tools everything\n"
     "  mcpgate tools --json | jq '.[].gatewayName'\n";
 
-/* The first line of S, at most MAX bytes, into BUF. */
-static const char *
-first_line(const char *s, char *buf, size_t max)
-{
-    size_t n = s ? strcspn(s, "\r\n") : 0;
-
-    if (n >= max)
-        n = max - 1;
-    memcpy(buf, s ? s : "", n);
-    buf[n] = '\0';
-    return buf;
-}
-
 static void
 list(struct mg_gateway *gw, const char *server, int json)
 {
     struct mg_catalog *c = &gw->catalog;
     json_t *out = json ? json_array() : NULL;
     size_t wserver = 6, wtool = 4;
-    char desc[200];
 
     for (size_t i = 0; i < c->tool_count; i++) {
         struct mg_tool *t = c->order[i];
@@ -76,8 +62,9 @@ list(struct mg_gateway *gw, const char *server, int json)
             json_array_append_new(out, d);
             continue;
         }
-        printf("%-*s  %-*s  %s\n", (int)wserver, t->bundle->ns, (int)wtool, t->local_name,
-               first_line(json_string_value(json_object_get(t->def, "description")), desc, sizeof(desc)));
+        printf("%-*s  %-*s  ", (int)wserver, t->bundle->ns, (int)wtool, t->local_name);
+        mg_cli_print_text(stdout, json_string_value(json_object_get(t->def, "description")), 0);
+        putchar('\n');
     }
     if (json) {
         char *text = json_dumps(out, JSON_INDENT(2));

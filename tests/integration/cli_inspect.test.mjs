@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli as run, withConfigFile, THREE_SERVERS } from './cli.mjs';
-import { NODE } from './upstreams.mjs';
+import { NODE, EVERYTHING } from './upstreams.mjs';
 
 const opts = { timeout: 30_000 };
 
@@ -71,5 +71,25 @@ test('tools: one line per tool; SERVER narrows; --json gives definitions; bad na
     const help = await run(['servers', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /examples:\n  mcpgate servers/);
+  });
+});
+
+test('tools and search: a description\'s control characters (C0, DEL, C1) print as spaces, one line each', opts, async () => {
+  // The description comes from the config here; a server's reaches the same printing.
+  await withConfigFile(`servers:
+  - name: everything
+    command: ${NODE}
+    args: [${EVERYTHING}, stdio]
+    include_tools: [echo]
+    overrides:
+      echo:
+        description: "Echo \\e[31mred\\x7f\\u009b2J\\ttab\\nsecond line"
+`, async (file) => {
+    for (const args of [['tools'], ['search', 'echo']]) {
+      const r = await run([...args, '--config', file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^everything\s+echo\s+Echo  \[31mred  2J tab$/m, JSON.stringify(r.stdout));
+      assert.doesNotMatch(r.stdout, /[\x00-\x09\x0b-\x1f\x7f\x80-\x9f]|second line/, JSON.stringify(r.stdout));
+    }
   });
 });
