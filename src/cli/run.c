@@ -280,6 +280,18 @@ mg_run_bundles(struct mg_gateway *gw, const struct mg_config *cfg)
         fprintf(stderr, "mcpgate: %s\n", err);
         return -1;
     }
+    /* A server under the name of a built-in bundle (gateway, and demo or
+     * conformance when served) would never be listed: said before start. */
+    for (size_t i = 0; i < cfg->nservers; i++) {
+        const struct mg_server_config *s = &cfg->servers[i];
+        if (s->enabled && mg_strmap_get(&gw->catalog.by_ns, s->name) != NULL) {
+            fprintf(stderr,
+                    "mcpgate: servers[%zu] (line %u): \"%s\" is the namespace of mcpgate's own %s tools; "
+                    "name the server something else\n",
+                    i, s->line, s->name, s->name);
+            return -1;
+        }
+    }
     mg_upstreams_start(gw, cfg);
     return 0;
 }

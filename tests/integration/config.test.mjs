@@ -103,6 +103,14 @@ test('a config with problems: exit 1 before listening, every problem with file, 
     assert.match(err, /bad\.yaml:8: session_idle_timeout: .*MCPGATE_TEST_UNSET_VAR/);
     assertCleanStderr(err);
 
+    // Valid as a file, but the name is taken by mcpgate's own tools.
+    const reserved = path.join(dir, 'reserved.yaml');
+    writeFileSync(reserved, 'listen: 127.0.0.1:0\nservers:\n  - command: /bin/true\n    name: gateway\n');
+    const r = spawnGate(['serve', '--config', reserved]);
+    assert.equal((await withTimeout(r.exited, 8000, 'mcpgate to refuse the name')).code, 1, r.stderr());
+    assert.doesNotMatch(r.stderr(), /serving MCP/);
+    assert.match(r.stderr(), /servers\[0\] \(line 3\): "gateway" is the namespace of mcpgate's own gateway tools; name the server something else/);
+
     const missing = spawnGate(['stdio', '--config', path.join(dir, 'nope.yaml')]);
     const m = await withTimeout(missing.exited, 8000, 'mcpgate stdio to refuse a missing config');
     assert.equal(m.code, 1);
