@@ -402,6 +402,16 @@ test_prune_by_age_and_rows(void **state)
     }
     /* Already within bounds: nothing more. */
     assert_int_equal(mg_store_calls_prune(f->db, now, &r), 0);
+
+    /* A call that started long ago is written last: the age prune takes
+     * it from the middle of the ids, and the gap costs one row, never
+     * more than max_rows kept.  Ids 16..30, then 31 (stale) and 32..36. */
+    put(f->db, row("s", "stale", now - 30 * day, 1, MG_CALL_OK));
+    for (int i = 0; i < 5; i++)
+        put(f->db, row("s", "later", now + i, 1, MG_CALL_OK));
+    assert_int_equal(mg_store_calls_prune(f->db, now, &r), 1 + 6);
+    assert_int_equal(count(f->db, ""), 14);
+    assert_int_equal(count(f->db, "WHERE tool = 'later'"), 5);
 }
 
 static void
