@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "gateway/catalog_upstream.h"
 #include "gateway/gateway.h"
+#include "json/jsonrpc.h"
 #include "mcp/subscriptions.h"
 #include "mcp/version.h"
 #include "mcpgate.h"
@@ -125,6 +126,14 @@ on_list(void *data, json_t *result, json_t *error, const char *why)
 
     if (result == NULL && error == NULL && !u->link_up)
         return; /* the link went down: reported there, and reconnected */
+    if (json_integer_value(json_object_get(error, "code")) == MG_RPC_METHOD_NOT_FOUND) {
+        /* Declared and not served, as servers with resources and no
+         * templates often do: an empty list, not a broken server. */
+        mg_log_info("upstream %s: declares %s but has no %s; none listed", u->sc->name, lists[u->list_index].capability,
+                    method);
+        next_list(u);
+        return;
+    }
     if (result == NULL || !json_is_array(items)) {
         u->listing = 0;
         snprintf(msg, sizeof(msg), "%s failed: %%s", method);
