@@ -6,6 +6,7 @@
  * valid until the handler ends it, and only then is anything freed.
  */
 #include "mcp/call.h"
+#include "mcp/meta.h"
 #include "mcp/call_impl.h"
 
 #include <math.h>
@@ -420,6 +421,12 @@ mg_call_progress_token(const struct mg_call *call)
 }
 
 json_t *
+mg_call_meta(const struct mg_call *call)
+{
+    return call->req->meta;
+}
+
+json_t *
 mg_call_task(const struct mg_call *call)
 {
     return call->task;
@@ -518,7 +525,7 @@ finish_passed_through(struct mg_call *call, json_t *upstream)
                          : call->kind == CALL_COMPLETE ? "completion/complete"
                                                        : "resources/read";
     json_t *member = json_object_get(upstream, key);
-    json_t *result;
+    json_t *result, *meta;
 
     if (call->kind == CALL_COMPLETE ? !json_is_object(member) : !json_is_array(member)) {
         char msg[200];
@@ -528,9 +535,12 @@ finish_passed_through(struct mg_call *call, json_t *upstream)
         return;
     }
     result = json_deep_copy(upstream);
-    /* What a 2026-07-28 upstream adds is its own, not the client's: the
-     * gateway sets resultType and the caching hints for its clients. */
-    json_object_del(result, "_meta");
+    /* The protocol's part of _meta is the gateway's to set on this hop,
+     * and so are resultType and the caching hints of 2026-07-28. */
+    if ((meta = mg_meta_passable(json_object_get(upstream, "_meta"))) != NULL)
+        json_object_set_new(result, "_meta", meta);
+    else
+        json_object_del(result, "_meta");
     json_object_del(result, "resultType");
     json_object_del(result, "ttlMs");
     json_object_del(result, "cacheScope");
@@ -548,7 +558,7 @@ mg_call_finish_result(struct mg_call *call, json_t *upstream)
     json_t *content = json_object_get(upstream, "content"), *structured = json_object_get(upstream, "structuredContent");
     int is_error = json_is_true(json_object_get(upstream, "isError"));
     char *why = NULL;
-    json_t *result;
+    json_t *result, *meta;
 
     if (call->kind != CALL_TOOL) {
         finish_passed_through(call, upstream);
@@ -574,6 +584,8 @@ mg_call_finish_result(struct mg_call *call, json_t *upstream)
         json_object_set(result, "structuredContent", structured);
     if (is_error)
         json_object_set_new(result, "isError", json_true());
+    if ((meta = mg_meta_passable(json_object_get(upstream, "_meta"))) != NULL)
+        json_object_set_new(result, "_meta", meta);
     mg_req_reply(call->req, mg_adapt_call_result(result, call->req->version));
     json_decref(result);
     mg_call_destroy(call);

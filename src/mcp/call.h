@@ -38,6 +38,9 @@ struct mg_call;
 const char *mg_call_upstream_name(const struct mg_call *call);
 /* The progress token the client gave, or NULL (borrowed). */
 json_t *mg_call_progress_token(const struct mg_call *call);
+/* The client's _meta but the protocol's keys, for the source (mcp/meta.h);
+ * NULL when there is none (borrowed). */
+json_t *mg_call_meta(const struct mg_call *call);
 /* End a call with the upstream's result (borrowed): a CallToolResult is
  * adapted to the client's revision and checked against the tool's
  * outputSchema; a GetPromptResult or ReadResourceResult passes as it is. */

@@ -21,6 +21,7 @@
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
 #include "mcp/call_record.h"
+#include "mcp/meta.h"
 #include "mcp/methods.h"
 #include "util/alloc.h"
 #include "util/limits.h"
@@ -123,6 +124,7 @@ req_free(struct mg_req *req)
     json_decref(req->id);
     json_decref(req->caps);
     json_decref(req->progress_token);
+    json_decref(req->meta);
     mg_free(req->method);
     mg_free(req);
     if (b != NULL) {
@@ -549,6 +551,7 @@ handle_request(struct mg_session *s, struct mg_rpc_msg *m, const struct mg_sink 
         }
         req->progress_token = json_incref(token);
     }
+    req->meta = mg_meta_passable(meta);
 
     meth = mg_method_find(m->method);
     if (meth == NULL) {

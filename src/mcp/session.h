@@ -78,6 +78,7 @@ struct mg_req {
     const char *version;        /* the revision this request is answered under (static) */
     json_t *caps;               /* client capabilities that apply to it */
     json_t *progress_token;     /* params._meta.progressToken, or NULL */
+    json_t *meta;               /* params._meta but the protocol's keys (meta.h), or NULL */
     int log_level;              /* enum mg_mcp_log_level threshold */
     struct mg_sink sink;
     struct mg_batch *batch;     /* or NULL */

@@ -102,6 +102,7 @@ void
 mg_upstream_send(struct mg_upstream *u, struct mg_call *call, const char *method, json_t *params)
 {
     struct fwd *f;
+    json_t *meta;
     int64_t id;
 
     if (u->state != MG_UPSTREAM_READY) {
@@ -121,11 +122,18 @@ mg_upstream_send(struct mg_upstream *u, struct mg_call *call, const char *method
     f->u = u;
     f->call = call;
     f->serial = ++u->next_serial;
+    /* The client's own _meta goes on (mcp/meta.h); the protocol's keys
+     * are set for this hop. */
+    meta = mg_call_meta(call) != NULL ? json_copy(mg_call_meta(call)) : NULL;
     if (mg_call_progress_token(call) != NULL) {
         /* Tokens are unique per sender only: ours replaces the client's. */
         snprintf(f->token, sizeof(f->token), "mg-%lu", ++u->next_token);
-        json_object_set_new(params, "_meta", json_pack("{s:s}", "progressToken", f->token));
+        if (meta == NULL)
+            meta = json_object();
+        json_object_set_new(meta, "progressToken", json_string(f->token));
     }
+    if (meta != NULL)
+        json_object_set_new(params, "_meta", meta);
     if (u->modern) {
         /* The server decides by this client's capabilities, and a round
          * of input_required goes on with the answers and its state. */
