@@ -37,8 +37,18 @@ static const struct {
 };
 #define NLISTS (sizeof(lists) / sizeof(lists[0]))
 
-static void list_page(struct mg_upstream *u, json_t *cursor);
-static void next_list(struct mg_upstream *u);
+/* One list of one walk, gathered page by page.  The lists are asked for
+ * at once, not one after another: a server is ready after the slowest
+ * list, not after the sum of them. */
+struct list_walk {
+    struct mg_upstream *u;
+    unsigned walk; /* u->walk when it began: a later walk makes it stale */
+    int index;     /* into lists[] */
+    int pages;
+};
+
+static void list_page(struct list_walk *w, json_t *cursor);
+static void start_listing(struct mg_upstream *u);
 
 static void
 on_notify_timer(uv_timer_t *t)
@@ -88,28 +98,10 @@ publish(struct mg_upstream *u)
     }
 }
 
+/* Every list is in: publish, and walk again if a list changed meanwhile. */
 static void
-start_listing(struct mg_upstream *u)
+finish_listing(struct mg_upstream *u)
 {
-    json_decref(u->lists);
-    u->lists = json_pack("[[], [], [], []]");
-    u->list_index = -1;
-    u->listing = 1;
-    u->relist = 0;
-    next_list(u);
-}
-
-/* On to the next list the server offers; publish when none is left. */
-static void
-next_list(struct mg_upstream *u)
-{
-    while (++u->list_index < (int)NLISTS) {
-        if (json_object_get(u->capabilities, lists[u->list_index].capability) != NULL) {
-            u->pages = 0;
-            list_page(u, NULL);
-            return;
-        }
-    }
     u->listing = 0;
     publish(u);
     if (u->relist)
@@ -117,45 +109,85 @@ next_list(struct mg_upstream *u)
 }
 
 static void
+start_listing(struct mg_upstream *u)
+{
+    json_decref(u->lists);
+    u->lists = json_pack("[[], [], [], []]");
+    u->walk++;
+    u->lists_pending = 0;
+    u->listing = 1;
+    u->relist = 0;
+    /* Counted before any is sent: an answer can come back at once. */
+    for (size_t i = 0; i < NLISTS; i++)
+        if (json_object_get(u->capabilities, lists[i].capability) != NULL)
+            u->lists_pending++;
+    if (u->lists_pending == 0) {
+        finish_listing(u);
+        return;
+    }
+    for (size_t i = 0, n = (size_t)u->lists_pending; i < NLISTS && n > 0; i++) {
+        if (json_object_get(u->capabilities, lists[i].capability) != NULL) {
+            struct list_walk *w = mg_calloc(1, sizeof(*w));
+            unsigned walk = u->walk;
+
+            w->u = u;
+            w->walk = walk;
+            w->index = (int)i;
+            n--;
+            list_page(w, NULL);
+            if (u->walk != walk)
+                return; /* failed, or finished and walked again, at once */
+        }
+    }
+}
+
+static void
 on_list(void *data, json_t *result, json_t *error, const char *why)
 {
-    struct mg_upstream *u = data;
-    const char *method = lists[u->list_index].method;
-    json_t *items = json_object_get(result, lists[u->list_index].key), *next = json_object_get(result, "nextCursor");
+    struct list_walk *w = data;
+    struct mg_upstream *u = w->u;
+    const char *method = lists[w->index].method;
+    json_t *items = json_object_get(result, lists[w->index].key), *next = json_object_get(result, "nextCursor");
     char msg[300];
 
-    if (result == NULL && error == NULL && !u->link_up)
-        return; /* the link went down: reported there, and reconnected */
+    if ((result == NULL && error == NULL && !u->link_up) || w->walk != u->walk) {
+        /* The link went down (reported there, and reconnected), or this
+         * walk was given up for a newer one. */
+        mg_free(w);
+        return;
+    }
     if (json_integer_value(json_object_get(error, "code")) == MG_RPC_METHOD_NOT_FOUND) {
         /* Declared and not served, as servers with resources and no
          * templates often do: an empty list, not a broken server. */
-        mg_log_info("upstream %s: declares %s but has no %s; none listed", u->sc->name, lists[u->list_index].capability,
+        mg_log_info("upstream %s: declares %s but has no %s; none listed", u->sc->name, lists[w->index].capability,
                     method);
-        next_list(u);
-        return;
-    }
-    if (result == NULL || !json_is_array(items)) {
+    } else if (result == NULL || !json_is_array(items)) {
+        mg_free(w);
         u->listing = 0;
+        u->walk++; /* the other lists' answers are not waited for */
         snprintf(msg, sizeof(msg), "%s failed: %%s", method);
         mg_upstream_fail(u, msg,
                          why ? why : error ? json_string_value(json_object_get(error, "message")) : "no list in the result");
         mg_upstream_retry_later(u);
         return;
+    } else {
+        json_array_extend(json_array_get(u->lists, (size_t)w->index), items);
+        if (json_is_string(next) && ++w->pages < MAX_PAGES) {
+            list_page(w, next);
+            return;
+        }
     }
-    json_array_extend(json_array_get(u->lists, (size_t)u->list_index), items);
-    if (json_is_string(next) && ++u->pages < MAX_PAGES) {
-        list_page(u, next);
-        return;
-    }
-    next_list(u);
+    mg_free(w);
+    if (--u->lists_pending == 0)
+        finish_listing(u);
 }
 
 static void
-list_page(struct mg_upstream *u, json_t *cursor)
+list_page(struct list_walk *w, json_t *cursor)
 {
     json_t *params = cursor ? json_pack("{s:O}", "cursor", cursor) : NULL;
 
-    mg_upstream_call(u, lists[u->list_index].method, params, u->cfg->discovery_timeout_ms, on_list, u);
+    mg_upstream_call(w->u, lists[w->index].method, params, w->u->cfg->discovery_timeout_ms, on_list, w);
 }
 
 void

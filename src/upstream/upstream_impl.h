@@ -90,8 +90,8 @@ struct mg_upstream {
     uv_timer_t listen_again; /* ... opened again after it ended */
     json_t *capabilities; /* the server's, from initialize */
     json_t *lists;        /* [tools, prompts, resources, templates] being gathered */
-    int list_index;       /* which of them is being walked */
-    int pages;
+    unsigned walk;        /* the walk over them under way (upstream_discover.c) */
+    int lists_pending;    /* lists of this walk not yet in */
     int published;        /* the lists are in the catalog */
     size_t tool_count;    /* tools the server listed */
     int listing;          /* a walk over the lists is under way */
