@@ -81,7 +81,12 @@ mg_http_link__fail(struct xfer *x, const char *what)
         return;
     }
     snprintf(msg, sizeof(msg), "upstream %s: %s", l->name, what);
-    mg_log_warn("%s", msg);
+    /* server/discover is the era probe: a legacy server refuses it, and
+     * the caller falls back to initialize (upstream_era.c) and says so. */
+    if (x->method != NULL && strcmp(x->method, "server/discover") == 0)
+        mg_log_debug("%s", msg);
+    else
+        mg_log_warn("%s", msg);
     json_array_foreach (x->ids, i, id) {
         json_t *err = mg_rpc_make_error(id, MG_RPC_INTERNAL_ERROR, msg, NULL);
         char *text = mg_rpc_encode(err, &len);
