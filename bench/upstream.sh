@@ -10,7 +10,10 @@
 #      CPU time per call (proc_cpu.mjs);
 #   3. RSS of the gateway process with 10 stdio upstreams;
 #   4. time from start until the tools of 10 stdio upstreams are listed,
-#      server by server (catalog_fill.mjs).
+#      server by server (catalog_fill.mjs);
+#   5. time from start until a remote server's tools are listed: a
+#      Streamable HTTP server-everything behind a 50 ms round trip
+#      (delay_proxy.mjs).
 #
 #   bench/upstream.sh               10 s per measurement (about 3.5 minutes)
 #   DURATION=3 bench/upstream.sh
@@ -253,6 +256,25 @@ echo "all 10 listed after $(field "$(grep '^RESULT' <<< "$fill")" all_ms) ms thr
     "the same 10 started at once with no gateway (direct_fill.mjs) answer tools/list after $(field "$direct" all_ms) ms;" \
     "a single one alone through mcpgate after $(field "$one" all_ms) ms"
 echo "catalog direct_all_ms=$(field "$direct" all_ms) single_all_ms=$(field "$one" all_ms)" >> "$out/results.txt"
+
+echo
+echo "== 5. mcpgate: ready time of a remote server: server-everything over Streamable HTTP (tools, prompts, resources,"
+echo "   templates) through delay_proxy.mjs, a link with a 50 ms round trip"
+start everything-http env PORT=18950 "$node" "$root/tests/node_modules/@modelcontextprotocol/server-everything/dist/index.js" \
+    streamableHttp
+ev=$pid
+wait_port 18950
+start delay-proxy "$node" bench/delay_proxy.mjs 18951 18950 50
+proxy=$pid
+wait_port 18951
+mcpgate_config "$out/mcpgate-remote.yaml" 18952 "$(printf '  - name: everything\n    url: http://127.0.0.1:18951/mcp')"
+remote=$("$node" bench/catalog_fill.mjs http://127.0.0.1:18952/mcp 1 build/release/mcpgate serve --config "$out/mcpgate-remote.yaml" |
+    grep '^RESULT')
+echo "its tools listed after $(field "$remote" all_ms) ms (50 ms a round trip; tools/list polled every ~20 ms)"
+echo "remote rtt_ms=50 all_ms=$(field "$remote" all_ms)" >> "$out/results.txt"
+stop "$proxy"
+stop "$ev"
+
 echo
 echo "Rows: 'direct' is the upstream alone, the floor; every other row is the same upstream behind that gateway."
 echo "Load clients differ where a gateway's front door needs it (named in brackets): compare within a client."
