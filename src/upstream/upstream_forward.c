@@ -284,10 +284,12 @@ mg_upstream_on_notification(void *ctx, const char *method, json_t *params)
     } else if (strcmp(method, "notifications/message") == 0) {
         char why[300];
         struct fwd *f = asking_fwd(u, why, sizeof(why));
-        char *text = json_dumps(json_object_get(params, "data"), JSON_COMPACT | JSON_ENCODE_ANY);
-        mg_log_debug("upstream %s [%s]: %s", u->sc->name, json_string_value(json_object_get(params, "level")),
-                     text ? text : "");
-        free(text);
+        if (MG_LOG_DEBUG >= mg_log_threshold) { /* not encoded for nothing */
+            char *text = json_dumps(json_object_get(params, "data"), JSON_COMPACT | JSON_ENCODE_ANY);
+            mg_log_debug("upstream %s [%s]: %s", u->sc->name, json_string_value(json_object_get(params, "level")),
+                         text ? text : "");
+            free(text);
+        }
         if (f != NULL)
             mg_call_relay_log(f->call, u->sc->name, params);
     } else if (strcmp(method, "notifications/tools/list_changed") == 0 ||
