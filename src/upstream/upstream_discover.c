@@ -114,30 +114,30 @@ start_listing(struct mg_upstream *u)
     json_decref(u->lists);
     u->lists = json_pack("[[], [], [], []]");
     u->walk++;
-    u->lists_pending = 0;
     u->listing = 1;
     u->relist = 0;
-    /* Counted before any is sent: an answer can come back at once. */
+    /* The lists the server offers, all counted before any is asked for:
+     * an answer can come back at once. */
+    int offered[NLISTS];
+    size_t n = 0;
     for (size_t i = 0; i < NLISTS; i++)
         if (json_object_get(u->capabilities, lists[i].capability) != NULL)
-            u->lists_pending++;
-    if (u->lists_pending == 0) {
+            offered[n++] = (int)i;
+    u->lists_pending = (int)n;
+    if (n == 0) {
         finish_listing(u);
         return;
     }
-    for (size_t i = 0, n = (size_t)u->lists_pending; i < NLISTS && n > 0; i++) {
-        if (json_object_get(u->capabilities, lists[i].capability) != NULL) {
-            struct list_walk *w = mg_calloc(1, sizeof(*w));
-            unsigned walk = u->walk;
+    for (size_t k = 0; k < n; k++) {
+        struct list_walk *w = mg_calloc(1, sizeof(*w));
+        unsigned walk = u->walk;
 
-            w->u = u;
-            w->walk = walk;
-            w->index = (int)i;
-            n--;
-            list_page(w, NULL);
-            if (u->walk != walk)
-                return; /* failed, or finished and walked again, at once */
-        }
+        w->u = u;
+        w->walk = walk;
+        w->index = offered[k];
+        list_page(w, NULL);
+        if (u->walk != walk)
+            return; /* failed, or finished and walked again, at once */
     }
 }
 

@@ -333,9 +333,11 @@ asked_answered(void *data, json_t *result, json_t *error, const char *why)
 
     if (result != NULL) {
         /* A result of tasks/result is the task's end. */
-        task_saw_status(task_find(a->t, a->task_id), strcmp(a->req->method, "tasks/result") == 0
-                                                         ? "completed"
-                                                         : json_string_value(json_object_get(result, "status")));
+        const char *status = strcmp(a->req->method, "tasks/result") == 0
+                                 ? "completed"
+                                 : json_string_value(json_object_get(result, "status"));
+
+        task_saw_status(task_find(a->t, a->task_id), status);
         mg_req_reply(a->req, with_gateway_id(result, a->task_id));
     } else if (error != NULL) {
         json_t *code = json_object_get(error, "code"), *d = json_object_get(error, "data");
