@@ -119,6 +119,33 @@ behind http-legacy-upstream- legacy "$http"
 pid=$fixture_pid
 stop_gate "$out/fixture.log"
 
+# The tasks extension of 2026-07-28 (io.modelcontextprotocol/tasks): each
+# of the suite's scenarios for it, at /servers/tasks/mcp, with an SDK v1
+# server of 2025-11-25 tasks behind the gateway (tests/conformance/
+# tasks_upstream.mjs), so every check goes through the bridge.
+printf 'listen: 127.0.0.1:0\nservers:\n  - name: tasks\n    command: %s\n    args: [%s]\n' \
+    "$root/$node" "$root/tests/conformance/tasks_upstream.mjs" >"$out/tasks-upstream.yaml"
+if start_gate "$out/tasks-gateway.log" --config "$out/tasks-upstream.yaml"; then
+    for _ in $(seq 100); do
+        grep -q 'upstream tasks ready' "$out/tasks-gateway.log" && break
+        sleep 0.1
+    done
+    scenarios=$("$node" "$suite" list --server | sed 's/\x1b\[[0-9;]*m//g' |
+        sed -n 's/^ *- \(tasks-[a-z0-9-]*\) \[extension\].*/\1/p')
+    echo "--- conformance, server, tasks extension through the bridge: $(wc -w <<<"$scenarios") scenarios"
+    for scenario in $scenarios; do
+        "$node" "$suite" server --url "${url%/mcp}/servers/tasks/mcp" --scenario "$scenario" \
+            -o "$out/tasks-$scenario" >"$out/tasks-$scenario.log" 2>&1
+        status=$?
+        result=$(sed 's/\x1b\[[0-9;]*m//g' "$out/tasks-$scenario.log" | grep -E '^Passed:' | head -n 1)
+        echo "$scenario: ${result:-no result}"
+        [ $status -eq 0 ] || { echo "conformance tasks $scenario: FAILED (exit $status); log: $out/tasks-$scenario.log"; rc=1; }
+    done
+    stop_gate "$out/tasks-gateway.log"
+else
+    rc=1
+fi
+
 # The command line as a client: every client scenario that needs no
 # authorization, each run as the mcpgate invocation a user would type
 # (tests/conformance/cli_client.mjs maps one to the other).

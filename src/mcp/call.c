@@ -81,13 +81,15 @@ mg_call_run_handler(struct mg_call *call)
 }
 
 void
-mg_call_start(struct mg_req *req, json_t *params, struct mg_tool *tool, json_t *args)
+mg_call_start(struct mg_req *req, json_t *params, struct mg_tool *tool, json_t *args, json_t *task)
 {
     struct mg_call *call = call_new(req, params, CALL_TOOL, args, tool->name);
 
-    if (call != NULL) {
+    if (call == NULL) {
+        json_decref(task);
+    } else {
         call->tool = tool;
-        call->task = json_incref(mg_req_task(req, params));
+        call->task = task;
         mg_tool_hold(tool);
         mg_call_run_handler(call);
     }
@@ -435,8 +437,15 @@ mg_call_task(const struct mg_call *call)
 void
 mg_call_finish_task(struct mg_call *call, json_t *created)
 {
-    json_t *result = json_pack("{s:O}", "task", json_object_get(created, "task"));
+    json_t *task = json_object_get(created, "task"), *result;
 
+    if (call->req->era == MG_ERA_MODERN) {
+        /* The extension's CreateTaskResult: the Task itself, flat. */
+        result = mg_task_modern(task);
+        json_object_set_new(result, "resultType", json_string("task"));
+    } else {
+        result = json_pack("{s:O}", "task", task);
+    }
     mg_req_reply(call->req, result);
     mg_call_destroy(call);
 }

@@ -17,8 +17,10 @@ struct mg_resource;
  * inputResponses and requestState of an earlier input_required round,
  * checked here (a bad one ends `req` with -32602 and nothing runs).
  */
-/* Start the tool's handler for `req` with validated `args` (stolen). */
-void mg_call_start(struct mg_req *req, json_t *params, struct mg_tool *tool, json_t *args);
+/* Start the tool's handler for `req` with validated `args` (stolen) and,
+ * when the call runs as a task, the params.task to send (stolen; NULL for
+ * a plain call). */
+void mg_call_start(struct mg_req *req, json_t *params, struct mg_tool *tool, json_t *args, json_t *task);
 /* Start a prompt's get function with checked `args` (stolen). */
 void mg_call_start_prompt(struct mg_req *req, json_t *params, struct mg_prompt *prompt, json_t *args);
 /* Start a resource's read function for `uri`, with template `vars` (stolen). */

@@ -103,6 +103,9 @@ method_discover(struct mg_session *s, struct mg_req *req, json_t *params)
 
     json_object_set_new(result, "supportedVersions", mg_supported_versions());
     json_object_set_new(result, "capabilities", mg_server_capabilities(s->gw, 1));
+    if (s->gw->tasks != NULL) /* the upstreams' tasks, bridged (tasks.c) */
+        json_object_set_new(json_object_get(result, "capabilities"), "extensions",
+                            json_pack("{s:{}}", MG_EXT_TASKS));
     json_object_set_new(result, "ttlMs", json_integer(s->gw->list_ttl_ms));
     json_object_set_new(result, "cacheScope", json_string("public"));
     json_object_set_new(result, "instructions",
@@ -183,9 +186,10 @@ static const struct mg_method methods[] = {
     {"prompts/get", ERA_LEGACY | ERA_MODERN, method_prompts_get},
     {"completion/complete", ERA_LEGACY | ERA_MODERN, method_completion_complete},
     {"subscriptions/listen", ERA_MODERN, method_subscriptions_listen},
-    {"tasks/get", ERA_LEGACY, method_tasks},
+    {"tasks/get", ERA_LEGACY | ERA_MODERN, method_tasks},
+    {"tasks/update", ERA_MODERN, method_tasks},
     {"tasks/result", ERA_LEGACY, method_tasks},
-    {"tasks/cancel", ERA_LEGACY, method_tasks},
+    {"tasks/cancel", ERA_LEGACY | ERA_MODERN, method_tasks},
     {"tasks/list", ERA_LEGACY, method_tasks},
 };
 

@@ -30,13 +30,22 @@ void mg_method_completion_complete(struct mg_req *req, json_t *params);
 void mg_method_tasks(struct mg_req *req, json_t *params);
 
 /* tasks.c.  The tasks capability for a session of VERSION (new reference),
- * or NULL when it has none; params.task of a task-augmented tools/call
- * (borrowed) when the session may make one, else NULL; and a tool's
- * execution.taskSupport: "forbidden", "optional" or "required". */
+ * or NULL when it has none; whether a 2026-07-28 request declares the
+ * tasks extension; and a tool's execution.taskSupport: "forbidden",
+ * "optional" or "required". */
 json_t *mg_tasks_capability(const struct mg_gateway *gw, const char *version);
-json_t *mg_req_task(const struct mg_req *req, json_t *params);
+int mg_req_tasks_extension(const struct mg_req *req);
 struct mg_tool;
 const char *mg_tool_task_support(const struct mg_tool *tool);
+/* Whether tools/call of TOOL runs as a task: 0 with *TASK the params.task
+ * to send the server (new reference) or NULL for a plain call; -1 when
+ * REQ has been failed (a task the tool cannot be, or a task-only tool
+ * for a client without the tasks extension). */
+int mg_tool_call_task(struct mg_req *req, json_t *params, const struct mg_tool *tool, json_t **task);
+/* A 2025-11-25 Task (borrowed) in the fields of the 2026-07-28 tasks
+ * extension (ttl and pollInterval become ttlMs and pollIntervalMs): a new
+ * object. */
+json_t *mg_task_modern(json_t *task);
 
 /* One page of a list being answered (lists.c). */
 struct mg_list_page {

@@ -62,6 +62,7 @@ mg_method_tools_call(struct mg_req *req, json_t *params)
 {
     json_t *name = json_object_get(params, "name");
     json_t *args = json_object_get(params, "arguments");
+    json_t *task;
     struct mg_tool *tool;
     char *why = NULL;
 
@@ -91,21 +92,15 @@ mg_method_tools_call(struct mg_req *req, json_t *params)
         fail_arguments(req, tool->name, "(root): arguments must be an object");
         return;
     }
-    if (mg_req_task(req, params) != NULL && strcmp(mg_tool_task_support(tool), "forbidden") == 0) {
-        /* What the tool's execution.taskSupport (absent: forbidden) says;
-         * 2025-11-25 asks for -32601. */
-        char msg[400];
-        snprintf(msg, sizeof(msg), "Method not found: tool %.200s does not run as a task (its "
-                 "execution.taskSupport is forbidden); call it without params.task", tool->name);
-        mg_req_fail(req, MG_RPC_METHOD_NOT_FOUND, msg, NULL);
+    if (mg_tool_call_task(req, params, tool, &task) != 0)
         return;
-    }
     args = json_is_object(args) ? json_incref(args) : json_object();
     if (mg_schema_validate(tool->input, args, &why) != 0) {
         fail_arguments(req, tool->name, why ? why : "invalid");
         free(why);
         json_decref(args);
+        json_decref(task);
         return;
     }
-    mg_call_start(req, params, tool, args);
+    mg_call_start(req, params, tool, args, task);
 }

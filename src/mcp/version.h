@@ -33,6 +33,8 @@ enum mg_era {
 #define MG_META_SERVER_INFO "io.modelcontextprotocol/serverInfo"
 #define MG_META_LOG_LEVEL "io.modelcontextprotocol/logLevel"
 #define MG_META_RELATED_TASK "io.modelcontextprotocol/related-task" /* 2025-11-25 tasks */
+/* The tasks extension of 2026-07-28 (capabilities.extensions). */
+#define MG_EXT_TASKS "io.modelcontextprotocol/tasks"
 
 /* Every revision mcpgate speaks, newest first (as server/discover lists them). */
 extern const char *const mg_proto_versions[];

@@ -239,6 +239,9 @@ http_modern_post(struct http_server *srv, h2o_req_t *req, json_t *msg, const str
         name = json_string_value(json_object_get(params, "name")), field = "params.name";
     else if (method != NULL && strcmp(method, "resources/read") == 0)
         name = json_string_value(json_object_get(params, "uri")), field = "params.uri";
+    else if (method != NULL && (strcmp(method, "tasks/get") == 0 || strcmp(method, "tasks/update") == 0 ||
+                                strcmp(method, "tasks/cancel") == 0))
+        name = json_string_value(json_object_get(params, "taskId")), field = "params.taskId"; /* tasks extension */
     if (field != NULL && check_header(req, id, "mcp-name", "Mcp-Name", name, field) != 0)
         return;
     if (strcmp(method != NULL ? method : "", "tools/call") == 0 &&

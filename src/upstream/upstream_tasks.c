@@ -23,6 +23,26 @@
  * (completed, failed or cancelled, by a status notification or an
  * answer).
  *
+ * A client of 2026-07-28 sees the same tasks through the tasks extension
+ * (io.modelcontextprotocol/tasks), bridged here: the CreateTaskResult and
+ * the Task are flat, with ttlMs and pollIntervalMs; tasks/get of an ended
+ * task also asks the server's tasks/result and inlines it (a result means
+ * "completed", a JSON-RPC error "failed", as the extension has it);
+ * tasks/cancel answers an empty acknowledgement, on an ended task too.
+ * Such a request has no session: its task is bound to its API key, and
+ * without one to nothing but its unguessable id.
+ *
+ * A 2025-11-25 server sends its requests about a task (elicitation,
+ * sampling) only to whoever waits on the task's tasks/result; the
+ * extension instead lists them as the Task's inputRequests and takes the
+ * answers by tasks/update.  So from its creation a modern task has a
+ * tasks/result of the gateway's waiting on it (the watch): the server's
+ * requests it draws are kept on the task under keys of the gateway's,
+ * shown by tasks/get while the server says input_required, and answered
+ * by tasks/update.  Until the first of them has arrived, an
+ * input_required task is shown as working: nothing is asked of the
+ * client yet.
+ *
  * A task lives as long as the connection that holds it: when the server
  * is lost (restart, expired session) its tasks are forgotten, and asking
  * for one says so.
@@ -36,6 +56,7 @@
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
 #include "mcp/call.h"
+#include "mcp/methods.h"
 #include "mcp/session.h"
 #include "mcp/version.h"
 #include "upstream/upstream_impl.h"
@@ -48,7 +69,7 @@
 
 struct task {
     struct task *prev, *next;
-    char id[40];                 /* the gateway's, as clients know it */
+    char id[40];                 /* the gateway's, as clients know it: "mgt-" and 128 random bits */
     struct mg_upstream *u;       /* the connection that holds it */
     char *up_id;                 /* the server's taskId */
     const struct mg_session *session; /* its creator, NULL once that ended */
@@ -58,6 +79,10 @@ struct task {
     json_t *client_token;        /* the creating client's: its progress carries it */
     double last_progress;        /* progress only increases */
     int has_progress;
+    int modern;                  /* created by a 2026-07-28 request: seen through the extension */
+    int watching;                /* modern: our tasks/result is waiting on the server */
+    json_t *pending;             /* modern: key -> {id: the server's request id, ask: {method, params}} */
+    unsigned next_key;
 };
 
 struct asked;
@@ -98,6 +123,7 @@ task_drop(struct table *t, struct task *k)
     else
         t->tail = k->prev;
     t->count--;
+    json_decref(k->pending);
     json_decref(k->client_token);
     mg_free(k->up_id);
     mg_free(k);
@@ -123,12 +149,19 @@ task_of_upstream(struct table *t, const struct mg_upstream *u, const char *up_id
     return NULL;
 }
 
-/* Whether session S may see task K: the same key, or without keys the
- * same session. */
+/* Whether request REQ may see task K: one of the era that created it,
+ * with the same key, or without keys the same session (2025-11-25) or
+ * anyone who has its id (2026-07-28, which has no sessions). */
 static int
-task_owned_by(const struct task *k, const struct mg_session *s)
+task_owned_by(const struct task *k, const struct mg_req *req)
 {
-    return k->key_id[0] ? strcmp(k->key_id, s->caller.key.id) == 0 : k->session == s;
+    const struct mg_session *s = req->s;
+
+    if (k->modern != (req->era == MG_ERA_MODERN))
+        return 0;
+    if (k->key_id[0])
+        return strcmp(k->key_id, s->caller.key.id) == 0;
+    return k->modern || k->session == s;
 }
 
 /* A copy of RESULT (borrowed) with the server's task id replaced by ID,
@@ -147,6 +180,75 @@ with_gateway_id(json_t *result, const char *id)
     if (json_is_object(related))
         json_object_set_new(related, "taskId", json_string(id));
     return out;
+}
+
+/* --- the watch of a modern task ---------------------------------------------- */
+
+struct watch {
+    struct table *t;
+    char task_id[40];
+};
+
+/* The watch's tasks/result has answered (the task ended), timed out, or
+ * its server is gone: whatever it says, tasks/get asks again. */
+static void
+watch_answered(void *data, json_t *result, json_t *error, const char *why)
+{
+    struct watch *w = data;
+    struct task *k = task_find(w->t, w->task_id);
+
+    (void)result, (void)error, (void)why;
+    if (k != NULL)
+        k->watching = 0;
+    mg_free(w);
+}
+
+static void
+task_watch(struct table *t, struct task *k)
+{
+    struct watch *w;
+
+    if (k->watching)
+        return;
+    w = mg_calloc(1, sizeof(*w));
+    w->t = t;
+    memcpy(w->task_id, k->id, sizeof(w->task_id));
+    k->watching = 1;
+    mg_rpc_client_call(&k->u->rpc, "tasks/result", json_pack("{s:s}", "taskId", k->up_id), k->timeout_ms,
+                       watch_answered, w);
+}
+
+/* A request of the server about modern task K: kept for tasks/get. */
+static void
+task_keep_ask(struct task *k, json_t *id, const char *method, json_t *params)
+{
+    json_t *fwd = json_deep_copy(params);
+    char key[32];
+
+    /* The Task names itself; the related-task _meta is the old wire's. */
+    json_object_del(json_object_get(fwd, "_meta"), MG_META_RELATED_TASK);
+    if (json_object_size(json_object_get(fwd, "_meta")) == 0)
+        json_object_del(fwd, "_meta");
+    if (k->pending == NULL)
+        k->pending = json_object();
+    snprintf(key, sizeof(key), "mgq-%u", ++k->next_key);
+    json_object_set_new(k->pending, key, json_pack("{s:O, s:{s:s, s:o}}", "id", id, "ask", "method", method,
+                                                   "params", fwd));
+}
+
+/* The requests kept on task K, which has ended: nobody will answer them. */
+static void
+task_withdraw_asks(struct task *k)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach (k->pending, key, v) {
+        json_t *e = json_pack("{s:i, s:s}", "code", MG_RPC_INTERNAL_ERROR, "message", "the task has ended");
+        mg_upstream_answer(k->u, json_object_get(v, "id"), NULL, e);
+        json_decref(e);
+    }
+    json_object_clear(k->pending);
 }
 
 /* --- created by a tools/call ---------------------------------------------- */
@@ -177,7 +279,7 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
 
     if (t == NULL || up_id == NULL)
         return 0; /* the server ran the call as a plain one */
-    if (mg_random_hex(id + 4, 12) != 0) {
+    if (mg_random_hex(id + 4, 16) != 0) {
         mg_call_fail_rpc(call, MG_RPC_INTERNAL_ERROR, "Internal error: no random bytes for a task id", NULL);
         return 1;
     }
@@ -187,10 +289,11 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
     memcpy(k->id, id, sizeof(id));
     k->u = u;
     k->up_id = mg_strdup(up_id);
-    k->session = s;
+    k->modern = mg_proto_is_modern(mg_call_protocol_version(call));
+    k->session = k->modern ? NULL : s; /* a modern request's session ends with it */
     snprintf(k->key_id, sizeof(k->key_id), "%s", s->caller.key.id);
     k->timeout_ms = result_wait_ms(json_object_get(task, "ttl"), u->sc->timeout_ms);
-    if (token[0] != '\0' && mg_call_progress_token(call) != NULL) {
+    if (!k->modern && token[0] != '\0' && mg_call_progress_token(call) != NULL) {
         snprintf(k->token, sizeof(k->token), "%s", token);
         k->client_token = json_incref(mg_call_progress_token(call));
     }
@@ -202,7 +305,12 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
     t->tail = k;
     t->count++;
     mg_log_debug("upstream %s: task %s is %s", u->sc->name, up_id, k->id);
+    if (k->modern)
+        task_watch(t, k);
     out = with_gateway_id(result, k->id);
+    if (k->modern && strcmp(json_string_value(json_object_get(task, "status")) ?: "", "input_required") == 0)
+        /* No question has reached us yet: as tasks/get would show it. */
+        json_object_set_new(json_object_get(out, "task"), "status", json_string("working"));
     mg_call_finish_task(call, out);
     json_decref(out);
     return 1;
@@ -221,6 +329,7 @@ task_saw_status(struct task *k, const char *status)
     k->token[0] = '\0';
     json_decref(k->client_token);
     k->client_token = NULL;
+    task_withdraw_asks(k);
 }
 
 void
@@ -312,11 +421,13 @@ struct asked {
     struct mg_upstream *u;
     int64_t id;
     char task_id[40];
+    json_t *task;        /* 2026-07-28 tasks/get of an ended task: its Task, while its result is asked */
 };
 
 static void
 asked_free(struct asked *a)
 {
+    json_decref(a->task);
     if (a->prev != NULL)
         a->prev->next = a->next;
     else
@@ -363,11 +474,14 @@ asked_cancelled(struct mg_req *req, void *data)
     asked_free(a);
 }
 
+/* Send METHOD about task K to its server for REQ; DONE gets the answer,
+ * and TASK (stolen, or NULL) rides along. */
 static void
-ask_server(struct mg_req *req, struct task *k)
+ask_server_as(struct mg_req *req, struct task *k, const char *method, mg_rpc_reply_fn done, json_t *task)
 {
     struct table *t = table_of(k->u->gw);
     struct asked *a = mg_calloc(1, sizeof(*a));
+    /* Only a 2025-11-25 tasks/result waits for the task to end. */
     unsigned timeout = strcmp(req->method, "tasks/result") == 0 ? k->timeout_ms : k->u->sc->timeout_ms;
 
     a->t = t;
@@ -377,12 +491,199 @@ ask_server(struct mg_req *req, struct task *k)
     a->req = req;
     a->u = k->u;
     snprintf(a->task_id, sizeof(a->task_id), "%s", k->id);
-    a->id = mg_rpc_client_call(&k->u->rpc, req->method, json_pack("{s:s}", "taskId", k->up_id), timeout,
-                               asked_answered, a);
+    a->task = task;
+    a->id = mg_rpc_client_call(&k->u->rpc, method, json_pack("{s:s}", "taskId", k->up_id), timeout, done, a);
     if (a->id < 0)
         return; /* answered already */
     req->on_cancel = asked_cancelled;
     req->cancel_data = a;
+}
+
+static void
+ask_server(struct mg_req *req, struct task *k)
+{
+    ask_server_as(req, k, req->method, asked_answered, NULL);
+}
+
+/* --- the tasks extension of 2026-07-28 ------------------------------------- */
+
+/* A failed request about a task, as the client is told. */
+static void
+fail_as_asked(struct asked *a, json_t *error, const char *why)
+{
+    json_t *code = json_object_get(error, "code"), *d = json_object_get(error, "data");
+    const char *msg = json_string_value(json_object_get(error, "message"));
+    char text[400];
+
+    if (error == NULL) {
+        snprintf(text, sizeof(text), "Upstream %s: %s", a->u->sc->name, why ? why : "no answer");
+        mg_req_fail(a->req, MG_RPC_INTERNAL_ERROR, text, NULL);
+        return;
+    }
+    mg_req_fail(a->req, json_is_integer(code) ? (int)json_integer_value(code) : MG_RPC_INTERNAL_ERROR,
+                msg ? msg : "the upstream answered with an error", d ? json_incref(d) : NULL);
+}
+
+/* The extension's Task for server Task TASK (borrowed), under our id. */
+static json_t *
+modern_task(json_t *task, const char *id)
+{
+    json_t *out = mg_task_modern(task);
+
+    json_object_set_new(out, "taskId", json_string(id));
+    return out;
+}
+
+/* tasks/result of an ended task: inlined into the Task asked for. */
+static void
+modern_result_answered(void *data, json_t *result, json_t *error, const char *why)
+{
+    struct asked *a = data;
+    json_t *out;
+
+    a->req->on_cancel = NULL;
+    if (result == NULL && error == NULL) {
+        fail_as_asked(a, NULL, why);
+        asked_free(a);
+        return;
+    }
+    out = modern_task(a->task, a->task_id);
+    if (result != NULL && !json_is_true(json_object_get(result, "isError")) &&
+        strcmp(json_string_value(json_object_get(a->task, "status")) ?: "", "failed") == 0) {
+        /* A server that can keep only results says "failed" with one:
+         * the request failed, and its text is what went wrong. */
+        json_t *block = json_array_get(json_object_get(result, "content"), 0);
+        const char *msg = json_string_value(json_object_get(block, "text"));
+        if (msg == NULL)
+            msg = json_string_value(json_object_get(a->task, "statusMessage"));
+        json_object_set_new(out, "error", json_pack("{s:i, s:s}", "code", MG_RPC_INTERNAL_ERROR, "message",
+                                                    msg != NULL ? msg : "the task failed"));
+    } else if (result != NULL) {
+        /* A result, isError or not, is "completed": "failed" is for a
+         * request that ended in a JSON-RPC error.  The related-task _meta
+         * says what the Task's taskId already does. */
+        json_t *copy = json_deep_copy(result), *meta = json_object_get(copy, "_meta");
+        json_object_del(meta, MG_META_RELATED_TASK);
+        if (json_is_object(meta) && json_object_size(meta) == 0)
+            json_object_del(copy, "_meta");
+        json_object_del(copy, "resultType");
+        json_object_set_new(out, "status", json_string("completed"));
+        json_object_set_new(out, "result", copy);
+    } else {
+        json_t *code = json_object_get(error, "code");
+        const char *msg = json_string_value(json_object_get(error, "message"));
+        json_t *e = json_pack("{s:I, s:s}", "code",
+                              (json_int_t)(json_is_integer(code) ? json_integer_value(code) : MG_RPC_INTERNAL_ERROR),
+                              "message", msg != NULL ? msg : "the task failed");
+        if (json_object_get(error, "data") != NULL)
+            json_object_set(e, "data", json_object_get(error, "data"));
+        json_object_set_new(out, "status", json_string("failed"));
+        json_object_set_new(out, "error", e);
+    }
+    mg_req_reply(a->req, out);
+    asked_free(a);
+}
+
+/* tasks/get: the Task, and for one that has ended its result too. */
+static void
+modern_get_answered(void *data, json_t *result, json_t *error, const char *why)
+{
+    struct asked *a = data;
+    struct task *k = task_find(a->t, a->task_id);
+    const char *status = json_string_value(json_object_get(result, "status"));
+    struct mg_req *req = a->req;
+    json_t *out;
+
+    req->on_cancel = NULL;
+    if (result == NULL) {
+        fail_as_asked(a, error, why);
+        asked_free(a);
+        return;
+    }
+    task_saw_status(k, status);
+    if (k != NULL && status != NULL && (strcmp(status, "completed") == 0 || strcmp(status, "failed") == 0)) {
+        asked_free(a);
+        ask_server_as(req, k, "tasks/result", modern_result_answered, json_incref(result));
+        return;
+    }
+    out = modern_task(result, a->task_id);
+    if (k != NULL && status != NULL && strcmp(status, "input_required") == 0) {
+        json_t *asks = json_object();
+        const char *key;
+        json_t *v;
+        json_object_foreach (k->pending, key, v)
+            json_object_set(asks, key, json_object_get(v, "ask"));
+        if (json_object_size(asks) > 0) {
+            json_object_set_new(out, "inputRequests", asks);
+        } else {
+            /* Its questions are on their way to us: none for the client yet. */
+            json_decref(asks);
+            json_object_set_new(out, "status", json_string("working"));
+            task_watch(a->t, k);
+        }
+    }
+    mg_req_reply(req, out);
+    asked_free(a);
+}
+
+/* tasks/cancel: an empty acknowledgement, on an ended task too. */
+static void
+modern_cancel_answered(void *data, json_t *result, json_t *error, const char *why)
+{
+    struct asked *a = data;
+    json_t *code = json_object_get(error, "code");
+
+    a->req->on_cancel = NULL;
+    /* The server refuses to cancel a task that has ended (-32602); the
+     * extension acknowledges that as any other cancel. */
+    if (result != NULL || json_integer_value(code) == MG_RPC_INVALID_PARAMS)
+        mg_req_reply(a->req, json_object());
+    else
+        fail_as_asked(a, error, why);
+    asked_free(a);
+}
+
+/* tasks/update: the client's answers to the server's requests, each
+ * under the key tasks/get showed it by; answered ones are gone from the
+ * Task.  A key no longer pending (answered already) is passed over. */
+static void
+modern_update(struct mg_req *req, struct task *k, json_t *params)
+{
+    json_t *answers = json_object_get(params, "inputResponses"), *v, *p;
+    const char *key;
+
+    if (!json_is_object(answers)) {
+        mg_req_fail(req, MG_RPC_INVALID_PARAMS, "Invalid params: tasks/update requires params.inputResponses (an "
+                    "object of responses, keyed as the Task's inputRequests)", NULL);
+        return;
+    }
+    json_object_foreach (answers, key, v) {
+        if (!json_is_object(v)) {
+            char msg[200];
+            snprintf(msg, sizeof(msg), "Invalid params: inputResponses.%.64s must be an object (the response)", key);
+            mg_req_fail(req, MG_RPC_INVALID_PARAMS, msg, NULL);
+            return;
+        }
+    }
+    json_object_foreach (answers, key, v) {
+        if ((p = json_object_get(k->pending, key)) == NULL)
+            continue;
+        mg_upstream_answer(k->u, json_object_get(p, "id"), v, NULL);
+        json_object_del(k->pending, key);
+    }
+    mg_req_reply(req, json_object());
+}
+
+static void
+modern_request(struct mg_req *req, struct task *k, json_t *params)
+{
+    if (strcmp(req->method, "tasks/get") == 0) {
+        ask_server_as(req, k, "tasks/get", modern_get_answered, NULL);
+    } else if (strcmp(req->method, "tasks/cancel") == 0) {
+        ask_server_as(req, k, "tasks/cancel", modern_cancel_answered, NULL);
+    } else {
+        modern_update(req, k, params);
+    }
 }
 
 /* --- the server's requests about a task ----------------------------------- */
@@ -422,6 +723,14 @@ mg_upstream_task_ask(struct mg_upstream *u, json_t *id, const char *method, json
 
     if (k == NULL)
         return 0; /* not about a task of ours */
+    if (k->modern) {
+        if (cap == NULL) {
+            snprintf(why, whylen, "%s is not a request a server may send", method);
+            return 0;
+        }
+        task_keep_ask(k, id, method, params);
+        return 1;
+    }
     /* The client that waits on the task, tasks/result first. */
     for (struct asked *a = t->asked; a != NULL; a = a->next)
         if (strcmp(a->task_id, k->id) == 0 && a->req->s != NULL &&
@@ -505,7 +814,7 @@ list_tasks(struct table *t, struct mg_req *req)
     l->waiting = 1; /* held while the requests go out */
     for (struct task *k = t->head; k != NULL; k = k->next) {
         struct listed *one;
-        if (!task_owned_by(k, req->s) || k->u->state != MG_UPSTREAM_READY)
+        if (!task_owned_by(k, req) || k->u->state != MG_UPSTREAM_READY)
             continue;
         one = mg_calloc(1, sizeof(*one));
         one->l = l;
@@ -534,14 +843,17 @@ tasks_request(struct mg_gateway *gw, struct mg_req *req, json_t *params)
         return;
     }
     k = task_find(t, id);
-    if (k == NULL || !task_owned_by(k, req->s)) {
+    if (k == NULL || !task_owned_by(k, req)) {
         /* Someone else's task is no more visible than one that never was. */
         char msg[200];
         snprintf(msg, sizeof(msg), "Invalid params: no task %.64s (unknown, expired, or its server restarted)", id);
         mg_req_fail(req, MG_RPC_INVALID_PARAMS, msg, NULL);
         return;
     }
-    ask_server(req, k);
+    if (k->modern)
+        modern_request(req, k, params);
+    else
+        ask_server(req, k);
 }
 
 void

@@ -53,7 +53,7 @@ test('tasks of an upstream: created, polled, listed, answered under the gateway\
 
     const created = await startTask(client, { topic: 'tides' });
     const id = created.task.taskId;
-    assert.match(id, /^mgt-[0-9a-f]{24}$/, 'the client sees the gateway\'s task id');
+    assert.match(id, /^mgt-[0-9a-f]{32}$/, 'the client sees the gateway\'s task id (128 random bits)');
     assert.equal(created.task.status, 'working');
 
     const got = await getTask(client, id);
@@ -73,7 +73,7 @@ test('tasks of an upstream: created, polled, listed, answered under the gateway\
     assert.equal(result._meta?.['io.modelcontextprotocol/related-task']?.taskId, id);
     assert.equal((await getTask(client, id)).status, 'completed');
 
-    const unknown = await rpcError(getTask(client, 'mgt-000000000000000000000000'));
+    const unknown = await rpcError(getTask(client, 'mgt-00000000000000000000000000000000'));
     assert.equal(unknown.code, -32602);
     assert.match(unknown.message, /no task/);
     const noId = await rpcError(client.request({ method: 'tasks/get', params: {} }, GetTaskResultSchema));

@@ -1,0 +1,140 @@
+// upstream_tasks_ext.test.mjs - the tasks extension of 2026-07-28
+// (io.modelcontextprotocol/tasks) bridged to a server of 2025-11-25 tasks
+// (tests/conformance/tasks_upstream.mjs, official SDK v1), as the
+// conformance suite does not check it: a task is bound to the API key
+// that created it and to the era it was made in, a request without the
+// extension is refused with -32021, and the server's question about a
+// task is shown as inputRequests and answered by tasks/update (a malformed
+// answer refused, losing nothing).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as HttpV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { startHttpGate, httpClient, assertCleanStderr, postRpc, modernMeta, sleep, REPO_ROOT, MODERN_VERSION }
+  from './lib.mjs';
+import { runCli } from './cli.mjs';
+import { NODE } from './upstreams.mjs';
+
+const EXT = 'io.modelcontextprotocol/tasks';
+const FIXTURE = path.join(REPO_ROOT, 'tests/conformance/tasks_upstream.mjs');
+const CONFIG = `
+servers:
+  - name: tasks
+    command: ${NODE}
+    args: [${FIXTURE}]
+projects:
+  - name: work
+    servers: [tasks]
+`;
+
+test('tasks extension: bound to the creating key and era, gated on the extension, questions answered by tasks/update',
+  { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-tasks-ext-'));
+    const state = path.join(dir, 'state');
+    const file = path.join(dir, 'gw.yaml');
+    writeFileSync(file, CONFIG);
+    const key = async (name) => {
+      const r = await runCli(['keys', 'create', '--config', file, '--state-dir', state, '--name', name,
+        '--project', 'work', '--scope', 'write', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout).secret;
+    };
+    const alice = await key('alice');
+    const bob = await key('bob');
+    const gate = await startHttpGate(['--config', file, '--state-dir', state, '--auth', 'required'], { demo: false });
+    const http = await httpClient();
+    const url = `${new URL(gate.url).origin}/servers/tasks/mcp`;
+    let id = 0;
+    // One modern request; the result, or the error as { code, data }.
+    const call = async (secret, method, params, { ext = true } = {}) => {
+      const name = params.name ?? params.taskId;
+      const r = await postRpc(http.fetch, url, {
+        jsonrpc: '2.0', id: ++id, method,
+        params: { ...params, _meta: modernMeta({}, { capabilities: ext ? { extensions: { [EXT]: {} } } : {} }) },
+      }, {
+        authorization: `Bearer ${secret}`, 'mcp-protocol-version': MODERN_VERSION, 'mcp-method': method,
+        'mcp-name': name,
+      });
+      assert.ok(r.json, `${method}: a JSON answer (HTTP ${r.status}): ${r.text}`);
+      return r.json.error ?? r.json.result;
+    };
+    const until = async (secret, taskId, want) => {
+      for (let i = 0; i < 100; i++) {
+        const t = await call(secret, 'tasks/get', { taskId });
+        if (t.status === want) return t;
+        assert.ok(!['completed', 'failed', 'cancelled'].includes(t.status), `ended as ${t.status}, not ${want}`);
+        await sleep(100);
+      }
+      throw new Error(`task ${taskId} never became ${want}`);
+    };
+    try {
+      for (let i = 0; i < 100 && !gate.stderr().includes('upstream tasks ready'); i++) await sleep(100);
+
+      const created = await call(alice, 'tools/call', { name: 'slow_compute', arguments: { seconds: 0.3, label: 'x' } });
+      assert.equal(created.resultType, 'task');
+      assert.match(created.taskId, /^mgt-[0-9a-f]{32}$/);
+      assert.equal(created.ttlMs, 60000);
+      assert.equal(created.pollIntervalMs, 200);
+      assert.equal(created.task, undefined, 'flat: no 2025-11-25 task wrapper');
+      const taskId = created.taskId;
+
+      // Another key, however valid, sees no such task.
+      const other = await call(bob, 'tasks/get', { taskId });
+      assert.equal(other.code, -32602);
+      // Without the extension: refused, saying what is missing.
+      const gated = await call(alice, 'tasks/get', { taskId }, { ext: false });
+      assert.equal(gated.code, -32021);
+      assert.deepEqual(gated.data.requiredCapabilities, { extensions: { [EXT]: {} } });
+      // A task-only tool without the extension: -32021 before the server hears of it.
+      const required = await call(alice, 'tools/call', { name: 'failing_job', arguments: {} }, { ext: false });
+      assert.equal(required.code, -32021);
+
+      const done = await until(alice, taskId, 'completed');
+      assert.equal(done.resultType, 'complete');
+      assert.equal(done.result.content[0].text, 'computed x after 0.3 s');
+      assert.equal(done.result._meta?.['io.modelcontextprotocol/related-task'], undefined);
+
+      // The same key in a 2025-11-25 session: a task of the other era is not its.
+      const legacy = new ClientV1({ name: 'tasks-ext-legacy', version: '0' });
+      await legacy.connect(new HttpV1(new URL(url), { fetch: http.fetch,
+        requestInit: { headers: { authorization: `Bearer ${alice}` } } }));
+      await assert.rejects(legacy.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema),
+        (e) => e.code === -32602);
+      await legacy.close();
+
+      // A question of the server about a task: shown, then answered.
+      const asking = await call(alice, 'tools/call', { name: 'confirm_delete', arguments: { path: 'notes.txt' } });
+      const waiting = await until(alice, asking.taskId, 'input_required');
+      const keys = Object.keys(waiting.inputRequests);
+      assert.equal(keys.length, 1);
+      const ask = waiting.inputRequests[keys[0]];
+      assert.equal(ask.method, 'elicitation/create');
+      assert.equal(ask.params.message, 'Delete notes.txt?');
+      assert.equal(ask.params._meta?.['io.modelcontextprotocol/related-task'], undefined);
+      const bad = await call(alice, 'tasks/update', { taskId: asking.taskId, inputResponses: { [keys[0]]: 'yes' } });
+      assert.equal(bad.code, -32602);
+      assert.match(bad.message, /must be an object/);
+      const still = await call(alice, 'tasks/get', { taskId: asking.taskId });
+      assert.deepEqual(Object.keys(still.inputRequests), keys, 'a refused update loses nothing');
+      const ack = await call(alice, 'tasks/update', { taskId: asking.taskId,
+        inputResponses: { [keys[0]]: { action: 'accept', content: { confirm: true } } } });
+      assert.equal(ack.resultType, 'complete');
+      assert.equal(ack.status, undefined, 'an acknowledgement, no Task');
+      const deleted = await until(alice, asking.taskId, 'completed');
+      assert.equal(deleted.result.content[0].text, 'deleted notes.txt');
+
+      await http.close();
+      const { code } = await gate.stop();
+      assert.equal(code, 0, gate.stderr());
+      assertCleanStderr(gate.stderr());
+    } finally {
+      await http.close();
+      gate.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
