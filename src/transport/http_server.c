@@ -532,7 +532,10 @@ mg_http_serve(struct mg_gateway *gw, const struct mg_http_opts *opts)
         mg_log_error("cannot listen on %s: %s", srv.opts.listen, uv_strerror(rc));
         uv_close((uv_handle_t *)&srv.listener, NULL);
         http_auth_close(&srv);
-        uv_run(srv.loop, UV_RUN_DEFAULT);
+        /* One turn closes the listener.  Not until the loop is empty: the
+         * upstreams started already keep it busy until they are stopped,
+         * which the caller does next. */
+        uv_run(srv.loop, UV_RUN_NOWAIT);
         h2o_context_dispose(&srv.ctx);
         h2o_config_dispose(&srv.config);
         mg_strmap_free(&srv.sessions);

@@ -343,6 +343,7 @@ export async function startHttpGate(args = [], { env, cwd, demo = true, listen =
     }), timeout, 'mcpgate serve to listen');
   } catch (e) {
     killChild(g.child);
+    e.message += `\nmcpgate's stderr so far:\n${g.stderr()}`;
     throw e;
   }
   const gate = {

@@ -7,10 +7,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { resultText, sleep } from './lib.mjs';
+import { resultText, sleep, spawnGate, withTimeout } from './lib.mjs';
 import { NODE, FIXTURES, curlMapped, pids, withGateway, waitForTool, everything as server } from './upstreams.mjs';
 
 const opts = { timeout: 40_000 };
@@ -126,6 +127,28 @@ servers:
       assert.ok(!(await client.listTools()).tools.some((t) => t.name.startsWith('refuses__')));
     });
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a listen address in use: serve exits 1 at once, naming it, and leaves no upstream child behind', opts, async () => {
+  const busy = net.createServer();
+  await new Promise((r) => busy.listen(0, '127.0.0.1', r));
+  const port = busy.address().port;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-busy-'));
+  const mark = `busy-port-${port}`;
+  const file = path.join(dir, 'gw.yaml');
+  writeFileSync(file, `listen: 127.0.0.1:${port}\nservers:${server('everything', mark)}`);
+  const gate = spawnGate(['serve', '--config', file]);
+  try {
+    // Upstreams start before the listener: they must not keep it running.
+    const { code } = await withTimeout(gate.exited, 10_000, 'mcpgate serve to exit on a busy port');
+    assert.equal(code, 1, gate.stderr());
+    assert.match(gate.stderr(), new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: address already in use`));
+    assert.deepEqual(pids(mark), [], 'an upstream child outlived the gateway');
+  } finally {
+    gate.child.kill('SIGKILL');
+    busy.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -41,7 +41,9 @@ export async function withGateway(yaml, fn, { capabilities = {}, setup = () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-up-'));
   const file = path.join(dir, 'gw.yaml');
   writeFileSync(file, yaml);
-  const gate = await startHttpGate(['--config', file], { demo: false, listen: false });
+  // A port of its own unless YAML names one: gateways of test files that
+  // run side by side must not race for the default port.
+  const gate = await startHttpGate(['--config', file], { demo: false, listen: !/^listen:/m.test(yaml) });
   const http = await httpClient();
   const opened = [];
   const connect = async (o = {}) => {
