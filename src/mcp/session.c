@@ -213,7 +213,13 @@ mg_req_close_stream(struct mg_req *req, unsigned retry_ms)
 int
 mg_req_client_has(const struct mg_req *req, const char *path)
 {
-    const json_t *v = req->caps;
+    return mg_caps_have(req->caps, path);
+}
+
+int
+mg_caps_have(const json_t *caps, const char *path)
+{
+    const json_t *v = caps;
     char part[64];
 
     while (v != NULL && *path) {

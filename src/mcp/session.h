@@ -209,6 +209,8 @@ void mg_outreq_cancel(struct mg_outreq *o);
 int mg_req_close_stream(struct mg_req *req, unsigned retry_ms);
 /* 1 if the client capability at dotted `path` applies to `req`. */
 int mg_req_client_has(const struct mg_req *req, const char *path);
+/* 1 if client capabilities `caps` (may be NULL) have dotted `path`. */
+int mg_caps_have(const json_t *caps, const char *path);
 /* Parse an MCP log level name; -1 if unknown. */
 int mg_mcp_log_level_parse(const char *name);
 const char *mg_mcp_log_level_name(int level);

@@ -24,24 +24,9 @@
  * answer).
  *
  * A client of 2026-07-28 sees the same tasks through the tasks extension
- * (io.modelcontextprotocol/tasks), bridged here: the CreateTaskResult and
- * the Task are flat, with ttlMs and pollIntervalMs; tasks/get of an ended
- * task also asks the server's tasks/result and inlines it (a result means
- * "completed", a JSON-RPC error "failed", as the extension has it);
- * tasks/cancel answers an empty acknowledgement, on an ended task too.
- * Such a request has no session: its task is bound to its API key, and
- * without one to nothing but its unguessable id.
- *
- * A 2025-11-25 server sends its requests about a task (elicitation,
- * sampling) only to whoever waits on the task's tasks/result; the
- * extension instead lists them as the Task's inputRequests and takes the
- * answers by tasks/update.  So from its creation a modern task has a
- * tasks/result of the gateway's waiting on it (the watch): the server's
- * requests it draws are kept on the task under keys of the gateway's,
- * shown by tasks/get while the server says input_required, and answered
- * by tasks/update.  Until the first of them has arrived, an
- * input_required task is shown as working: nothing is asked of the
- * client yet.
+ * (upstream_tasks_ext.c).  Its request has no session: its task is bound
+ * to its API key, and without one to nothing but its unguessable id.
+ * Neither era sees the other's tasks.
  *
  * A task lives as long as the connection that holds it: when the server
  * is lost (restart, expired session) its tasks are forgotten, and asking
@@ -60,6 +45,7 @@
 #include "mcp/session.h"
 #include "mcp/version.h"
 #include "upstream/upstream_impl.h"
+#include "upstream/upstream_tasks_impl.h"
 #include "util/alloc.h"
 #include "util/log.h"
 #include "util/random.h"
@@ -67,52 +53,23 @@
 /* Tasks remembered at most; beyond, the oldest is forgotten. */
 #define MAX_TASKS 4096
 
-struct task {
-    struct task *prev, *next;
-    char id[40];                 /* the gateway's, as clients know it: "mgt-" and 128 random bits */
-    struct mg_upstream *u;       /* the connection that holds it */
-    char *up_id;                 /* the server's taskId */
-    const struct mg_session *session; /* its creator, NULL once that ended */
-    char key_id[MG_KEY_ID_LEN + 1]; /* its creator's key, or "": bound to the session alone */
-    unsigned timeout_ms;         /* tasks/result may wait this long (0: no bound) */
-    char token[32];              /* the progress token the server has for it, or "" */
-    json_t *client_token;        /* the creating client's: its progress carries it */
-    double last_progress;        /* progress only increases */
-    int has_progress;
-    int modern;                  /* created by a 2026-07-28 request: seen through the extension */
-    int watching;                /* modern: our tasks/result is waiting on the server */
-    json_t *pending;             /* modern: key -> {id: the server's request id, ask: {method, params}} */
-    unsigned next_key;
-};
-
-struct asked;
-struct question;
-
-struct table {
-    struct mg_tasks ops; /* first: gw->tasks points here */
-    struct task *head, *tail; /* oldest first */
-    size_t count;
-    struct asked *asked;        /* tasks/get, tasks/result, tasks/cancel awaiting the server */
-    struct question *questions; /* the servers' requests about tasks, awaiting a client */
-};
-
-/* A request of a server about a task, passed to a client. */
+/* A request of a server about a 2025-11-25 task, passed to a client. */
 struct question {
     struct question *prev, *next;
-    struct table *t;
+    struct task_table *t;
     struct mg_upstream *u;
     json_t *id;              /* the server's id for it */
     struct mg_outreq *out;   /* the request to the client */
 };
 
-static struct table *
-table_of(struct mg_gateway *gw)
+struct task_table *
+mg_task_table(struct mg_gateway *gw)
 {
-    return (struct table *)gw->tasks;
+    return (struct task_table *)gw->tasks;
 }
 
 static void
-task_drop(struct table *t, struct task *k)
+task_drop(struct task_table *t, struct task *k)
 {
     if (k->prev != NULL)
         k->prev->next = k->next;
@@ -124,6 +81,9 @@ task_drop(struct table *t, struct task *k)
         t->tail = k->prev;
     t->count--;
     json_decref(k->pending);
+    json_decref(k->caps);
+    json_decref(k->result);
+    json_decref(k->error);
     json_decref(k->client_token);
     mg_free(k->up_id);
     mg_free(k);
@@ -131,8 +91,8 @@ task_drop(struct table *t, struct task *k)
 
 static void question_free(struct question *q);
 
-static struct task *
-task_find(struct table *t, const char *id)
+struct task *
+mg_task_find(struct task_table *t, const char *id)
 {
     for (struct task *k = t->head; id != NULL && k != NULL; k = k->next)
         if (strcmp(k->id, id) == 0)
@@ -141,7 +101,7 @@ task_find(struct table *t, const char *id)
 }
 
 static struct task *
-task_of_upstream(struct table *t, const struct mg_upstream *u, const char *up_id)
+task_of_upstream(struct task_table *t, const struct mg_upstream *u, const char *up_id)
 {
     for (struct task *k = t->head; up_id != NULL && k != NULL; k = k->next)
         if (k->u == u && strcmp(k->up_id, up_id) == 0)
@@ -182,75 +142,6 @@ with_gateway_id(json_t *result, const char *id)
     return out;
 }
 
-/* --- the watch of a modern task ---------------------------------------------- */
-
-struct watch {
-    struct table *t;
-    char task_id[40];
-};
-
-/* The watch's tasks/result has answered (the task ended), timed out, or
- * its server is gone: whatever it says, tasks/get asks again. */
-static void
-watch_answered(void *data, json_t *result, json_t *error, const char *why)
-{
-    struct watch *w = data;
-    struct task *k = task_find(w->t, w->task_id);
-
-    (void)result, (void)error, (void)why;
-    if (k != NULL)
-        k->watching = 0;
-    mg_free(w);
-}
-
-static void
-task_watch(struct table *t, struct task *k)
-{
-    struct watch *w;
-
-    if (k->watching)
-        return;
-    w = mg_calloc(1, sizeof(*w));
-    w->t = t;
-    memcpy(w->task_id, k->id, sizeof(w->task_id));
-    k->watching = 1;
-    mg_rpc_client_call(&k->u->rpc, "tasks/result", json_pack("{s:s}", "taskId", k->up_id), k->timeout_ms,
-                       watch_answered, w);
-}
-
-/* A request of the server about modern task K: kept for tasks/get. */
-static void
-task_keep_ask(struct task *k, json_t *id, const char *method, json_t *params)
-{
-    json_t *fwd = json_deep_copy(params);
-    char key[32];
-
-    /* The Task names itself; the related-task _meta is the old wire's. */
-    json_object_del(json_object_get(fwd, "_meta"), MG_META_RELATED_TASK);
-    if (json_object_size(json_object_get(fwd, "_meta")) == 0)
-        json_object_del(fwd, "_meta");
-    if (k->pending == NULL)
-        k->pending = json_object();
-    snprintf(key, sizeof(key), "mgq-%u", ++k->next_key);
-    json_object_set_new(k->pending, key, json_pack("{s:O, s:{s:s, s:o}}", "id", id, "ask", "method", method,
-                                                   "params", fwd));
-}
-
-/* The requests kept on task K, which has ended: nobody will answer them. */
-static void
-task_withdraw_asks(struct task *k)
-{
-    const char *key;
-    json_t *v;
-
-    json_object_foreach (k->pending, key, v) {
-        json_t *e = json_pack("{s:i, s:s}", "code", MG_RPC_INTERNAL_ERROR, "message", "the task has ended");
-        mg_upstream_answer(k->u, json_object_get(v, "id"), NULL, e);
-        json_decref(e);
-    }
-    json_object_clear(k->pending);
-}
-
 /* --- created by a tools/call ---------------------------------------------- */
 
 /* How long tasks/result may wait on a task whose Task.ttl is TTL (ms): as
@@ -269,11 +160,11 @@ result_wait_ms(json_t *ttl, unsigned timeout_ms)
 int
 mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *result, const char *token)
 {
-    struct table *t = table_of(u->gw);
+    struct task_table *t = mg_task_table(u->gw);
     json_t *task = json_object_get(result, "task");
     const char *up_id = json_string_value(json_object_get(task, "taskId"));
     const struct mg_session *s = mg_call_session(call);
-    char id[sizeof(((struct task *)0)->id)] = "mgt-";
+    char id[MG_TASK_ID_SIZE] = "mgt-";
     struct task *k;
     json_t *out;
 
@@ -293,6 +184,8 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
     k->session = k->modern ? NULL : s; /* a modern request's session ends with it */
     snprintf(k->key_id, sizeof(k->key_id), "%s", s->caller.key.id);
     k->timeout_ms = result_wait_ms(json_object_get(task, "ttl"), u->sc->timeout_ms);
+    if (k->modern)
+        k->caps = json_incref(mg_call_client_caps(call));
     if (!k->modern && token[0] != '\0' && mg_call_progress_token(call) != NULL) {
         snprintf(k->token, sizeof(k->token), "%s", token);
         k->client_token = json_incref(mg_call_progress_token(call));
@@ -306,7 +199,7 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
     t->count++;
     mg_log_debug("upstream %s: task %s is %s", u->sc->name, up_id, k->id);
     if (k->modern)
-        task_watch(t, k);
+        mg_task_ext_watch(t, k);
     out = with_gateway_id(result, k->id);
     if (k->modern && strcmp(json_string_value(json_object_get(task, "status")) ?: "", "input_required") == 0)
         /* No question has reached us yet: as tasks/get would show it. */
@@ -318,10 +211,8 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
 
 /* --- what the server says of its tasks ------------------------------------ */
 
-/* Task K was seen in STATUS: once it has ended, its progress token is
- * void. */
-static void
-task_saw_status(struct task *k, const char *status)
+void
+mg_task_saw_status(struct task *k, const char *status)
 {
     if (k == NULL || status == NULL ||
         (strcmp(status, "completed") != 0 && strcmp(status, "failed") != 0 && strcmp(status, "cancelled") != 0))
@@ -329,18 +220,18 @@ task_saw_status(struct task *k, const char *status)
     k->token[0] = '\0';
     json_decref(k->client_token);
     k->client_token = NULL;
-    task_withdraw_asks(k);
+    mg_task_ext_withdraw_asks(k);
 }
 
 void
 mg_upstream_task_status(struct mg_upstream *u, json_t *params)
 {
-    struct table *t = table_of(u->gw);
+    struct task_table *t = mg_task_table(u->gw);
     struct task *k = t ? task_of_upstream(t, u, json_string_value(json_object_get(params, "taskId"))) : NULL;
 
     if (k == NULL)
         return; /* not a task of ours */
-    task_saw_status(k, json_string_value(json_object_get(params, "status")));
+    mg_task_saw_status(k, json_string_value(json_object_get(params, "status")));
     if (k->session != NULL)
         mg_session_notify((struct mg_session *)k->session, "notifications/tasks/status",
                           with_gateway_id(params, k->id));
@@ -349,7 +240,7 @@ mg_upstream_task_status(struct mg_upstream *u, json_t *params)
 int
 mg_upstream_task_progress(struct mg_upstream *u, const char *token, json_t *params)
 {
-    struct table *t = table_of(u->gw);
+    struct task_table *t = mg_task_table(u->gw);
     double progress = json_number_value(json_object_get(params, "progress"));
     double total = json_number_value(json_object_get(params, "total"));
     const char *message = json_string_value(json_object_get(params, "message"));
@@ -378,7 +269,7 @@ mg_upstream_task_progress(struct mg_upstream *u, const char *token, json_t *para
 void
 mg_upstream_tasks_forget(struct mg_upstream *u)
 {
-    struct table *t = table_of(u->gw);
+    struct task_table *t = mg_task_table(u->gw);
 
     /* Questions of the lost connection: withdrawn from the clients. */
     for (struct question *q = t ? t->questions : NULL, *next; q != NULL; q = next) {
@@ -398,7 +289,7 @@ mg_upstream_tasks_forget(struct mg_upstream *u)
 void
 mg_upstream_tasks_session_closed(struct mg_gateway *gw, const void *session)
 {
-    struct table *t = table_of(gw);
+    struct task_table *t = mg_task_table(gw);
 
     for (struct task *k = t ? t->head : NULL, *next; k != NULL; k = next) {
         next = k->next;
@@ -413,19 +304,8 @@ mg_upstream_tasks_session_closed(struct mg_gateway *gw, const void *session)
 
 /* --- tasks/get, tasks/result, tasks/cancel -------------------------------- */
 
-/* One of them, sent to the server and awaiting its answer. */
-struct asked {
-    struct asked *prev, *next;
-    struct table *t;
-    struct mg_req *req;
-    struct mg_upstream *u;
-    int64_t id;
-    char task_id[40];
-    json_t *task;        /* 2026-07-28 tasks/get of an ended task: its Task, while its result is asked */
-};
-
-static void
-asked_free(struct asked *a)
+void
+mg_task_asked_free(struct task_asked *a)
 {
     json_decref(a->task);
     if (a->prev != NULL)
@@ -440,7 +320,7 @@ asked_free(struct asked *a)
 static void
 asked_answered(void *data, json_t *result, json_t *error, const char *why)
 {
-    struct asked *a = data;
+    struct task_asked *a = data;
 
     if (result != NULL) {
         /* A result of tasks/result is the task's end. */
@@ -448,39 +328,46 @@ asked_answered(void *data, json_t *result, json_t *error, const char *why)
                                  ? "completed"
                                  : json_string_value(json_object_get(result, "status"));
 
-        task_saw_status(task_find(a->t, a->task_id), status);
+        mg_task_saw_status(mg_task_find(a->t, a->task_id), status);
         mg_req_reply(a->req, with_gateway_id(result, a->task_id));
-    } else if (error != NULL) {
-        json_t *code = json_object_get(error, "code"), *d = json_object_get(error, "data");
-        const char *msg = json_string_value(json_object_get(error, "message"));
-        mg_req_fail(a->req, json_is_integer(code) ? (int)json_integer_value(code) : MG_RPC_INTERNAL_ERROR,
-                    msg ? msg : "the upstream answered with an error", d ? json_incref(d) : NULL);
     } else {
-        char msg[400];
-        snprintf(msg, sizeof(msg), "Upstream %s: %s", a->u->sc->name, why ? why : "no answer");
-        mg_req_fail(a->req, MG_RPC_INTERNAL_ERROR, msg, NULL);
+        mg_task_fail_asked(a, error, why);
     }
-    asked_free(a);
+    mg_task_asked_free(a);
+}
+
+void
+mg_task_fail_asked(struct task_asked *a, json_t *error, const char *why)
+{
+    json_t *code = json_object_get(error, "code"), *d = json_object_get(error, "data");
+    const char *msg = json_string_value(json_object_get(error, "message"));
+    char text[400];
+
+    if (error == NULL) {
+        snprintf(text, sizeof(text), "Upstream %s: %s", a->u->sc->name, why ? why : "no answer");
+        mg_req_fail(a->req, MG_RPC_INTERNAL_ERROR, text, NULL);
+        return;
+    }
+    mg_req_fail(a->req, json_is_integer(code) ? (int)json_integer_value(code) : MG_RPC_INTERNAL_ERROR,
+                msg ? msg : "the upstream answered with an error", d ? json_incref(d) : NULL);
 }
 
 /* The client gave up on the request (not on the task): so does the server. */
 static void
 asked_cancelled(struct mg_req *req, void *data)
 {
-    struct asked *a = data;
+    struct task_asked *a = data;
 
     mg_rpc_client_cancel(&a->u->rpc, a->id, "the client cancelled");
     mg_req_fail(req, MG_RPC_INTERNAL_ERROR, "cancelled", NULL);
-    asked_free(a);
+    mg_task_asked_free(a);
 }
 
-/* Send METHOD about task K to its server for REQ; DONE gets the answer,
- * and TASK (stolen, or NULL) rides along. */
-static void
-ask_server_as(struct mg_req *req, struct task *k, const char *method, mg_rpc_reply_fn done, json_t *task)
+void
+mg_task_ask_server(struct mg_req *req, struct task *k, const char *method, mg_rpc_reply_fn done, json_t *task)
 {
-    struct table *t = table_of(k->u->gw);
-    struct asked *a = mg_calloc(1, sizeof(*a));
+    struct task_table *t = mg_task_table(k->u->gw);
+    struct task_asked *a = mg_calloc(1, sizeof(*a));
     /* Only a 2025-11-25 tasks/result waits for the task to end. */
     unsigned timeout = strcmp(req->method, "tasks/result") == 0 ? k->timeout_ms : k->u->sc->timeout_ms;
 
@@ -502,188 +389,7 @@ ask_server_as(struct mg_req *req, struct task *k, const char *method, mg_rpc_rep
 static void
 ask_server(struct mg_req *req, struct task *k)
 {
-    ask_server_as(req, k, req->method, asked_answered, NULL);
-}
-
-/* --- the tasks extension of 2026-07-28 ------------------------------------- */
-
-/* A failed request about a task, as the client is told. */
-static void
-fail_as_asked(struct asked *a, json_t *error, const char *why)
-{
-    json_t *code = json_object_get(error, "code"), *d = json_object_get(error, "data");
-    const char *msg = json_string_value(json_object_get(error, "message"));
-    char text[400];
-
-    if (error == NULL) {
-        snprintf(text, sizeof(text), "Upstream %s: %s", a->u->sc->name, why ? why : "no answer");
-        mg_req_fail(a->req, MG_RPC_INTERNAL_ERROR, text, NULL);
-        return;
-    }
-    mg_req_fail(a->req, json_is_integer(code) ? (int)json_integer_value(code) : MG_RPC_INTERNAL_ERROR,
-                msg ? msg : "the upstream answered with an error", d ? json_incref(d) : NULL);
-}
-
-/* The extension's Task for server Task TASK (borrowed), under our id. */
-static json_t *
-modern_task(json_t *task, const char *id)
-{
-    json_t *out = mg_task_modern(task);
-
-    json_object_set_new(out, "taskId", json_string(id));
-    return out;
-}
-
-/* tasks/result of an ended task: inlined into the Task asked for. */
-static void
-modern_result_answered(void *data, json_t *result, json_t *error, const char *why)
-{
-    struct asked *a = data;
-    json_t *out;
-
-    a->req->on_cancel = NULL;
-    if (result == NULL && error == NULL) {
-        fail_as_asked(a, NULL, why);
-        asked_free(a);
-        return;
-    }
-    out = modern_task(a->task, a->task_id);
-    if (result != NULL && !json_is_true(json_object_get(result, "isError")) &&
-        strcmp(json_string_value(json_object_get(a->task, "status")) ?: "", "failed") == 0) {
-        /* A server that can keep only results says "failed" with one:
-         * the request failed, and its text is what went wrong. */
-        json_t *block = json_array_get(json_object_get(result, "content"), 0);
-        const char *msg = json_string_value(json_object_get(block, "text"));
-        if (msg == NULL)
-            msg = json_string_value(json_object_get(a->task, "statusMessage"));
-        json_object_set_new(out, "error", json_pack("{s:i, s:s}", "code", MG_RPC_INTERNAL_ERROR, "message",
-                                                    msg != NULL ? msg : "the task failed"));
-    } else if (result != NULL) {
-        /* A result, isError or not, is "completed": "failed" is for a
-         * request that ended in a JSON-RPC error.  The related-task _meta
-         * says what the Task's taskId already does. */
-        json_t *copy = json_deep_copy(result), *meta = json_object_get(copy, "_meta");
-        json_object_del(meta, MG_META_RELATED_TASK);
-        if (json_is_object(meta) && json_object_size(meta) == 0)
-            json_object_del(copy, "_meta");
-        json_object_del(copy, "resultType");
-        json_object_set_new(out, "status", json_string("completed"));
-        json_object_set_new(out, "result", copy);
-    } else {
-        json_t *code = json_object_get(error, "code");
-        const char *msg = json_string_value(json_object_get(error, "message"));
-        json_t *e = json_pack("{s:I, s:s}", "code",
-                              (json_int_t)(json_is_integer(code) ? json_integer_value(code) : MG_RPC_INTERNAL_ERROR),
-                              "message", msg != NULL ? msg : "the task failed");
-        if (json_object_get(error, "data") != NULL)
-            json_object_set(e, "data", json_object_get(error, "data"));
-        json_object_set_new(out, "status", json_string("failed"));
-        json_object_set_new(out, "error", e);
-    }
-    mg_req_reply(a->req, out);
-    asked_free(a);
-}
-
-/* tasks/get: the Task, and for one that has ended its result too. */
-static void
-modern_get_answered(void *data, json_t *result, json_t *error, const char *why)
-{
-    struct asked *a = data;
-    struct task *k = task_find(a->t, a->task_id);
-    const char *status = json_string_value(json_object_get(result, "status"));
-    struct mg_req *req = a->req;
-    json_t *out;
-
-    req->on_cancel = NULL;
-    if (result == NULL) {
-        fail_as_asked(a, error, why);
-        asked_free(a);
-        return;
-    }
-    task_saw_status(k, status);
-    if (k != NULL && status != NULL && (strcmp(status, "completed") == 0 || strcmp(status, "failed") == 0)) {
-        asked_free(a);
-        ask_server_as(req, k, "tasks/result", modern_result_answered, json_incref(result));
-        return;
-    }
-    out = modern_task(result, a->task_id);
-    if (k != NULL && status != NULL && strcmp(status, "input_required") == 0) {
-        json_t *asks = json_object();
-        const char *key;
-        json_t *v;
-        json_object_foreach (k->pending, key, v)
-            json_object_set(asks, key, json_object_get(v, "ask"));
-        if (json_object_size(asks) > 0) {
-            json_object_set_new(out, "inputRequests", asks);
-        } else {
-            /* Its questions are on their way to us: none for the client yet. */
-            json_decref(asks);
-            json_object_set_new(out, "status", json_string("working"));
-            task_watch(a->t, k);
-        }
-    }
-    mg_req_reply(req, out);
-    asked_free(a);
-}
-
-/* tasks/cancel: an empty acknowledgement, on an ended task too. */
-static void
-modern_cancel_answered(void *data, json_t *result, json_t *error, const char *why)
-{
-    struct asked *a = data;
-    json_t *code = json_object_get(error, "code");
-
-    a->req->on_cancel = NULL;
-    /* The server refuses to cancel a task that has ended (-32602); the
-     * extension acknowledges that as any other cancel. */
-    if (result != NULL || json_integer_value(code) == MG_RPC_INVALID_PARAMS)
-        mg_req_reply(a->req, json_object());
-    else
-        fail_as_asked(a, error, why);
-    asked_free(a);
-}
-
-/* tasks/update: the client's answers to the server's requests, each
- * under the key tasks/get showed it by; answered ones are gone from the
- * Task.  A key no longer pending (answered already) is passed over. */
-static void
-modern_update(struct mg_req *req, struct task *k, json_t *params)
-{
-    json_t *answers = json_object_get(params, "inputResponses"), *v, *p;
-    const char *key;
-
-    if (!json_is_object(answers)) {
-        mg_req_fail(req, MG_RPC_INVALID_PARAMS, "Invalid params: tasks/update requires params.inputResponses (an "
-                    "object of responses, keyed as the Task's inputRequests)", NULL);
-        return;
-    }
-    json_object_foreach (answers, key, v) {
-        if (!json_is_object(v)) {
-            char msg[200];
-            snprintf(msg, sizeof(msg), "Invalid params: inputResponses.%.64s must be an object (the response)", key);
-            mg_req_fail(req, MG_RPC_INVALID_PARAMS, msg, NULL);
-            return;
-        }
-    }
-    json_object_foreach (answers, key, v) {
-        if ((p = json_object_get(k->pending, key)) == NULL)
-            continue;
-        mg_upstream_answer(k->u, json_object_get(p, "id"), v, NULL);
-        json_object_del(k->pending, key);
-    }
-    mg_req_reply(req, json_object());
-}
-
-static void
-modern_request(struct mg_req *req, struct task *k, json_t *params)
-{
-    if (strcmp(req->method, "tasks/get") == 0) {
-        ask_server_as(req, k, "tasks/get", modern_get_answered, NULL);
-    } else if (strcmp(req->method, "tasks/cancel") == 0) {
-        ask_server_as(req, k, "tasks/cancel", modern_cancel_answered, NULL);
-    } else {
-        modern_update(req, k, params);
-    }
+    mg_task_ask_server(req, k, req->method, asked_answered, NULL);
 }
 
 /* --- the server's requests about a task ----------------------------------- */
@@ -713,26 +419,20 @@ question_answered(void *data, json_t *result, json_t *error)
 int
 mg_upstream_task_ask(struct mg_upstream *u, json_t *id, const char *method, json_t *params, char *why, size_t whylen)
 {
-    struct table *t = table_of(u->gw);
+    struct task_table *t = mg_task_table(u->gw);
     json_t *related = json_object_get(json_object_get(params, "_meta"), MG_META_RELATED_TASK);
     struct task *k = t ? task_of_upstream(t, u, json_string_value(json_object_get(related, "taskId"))) : NULL;
     const char *cap = mg_call_capability_for(method);
-    struct asked *waiting = NULL;
+    struct task_asked *waiting = NULL;
     struct question *q;
     json_t *fwd;
 
     if (k == NULL)
         return 0; /* not about a task of ours */
-    if (k->modern) {
-        if (cap == NULL) {
-            snprintf(why, whylen, "%s is not a request a server may send", method);
-            return 0;
-        }
-        task_keep_ask(k, id, method, params);
-        return 1;
-    }
+    if (k->modern)
+        return mg_task_ext_keep_ask(k, id, method, params, why, whylen);
     /* The client that waits on the task, tasks/result first. */
-    for (struct asked *a = t->asked; a != NULL; a = a->next)
+    for (struct task_asked *a = t->asked; a != NULL; a = a->next)
         if (strcmp(a->task_id, k->id) == 0 && a->req->s != NULL &&
             (waiting == NULL || strcmp(a->req->method, "tasks/result") == 0))
             waiting = a;
@@ -794,8 +494,8 @@ listed_answered(void *data, json_t *result, json_t *error, const char *why)
         json_array_append_new(l->tasks, task);
     } else if (error != NULL && l->req->s != NULL) {
         /* The server no longer has it (expired): neither do we. */
-        struct table *t = table_of(l->req->s->gw);
-        struct task *k = task_find(t, one->task_id);
+        struct task_table *t = mg_task_table(l->req->s->gw);
+        struct task *k = mg_task_find(t, one->task_id);
         if (k != NULL)
             task_drop(t, k);
     }
@@ -805,7 +505,7 @@ listed_answered(void *data, json_t *result, json_t *error, const char *why)
 }
 
 static void
-list_tasks(struct table *t, struct mg_req *req)
+list_tasks(struct task_table *t, struct mg_req *req)
 {
     struct listing *l = mg_calloc(1, sizeof(*l));
 
@@ -830,7 +530,7 @@ list_tasks(struct table *t, struct mg_req *req)
 static void
 tasks_request(struct mg_gateway *gw, struct mg_req *req, json_t *params)
 {
-    struct table *t = table_of(gw);
+    struct task_table *t = mg_task_table(gw);
     const char *id = json_string_value(json_object_get(params, "taskId"));
     struct task *k;
 
@@ -842,7 +542,7 @@ tasks_request(struct mg_gateway *gw, struct mg_req *req, json_t *params)
         mg_req_fail(req, MG_RPC_INVALID_PARAMS, "Invalid params: params.taskId (a string) is required", NULL);
         return;
     }
-    k = task_find(t, id);
+    k = mg_task_find(t, id);
     if (k == NULL || !task_owned_by(k, req)) {
         /* Someone else's task is no more visible than one that never was. */
         char msg[200];
@@ -851,7 +551,7 @@ tasks_request(struct mg_gateway *gw, struct mg_req *req, json_t *params)
         return;
     }
     if (k->modern)
-        modern_request(req, k, params);
+        mg_task_ext_request(req, k, params);
     else
         ask_server(req, k);
 }
@@ -859,7 +559,7 @@ tasks_request(struct mg_gateway *gw, struct mg_req *req, json_t *params)
 void
 mg_upstream_tasks_start(struct mg_gateway *gw)
 {
-    struct table *t = mg_calloc(1, sizeof(*t));
+    struct task_table *t = mg_calloc(1, sizeof(*t));
 
     t->ops.request = tasks_request;
     gw->tasks = &t->ops;
@@ -868,7 +568,7 @@ mg_upstream_tasks_start(struct mg_gateway *gw)
 void
 mg_upstream_tasks_free(struct mg_gateway *gw)
 {
-    struct table *t = table_of(gw);
+    struct task_table *t = mg_task_table(gw);
 
     if (t == NULL)
         return;

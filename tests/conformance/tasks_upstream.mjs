@@ -9,7 +9,8 @@
 //   slow_compute       task optional: sleeps `seconds`, then a result
 //   failing_job        task required: a tool error (isError) after ~1 s
 //   protocol_error_job task optional: fails with a JSON-RPC error
-//   confirm_delete     task optional: asks for a confirmation (elicitation)
+//   confirm_delete     task optional: asks for a confirmation (elicitation);
+//                      fails as a tool if it cannot be asked
 //   multi_input        task optional: asks two questions at once
 //   test_tool_with_task task required: asks for a name during the
 //                      call itself, then runs as a task that greets it
@@ -89,7 +90,14 @@ const confirm = (extra, taskId, message) => extra.sendRequest({
 taskTool('confirm_delete', 'Asks for a confirmation, then deletes', { path: z.string().optional() }, 'optional',
   async ({ path }, taskId, extra) => {
     await extra.taskStore.updateTaskStatus(taskId, 'input_required');
-    const r = await confirm(extra, taskId, `Delete ${path ?? 'the file'}?`);
+    let r;
+    try {
+      r = await confirm(extra, taskId, `Delete ${path ?? 'the file'}?`);
+    } catch (e) {
+      // Nobody can be asked: the task ends, saying why.
+      await settle(extra.taskStore, taskId, 'failed', { ...text(`not deleted: ${e.message}`), isError: true });
+      return;
+    }
     await extra.taskStore.updateTaskStatus(taskId, 'working');
     const yes = r.action === 'accept' && r.content?.confirm === true;
     await settle(extra.taskStore, taskId, 'completed', text(yes ? `deleted ${path ?? 'the file'}` : 'kept'));

@@ -5,7 +5,8 @@
 // that created it and to the era it was made in, a request without the
 // extension is refused with -32021, and the server's question about a
 // task is shown as inputRequests and answered by tasks/update (a malformed
-// answer refused, losing nothing).
+// answer refused, losing nothing), and one the creating client did not
+// declare the capability for is refused to the server at once.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,11 +52,16 @@ test('tasks extension: bound to the creating key and era, gated on the extension
     const url = `${new URL(gate.url).origin}/servers/tasks/mcp`;
     let id = 0;
     // One modern request; the result, or the error as { code, data }.
-    const call = async (secret, method, params, { ext = true } = {}) => {
+    // It declares elicitation, and the extension unless EXT is false.
+    const call = async (secret, method, params, { ext = true, elicitation = true } = {}) => {
       const name = params.name ?? params.taskId;
+      const capabilities = {
+        ...(ext ? { extensions: { [EXT]: {} } } : {}),
+        ...(elicitation ? { elicitation: {} } : {}),
+      };
       const r = await postRpc(http.fetch, url, {
         jsonrpc: '2.0', id: ++id, method,
-        params: { ...params, _meta: modernMeta({}, { capabilities: ext ? { extensions: { [EXT]: {} } } : {} }) },
+        params: { ...params, _meta: modernMeta({}, { capabilities }) },
       }, {
         authorization: `Bearer ${secret}`, 'mcp-protocol-version': MODERN_VERSION, 'mcp-method': method,
         'mcp-name': name,
@@ -127,6 +133,24 @@ test('tasks extension: bound to the creating key and era, gated on the extension
       assert.equal(ack.status, undefined, 'an acknowledgement, no Task');
       const deleted = await until(alice, asking.taskId, 'completed');
       assert.equal(deleted.result.content[0].text, 'deleted notes.txt');
+      const again = await call(alice, 'tasks/get', { taskId: asking.taskId });
+      assert.deepEqual(again, deleted, 'an ended task reads the same every time');
+
+      // Created by a client that cannot answer elicitation: the server's
+      // question is refused to it at once, nothing is shown to the client,
+      // and the task ends as the server decides (here, a tool error).
+      const mute = await call(alice, 'tools/call', { name: 'confirm_delete', arguments: { path: 'keep.txt' } },
+        { elicitation: false });
+      let seen;
+      for (let i = 0; i < 100; i++) {
+        seen = await call(alice, 'tasks/get', { taskId: mute.taskId });
+        assert.equal(seen.inputRequests, undefined, 'nothing asked of a client without elicitation');
+        if (seen.status === 'completed') break;
+        await sleep(100);
+      }
+      assert.equal(seen.status, 'completed');
+      assert.equal(seen.result.isError, true);
+      assert.match(seen.result.content[0].text, /not deleted: .*did not declare the elicitation capability/);
 
       await http.close();
       const { code } = await gate.stop();
