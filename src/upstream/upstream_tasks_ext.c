@@ -22,12 +22,13 @@
  * capability for is answered upstream with an error at once.  Until the
  * first request has arrived, an input_required task is shown as working:
  * nothing is asked of the client yet.  The watch's answer is the task's
- * outcome, kept for tasks/get.
+ * outcome, kept for tasks/get unless it is large.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "config/config.h"
+#include "json/json_size.h"
 #include "json/jsonrpc.h"
 #include "mcp/call.h"
 #include "mcp/methods.h"
@@ -37,7 +38,24 @@
 #include "upstream/upstream_tasks_impl.h"
 #include "util/alloc.h"
 
+/* An outcome at most this long (as compact JSON) is kept on its task; a
+ * longer one is asked of the server again by each tasks/get, so that the
+ * table of tasks stays small. */
+#define MAX_KEPT_OUTCOME (64 * 1024)
+
 /* --- the watch --------------------------------------------------------------- */
+
+/* Keep RESULT or ERROR, what task K's tasks/result answered, unless it is
+ * large or K has one already. */
+static void
+keep_outcome(struct task *k, json_t *result, json_t *error)
+{
+    if (k == NULL || k->result != NULL || k->error != NULL ||
+        mg_json_compact_size(result != NULL ? result : error) > MAX_KEPT_OUTCOME)
+        return;
+    k->result = json_incref(result);
+    k->error = json_incref(error);
+}
 
 struct watch {
     struct task_table *t;
@@ -54,15 +72,10 @@ watch_answered(void *data, json_t *result, json_t *error, const char *why)
     struct task *k = mg_task_find(w->t, w->task_id);
 
     (void)why;
-    if (k != NULL) {
+    if (k != NULL)
         k->watching = 0;
-        if (result != NULL || error != NULL) {
-            json_decref(k->result);
-            json_decref(k->error);
-            k->result = json_incref(result);
-            k->error = json_incref(error);
-        }
-    }
+    if (result != NULL || error != NULL)
+        keep_outcome(k, result, error);
     mg_free(w);
 }
 
@@ -190,10 +203,7 @@ result_answered(void *data, json_t *result, json_t *error, const char *why)
         mg_task_asked_free(a);
         return;
     }
-    if (k != NULL && k->result == NULL && k->error == NULL) {
-        k->result = json_incref(result);
-        k->error = json_incref(error);
-    }
+    keep_outcome(k, result, error);
     mg_req_reply(a->req, ended_task(a->task, a->task_id, result, error));
     mg_task_asked_free(a);
 }

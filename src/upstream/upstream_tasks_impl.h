@@ -41,7 +41,7 @@ struct task {
     /* The fields below are the extension's (upstream_tasks_ext.c). */
     json_t *caps;                /* the creating request's client capabilities */
     int watching;                /* our tasks/result is waiting on the server */
-    json_t *result, *error;      /* what that tasks/result answered, once the task ended */
+    json_t *result, *error;      /* what that tasks/result answered, once the task ended (unless large) */
     json_t *pending;             /* key -> {id: the server's request id, ask: {method, params}} */
     unsigned next_key;
 };
