@@ -28,9 +28,9 @@
  * to its API key, and without one to nothing but its unguessable id.
  * Neither era sees the other's tasks.
  *
- * A task lives as long as the connection that holds it: when the server
- * is lost (restart, expired session) its tasks are forgotten, and asking
- * for one says so.
+ * A task lives as long as the connection that holds it and its ttl: when
+ * the server is lost (restart, expired session) its tasks are forgotten,
+ * and so is a task whose ttl has run out; asking for one says so.
  */
 #include <math.h>
 #include <stdio.h>
@@ -52,6 +52,9 @@
 
 /* Tasks remembered at most; beyond, the oldest is forgotten. */
 #define MAX_TASKS 4096
+/* A task is forgotten this long after its ttl has run out: by then its
+ * server has forgotten it too. */
+#define TTL_GRACE_MS 1000
 
 /* A request of a server about a 2025-11-25 task, passed to a client. */
 struct question {
@@ -90,6 +93,17 @@ task_drop(struct task_table *t, struct task *k)
 }
 
 static void question_free(struct question *q);
+
+/* Forget the tasks whose ttl has run out. */
+static void
+forget_expired(struct task_table *t, uint64_t now)
+{
+    for (struct task *k = t->head, *next; k != NULL; k = next) {
+        next = k->next;
+        if (k->expires != 0 && k->expires <= now)
+            task_drop(t, k);
+    }
+}
 
 struct task *
 mg_task_find(struct task_table *t, const char *id)
@@ -174,6 +188,7 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
         mg_call_fail_rpc(call, MG_RPC_INTERNAL_ERROR, "Internal error: no random bytes for a task id", NULL);
         return 1;
     }
+    forget_expired(t, uv_now(u->gw->loop));
     if (t->count >= MAX_TASKS)
         task_drop(t, t->head);
     k = mg_calloc(1, sizeof(*k));
@@ -184,6 +199,11 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
     k->session = k->modern ? NULL : s; /* a modern request's session ends with it */
     snprintf(k->key_id, sizeof(k->key_id), "%s", s->caller.key.id);
     k->timeout_ms = result_wait_ms(json_object_get(task, "ttl"), u->sc->timeout_ms);
+    if (json_integer_value(json_object_get(task, "ttl")) > 0 &&
+        json_integer_value(json_object_get(task, "ttl")) <= (json_int_t)UINT32_MAX)
+        k->ttl_ms = (unsigned)json_integer_value(json_object_get(task, "ttl"));
+    if (k->ttl_ms != 0)
+        k->expires = uv_now(u->gw->loop) + k->ttl_ms + TTL_GRACE_MS;
     if (k->modern)
         k->caps = json_incref(mg_call_client_caps(call));
     if (!k->modern && token[0] != '\0' && mg_call_progress_token(call) != NULL) {
@@ -214,6 +234,10 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
 void
 mg_task_saw_status(struct task *k, const char *status)
 {
+    /* Seen alive: a server may count its ttl from a task's end, so the
+     * ttl runs again from here. */
+    if (k != NULL && k->ttl_ms != 0)
+        k->expires = uv_now(k->u->gw->loop) + k->ttl_ms + TTL_GRACE_MS;
     if (k == NULL || status == NULL ||
         (strcmp(status, "completed") != 0 && strcmp(status, "failed") != 0 && strcmp(status, "cancelled") != 0))
         return;
@@ -534,6 +558,7 @@ tasks_request(struct mg_gateway *gw, struct mg_req *req, json_t *params)
     const char *id = json_string_value(json_object_get(params, "taskId"));
     struct task *k;
 
+    forget_expired(t, uv_now(gw->loop));
     if (strcmp(req->method, "tasks/list") == 0) {
         list_tasks(t, req);
         return;

@@ -74,8 +74,11 @@ watch_answered(void *data, json_t *result, json_t *error, const char *why)
     (void)why;
     if (k != NULL)
         k->watching = 0;
-    if (result != NULL || error != NULL)
+    if (result != NULL || error != NULL) {
+        /* Ended: its ttl runs from now, and nobody answers its requests. */
+        mg_task_saw_status(k, result != NULL ? "completed" : "failed");
         keep_outcome(k, result, error);
+    }
     mg_free(w);
 }
 

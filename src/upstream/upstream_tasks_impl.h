@@ -33,6 +33,8 @@ struct task {
     const struct mg_session *session; /* its creator, NULL once that ended */
     char key_id[MG_KEY_ID_LEN + 1]; /* its creator's key, or "": bound to the session alone */
     unsigned timeout_ms;         /* tasks/result may wait this long (0: no bound) */
+    unsigned ttl_ms;             /* the server keeps it this long (from creation or its end); 0: for ever */
+    uint64_t expires;            /* uv_now when it is forgotten: ttl_ms after it was last seen; 0: never */
     char token[32];              /* the progress token the server has for it, or "" */
     json_t *client_token;        /* the creating client's: its progress carries it */
     double last_progress;        /* progress only increases */

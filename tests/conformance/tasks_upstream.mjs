@@ -6,7 +6,8 @@
 // these 2025-11-25 tasks:
 //
 //   greet              sync only: "Hello, {name}!"
-//   slow_compute       task optional: sleeps `seconds`, then a result
+//   slow_compute       task optional: sleeps `seconds`, then a result; the
+//                      task is kept `ttl_ms` (default 60 s)
 //   failing_job        task required: a tool error (isError) after ~1 s
 //   protocol_error_job task optional: fails with a JSON-RPC error
 //   confirm_delete     task optional: asks for a confirmation (elicitation);
@@ -44,7 +45,7 @@ const errors = new Map(); // taskId -> the JSON-RPC error its tasks/result gives
 function taskTool(name, description, inputSchema, taskSupport, run) {
   server.experimental.tasks.registerToolTask(name, { description, inputSchema, execution: { taskSupport } }, {
     createTask: async (args, extra) => {
-      const task = await extra.taskStore.createTask({ ttl: 60_000, pollInterval: 200 });
+      const task = await extra.taskStore.createTask({ ttl: args.ttl_ms ?? 60_000, pollInterval: 200 });
       run(args, task.taskId, extra).catch((e) => console.error(e));
       return { task };
     },
@@ -61,7 +62,8 @@ function taskTool(name, description, inputSchema, taskSupport, run) {
 server.registerTool('greet', { description: 'Says hello', inputSchema: { name: z.string() } },
   async ({ name }) => text(`Hello, ${name}!`));
 
-taskTool('slow_compute', 'Sleeps `seconds`, then answers', { seconds: z.number().min(0).max(600), label: z.string().optional() },
+taskTool('slow_compute', 'Sleeps `seconds`, then answers', { seconds: z.number().min(0).max(600), label: z.string().optional(),
+    ttl_ms: z.number().int().min(1).optional() },
   'optional', async ({ seconds, label }, taskId, extra) => {
     await sleep(seconds * 1000);
     await settle(extra.taskStore, taskId, 'completed', text(`computed ${label ?? ''} after ${seconds} s`));

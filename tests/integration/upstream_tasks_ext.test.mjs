@@ -6,7 +6,8 @@
 // extension is refused with -32021, and the server's question about a
 // task is shown as inputRequests and answered by tasks/update (a malformed
 // answer refused, losing nothing), and one the creating client did not
-// declare the capability for is refused to the server at once.
+// declare the capability for is refused to the server at once; a task
+// is forgotten once its ttl has run out.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -151,6 +152,15 @@ test('tasks extension: bound to the creating key and era, gated on the extension
       assert.equal(seen.status, 'completed');
       assert.equal(seen.result.isError, true);
       assert.match(seen.result.content[0].text, /not deleted: .*did not declare the elicitation capability/);
+
+      // A task whose ttl has run out is forgotten by the gateway too: the
+      // answer is the gateway's own, not a round trip to the server.
+      const brief = await call(alice, 'tools/call', { name: 'slow_compute', arguments: { seconds: 0, ttl_ms: 200 } });
+      assert.equal(brief.ttlMs, 200);
+      await sleep(1700); // the ttl, and the gateway's second of grace
+      const gone = await call(alice, 'tasks/get', { taskId: brief.taskId });
+      assert.equal(gone.code, -32602);
+      assert.match(gone.message, /no task mgt-[0-9a-f]{32} \(unknown, expired/);
 
       await http.close();
       const { code } = await gate.stop();
