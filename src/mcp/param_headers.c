@@ -71,10 +71,12 @@ declare(struct scan *sc, json_t *node, json_t *path, int reachable)
                  "alone%s", name, "");
         return;
     }
-    if (type == NULL || (strcmp(type, "string") != 0 && strcmp(type, "integer") != 0 &&
-                         strcmp(type, "boolean") != 0 && strcmp(type, "number") != 0)) {
-        fail(sc, "x-mcp-header \"%s\" must be on a property of type string, integer, boolean or number, not %s",
-             name, type ? type : "an untyped one");
+    /* Not number: a fraction has no one spelling for the header to
+     * mirror (the specification of 2026-07-28 rules it out). */
+    if (type == NULL ||
+        (strcmp(type, "string") != 0 && strcmp(type, "integer") != 0 && strcmp(type, "boolean") != 0)) {
+        fail(sc, "x-mcp-header \"%s\" must be on a property of type string, integer or boolean, not %s", name,
+             type ? type : "an untyped one");
         return;
     }
     json_array_foreach (sc->out, i, d) {

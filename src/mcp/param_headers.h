@@ -7,7 +7,7 @@
  * Mcp-Param-Region as well, so that intermediaries can route on it without
  * reading the body.  A declaration is valid only when its name is an HTTP
  * token, unique (case-insensitively) within the tool, on a property of
- * type string, integer, boolean or number, and reachable from the root
+ * type string, integer or boolean, and reachable from the root
  * through "properties" alone (not under items, anyOf, $defs, ...).
  * Clients drop tools whose declarations are invalid, so mcpgate refuses
  * them when a bundle registers.

@@ -13,12 +13,14 @@
 #include "util/base64.h"
 
 /* A header value as MCP 2026-07-28 carries it: plain when it is visible
- * ASCII without edge spaces, else "=?base64?...?=". */
+ * ASCII without edge spaces, else "=?base64?...?=" (also when it would
+ * read as that wrapping itself). */
 char *
 mg_http_link__header_safe(const char *v)
 {
     size_t n = strlen(v);
-    int plain = n > 0 && v[0] != ' ' && v[n - 1] != ' ';
+    int plain = n > 0 && v[0] != ' ' && v[n - 1] != ' ' &&
+                !(n >= 11 && strncmp(v, "=?base64?", 9) == 0 && strcmp(v + n - 2, "?=") == 0);
     char *b64, *out;
 
     for (size_t i = 0; plain && i < n; i++)

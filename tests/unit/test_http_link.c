@@ -825,10 +825,36 @@ test_too_big(void **state)
     assert_non_null(strstr(e, "a message of more than 4096 bytes"));
 }
 
+/* Header values: plain when they can be, base64 when not, and when a
+ * plain value would read as the base64 wrapping itself. */
+static void
+test_header_values(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"us-west1", "us-west1"},
+        {"us west 1", "us west 1"},
+        {" padded", "=?base64?IHBhZGRlZA==?="},
+        {"Hello, \xe4\xb8\x96", "=?base64?SGVsbG8sIOS4lg==?="},
+        {"line1\nline2", "=?base64?bGluZTEKbGluZTI=?="},
+        {"=?base64?aGk=?=", "=?base64?PT9iYXNlNjQ/YUdrPT89?="},
+        {"=?base64?", "=?base64?"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *got = mg_http_link__header_safe(cases[i].in);
+        assert_string_equal(got, cases[i].out);
+        free(got);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_header_values),
         cmocka_unit_test_setup_teardown(test_streamable_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sse_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auto_falls_back, setup, teardown),

@@ -72,6 +72,9 @@ test_invalid_declarations_refused(void **state)
                  "not a string");
     scan_refused("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"object\",\"x-mcp-header\":\"A\"}}}",
                  "not object");
+    /* A fraction has no one spelling: 2026-07-28 allows integer, not number. */
+    scan_refused("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"number\",\"x-mcp-header\":\"A\"}}}",
+                 "type string, integer or boolean, not number");
     scan_refused("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":[\"string\",\"null\"],\"x-mcp-header\":\"A\"}}}",
                  "untyped");
     scan_refused("{\"type\":\"object\",\"properties\":{"
