@@ -307,7 +307,11 @@ check_values(const struct mg_cli_params *p, const unsigned char *given, json_t *
     for (size_t i = 0; i < p->n; i++) {
         const struct mg_cli_param *q = &p->v[i];
         json_t *v = json_object_get(args, q->name);
-        if (v == NULL && q->required && given[i] == 0) {
+        if (v != NULL && json_is_null(v) && !q->required && q->types != 0 && !(q->types & MG_PT_NULL)) {
+            /* null for an optional parameter that takes none: "no value",
+             * so it is left out (and no Mcp-Param header carries it). */
+            json_object_del(args, q->name);
+        } else if (v == NULL && q->required && given[i] == 0) {
             problem(err, q, "required, and missing");
             problems++;
         } else if (v != NULL && q->types != 0 && !fits(v, q->types)) {

@@ -176,6 +176,24 @@ test_flags_over_json(void **state)
     assert_json(args, "{\"count\":1,\"tags\":[9],\"mode\":\"slow\",\"extra\":1}");
 }
 
+/* A null in --args-json for an optional parameter that takes none means
+ * "no value": left out.  One that takes null keeps it; a required one is
+ * missing. */
+static void
+test_null_left_out(void **state)
+{
+    struct fixture *f = *state;
+    int rc;
+    json_t *args = run(f, "{\"count\":1,\"verbose\":null,\"limit\":null,\"any\":null}", &rc, NULL);
+
+    assert_int_equal(rc, 0);
+    assert_json(args, "{\"count\":1,\"limit\":null,\"any\":null}");
+    args = run(f, "{\"count\":null}", &rc, NULL);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(f->err, "  --count: expected an integer, got null"));
+    json_decref(args);
+}
+
 static void
 test_every_problem_at_once(void **state)
 {
@@ -261,6 +279,7 @@ main(void)
         cmocka_unit_test(test_same_flag_keeps_spelling),
         cmocka_unit_test_setup_teardown(test_conversions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flags_over_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_null_left_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_problem_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_help_and_values_like_flags, setup, teardown),
         cmocka_unit_test(test_suggest),
