@@ -151,7 +151,9 @@ fi
 # (tests/conformance/cli_client.mjs maps one to the other).
 case $bin in /*) MCPGATE_BIN=$bin ;; *) MCPGATE_BIN=$root/$bin ;; esac
 export MCPGATE_BIN
-for scenario in initialize tools_call sse-retry elicitation-sep1034-client-defaults request-metadata; do
+for scenario in initialize tools_call sse-retry elicitation-sep1034-client-defaults request-metadata \
+    sep-2322-client-request-state http-standard-headers http-custom-headers http-invalid-tool-headers \
+    json-schema-ref-no-deref json-schema-2020-12-preservation; do
     echo "--- conformance, client, $scenario"
     "$node" "$suite" client --command "$node tests/conformance/cli_client.mjs" --scenario "$scenario" \
         -o "$out/client-$scenario" >"$out/client-$scenario.log" 2>&1
