@@ -25,6 +25,8 @@ struct http_session;
 struct mg_key;
 struct mg_keyring;
 
+struct conn;
+
 struct http_server {
     struct mg_gateway *gw;
     uv_loop_t *loop;
@@ -39,6 +41,7 @@ struct http_server {
     int loopback;                  /* listening on a loopback address */
     int stopping;
     size_t connections;            /* accepted and not yet closed */
+    struct conn *conns;            /* those connections (http_server.c) */
     uv_timer_t drain;              /* shutdown: waits for connections to close */
     uint64_t drain_deadline;
     struct http_exchange *stateless; /* modern exchanges in progress */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "gateway/catalog_view.h"
 #include "gateway/gateway.h"
@@ -348,6 +349,7 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
 struct conn {
     uv_tcp_t tcp; /* first: h2o closes it as a uv handle */
     struct http_server *srv;
+    struct conn *prev, *next;
 };
 
 static void
@@ -355,8 +357,28 @@ on_conn_close(uv_handle_t *h)
 {
     struct conn *c = (struct conn *)h;
 
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else
+        c->srv->conns = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
     c->srv->connections--;
     free(c);
+}
+
+/* At shutdown: every connection reads end of file from now on.  An idle
+ * keep-alive one is closed by h2o at once, and one with a request in hand
+ * after its response, instead of lingering until the client or the idle
+ * timeout ends it. */
+static void
+conns_end_reading(struct http_server *srv)
+{
+    for (struct conn *c = srv->conns; c != NULL; c = c->next) {
+        uv_os_fd_t fd;
+        if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0)
+            shutdown(fd, SHUT_RD);
+    }
 }
 
 static void
@@ -378,6 +400,10 @@ on_accept(uv_stream_t *listener, int status)
         return;
     }
     srv->connections++;
+    c->prev = NULL;
+    if ((c->next = srv->conns) != NULL)
+        c->next->prev = c;
+    srv->conns = c;
     uv_tcp_nodelay(&c->tcp, 1);
     sock = h2o_uv_socket_create((uv_stream_t *)&c->tcp, on_conn_close);
     h2o_accept(&srv->accept_ctx, sock);
@@ -422,9 +448,9 @@ parse_listen(const char *spec, struct sockaddr_storage *ss, int *loopback)
     return 0;
 }
 
-/* Shutdown waits for connections to close: idle keep-alive ones are
- * closed by h2o within REQUEST_TIMEOUT_MS, and nothing else is left
- * running once sessions and requests have been ended. */
+/* Shutdown waits for connections to close: they read end of file
+ * (conns_end_reading), so each closes once its last response is out;
+ * REQUEST_TIMEOUT_MS bounds the wait. */
 static void
 on_drain(uv_timer_t *t)
 {
@@ -459,6 +485,7 @@ on_signal(uv_signal_t *sig, int signum)
     mg_subscriptions_end_all(srv->gw); /* listen streams end with a result */
     http_sessions_sweep(srv, 1);
     http_exchange_abandon_stateless(srv, NULL, 503, "Service Unavailable: mcpgate is shutting down");
+    conns_end_reading(srv);
     uv_timer_init(srv->loop, &srv->drain);
     srv->drain.data = srv;
     srv->drain_deadline = uv_now(srv->loop) + REQUEST_TIMEOUT_MS + 1000;

@@ -5,6 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import {
   HTTP_TEST_TIMEOUT, MODERN_VERSION, LEGACY_VERSIONS, META, DEMO_TOOLS, ACCEPT_BOTH,
   withHttpGate, startHttpGate, httpClient, postRpc, postStream, httpRequest, parseSse, sseMessages, SseReader,
@@ -827,6 +828,29 @@ test('SIGTERM ends open streams and running requests, then exits 0 promptly', op
     assert.match(gate.stderr(), /SIGTERM: shutting down/);
   } finally {
     await http.close();
+    gate.kill();
+  }
+});
+
+test('SIGTERM closes an idle keep-alive connection at once instead of waiting for its client', opts, async () => {
+  const gate = await startHttpGate();
+  const sock = net.connect(Number(new URL(gate.origin).port), '127.0.0.1');
+  try {
+    let got = '';
+    const ended = new Promise((resolve) => sock.on('close', resolve));
+    sock.on('data', (d) => { got += d; });
+    await new Promise((resolve) => sock.on('connect', resolve));
+    sock.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    for (let i = 0; i < 50 && !/\r\n\r\n/.test(got); i++) await sleep(20);
+    assert.match(got, /^HTTP\/1\.1 200/);
+    // The connection stays open (keep-alive) and idle: the gateway ends it.
+    const { code, ms } = await gate.stop();
+    assert.equal(code, 0, gate.stderr());
+    assert.ok(ms < 2000, `exit took ${ms} ms with an idle connection open`);
+    await withTimeout(ended, 1000, 'the idle connection to be closed');
+    assertCleanStderr(gate.stderr());
+  } finally {
+    sock.destroy();
     gate.kill();
   }
 });
