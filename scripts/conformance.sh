@@ -163,4 +163,21 @@ for scenario in initialize tools_call sse-retry elicitation-sep1034-client-defau
         echo "conformance client $scenario: FAILED (exit $status); log: $out/client-$scenario.log"; rc=1
     fi
 done
+# The gateway as a client: the same scenarios with mcpgate serve between
+# an SDK client (2025-11-25) and the scenario's server as an upstream
+# (tests/conformance/gateway_client.mjs), so the server sees what the
+# gateway sends upstream: its era detection, the 2026-07-28 headers and
+# the bridge of input_required to a legacy client.
+for scenario in initialize tools_call sse-retry request-metadata sep-2322-client-request-state \
+    http-standard-headers http-custom-headers http-invalid-tool-headers json-schema-ref-no-deref \
+    json-schema-2020-12-preservation; do
+    echo "--- conformance, client through the gateway, $scenario"
+    "$node" "$suite" client --command "$node tests/conformance/gateway_client.mjs" --scenario "$scenario" \
+        -o "$out/gateway-client-$scenario" >"$out/gateway-client-$scenario.log" 2>&1
+    status=$?
+    sed 's/\x1b\[[0-9;]*m//g' "$out/gateway-client-$scenario.log" | grep -E '^(Passed|.*OVERALL)' || true
+    if [ $status -ne 0 ] || grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$out/gateway-client-$scenario.log"; then
+        echo "conformance gateway client $scenario: FAILED (exit $status); log: $out/gateway-client-$scenario.log"; rc=1
+    fi
+done
 exit $rc
