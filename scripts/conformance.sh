@@ -147,37 +147,39 @@ else
 fi
 
 # The command line as a client: every client scenario that needs no
-# authorization, each run as the mcpgate invocation a user would type
+# authorization and is not an extension, each run as the mcpgate commands a user would type
 # (tests/conformance/cli_client.mjs maps one to the other).
 case $bin in /*) MCPGATE_BIN=$bin ;; *) MCPGATE_BIN=$root/$bin ;; esac
 export MCPGATE_BIN
-for scenario in initialize tools_call sse-retry elicitation-sep1034-client-defaults request-metadata \
-    sep-2322-client-request-state http-standard-headers http-custom-headers http-invalid-tool-headers \
-    json-schema-ref-no-deref json-schema-2020-12-preservation; do
-    echo "--- conformance, client, $scenario"
-    "$node" "$suite" client --command "$node tests/conformance/cli_client.mjs" --scenario "$scenario" \
-        -o "$out/client-$scenario" >"$out/client-$scenario.log" 2>&1
-    status=$?
-    sed 's/\x1b\[[0-9;]*m//g' "$out/client-$scenario.log" | grep -E '^(Passed|.*OVERALL)' || true
-    if [ $status -ne 0 ] || grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$out/client-$scenario.log"; then
-        echo "conformance client $scenario: FAILED (exit $status); log: $out/client-$scenario.log"; rc=1
-    fi
-done
+
+# run_clients WHAT HARNESS SCENARIOS...: each client scenario with
+# tests/conformance/HARNESS as the client; results $out/WHAT-<scenario>.
+run_clients() {
+    local what=$1 harness=$2 scenario status log
+    shift 2
+    for scenario in "$@"; do
+        log=$out/$what-$scenario.log
+        echo "--- conformance, $what, $scenario"
+        "$node" "$suite" client --command "$node tests/conformance/$harness" --scenario "$scenario" \
+            -o "$out/$what-$scenario" >"$log" 2>&1
+        status=$?
+        sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^(Passed|.*OVERALL)' || true
+        if [ $status -ne 0 ] || grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$log"; then
+            echo "conformance $what $scenario: FAILED (exit $status); log: $log"; rc=1
+        fi
+    done
+}
+
+run_clients client cli_client.mjs initialize tools_call sse-retry elicitation-sep1034-client-defaults \
+    request-metadata sep-2322-client-request-state http-standard-headers http-custom-headers \
+    http-invalid-tool-headers json-schema-ref-no-deref json-schema-2020-12-preservation
+
 # The gateway as a client: the same scenarios with mcpgate serve between
 # an SDK client (2025-11-25) and the scenario's server as an upstream
 # (tests/conformance/gateway_client.mjs), so the server sees what the
 # gateway sends upstream: its era detection, the 2026-07-28 headers and
 # the bridge of input_required to a legacy client.
-for scenario in initialize tools_call sse-retry request-metadata sep-2322-client-request-state \
-    http-standard-headers http-custom-headers http-invalid-tool-headers json-schema-ref-no-deref \
-    json-schema-2020-12-preservation; do
-    echo "--- conformance, client through the gateway, $scenario"
-    "$node" "$suite" client --command "$node tests/conformance/gateway_client.mjs" --scenario "$scenario" \
-        -o "$out/gateway-client-$scenario" >"$out/gateway-client-$scenario.log" 2>&1
-    status=$?
-    sed 's/\x1b\[[0-9;]*m//g' "$out/gateway-client-$scenario.log" | grep -E '^(Passed|.*OVERALL)' || true
-    if [ $status -ne 0 ] || grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$out/gateway-client-$scenario.log"; then
-        echo "conformance gateway client $scenario: FAILED (exit $status); log: $out/gateway-client-$scenario.log"; rc=1
-    fi
-done
+run_clients gateway-client gateway_client.mjs initialize tools_call sse-retry request-metadata \
+    sep-2322-client-request-state http-standard-headers http-custom-headers http-invalid-tool-headers \
+    json-schema-ref-no-deref json-schema-2020-12-preservation
 exit $rc
