@@ -94,6 +94,15 @@ task_drop(struct task_table *t, struct task *k)
 
 static void question_free(struct question *q);
 
+/* Forget task K while its server is still there: the server's questions
+ * about it are answered first, none of them left waiting. */
+static void
+task_forget(struct task_table *t, struct task *k)
+{
+    mg_task_ext_withdraw_asks(k);
+    task_drop(t, k);
+}
+
 /* Forget the tasks whose ttl has run out. */
 static void
 forget_expired(struct task_table *t, uint64_t now)
@@ -101,7 +110,7 @@ forget_expired(struct task_table *t, uint64_t now)
     for (struct task *k = t->head, *next; k != NULL; k = next) {
         next = k->next;
         if (k->expires != 0 && k->expires <= now)
-            task_drop(t, k);
+            task_forget(t, k);
     }
 }
 
@@ -190,7 +199,7 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
     }
     forget_expired(t, uv_now(u->gw->loop));
     if (t->count >= MAX_TASKS)
-        task_drop(t, t->head);
+        task_forget(t, t->head);
     k = mg_calloc(1, sizeof(*k));
     memcpy(k->id, id, sizeof(id));
     k->u = u;

@@ -132,7 +132,7 @@ mg_task_ext_withdraw_asks(struct task *k)
     json_t *v;
 
     json_object_foreach (k->pending, key, v) {
-        json_t *e = json_pack("{s:i, s:s}", "code", MG_RPC_INTERNAL_ERROR, "message", "the task has ended");
+        json_t *e = json_pack("{s:i, s:s}", "code", MG_RPC_INTERNAL_ERROR, "message", "the task has ended or expired");
         mg_upstream_answer(k->u, json_object_get(v, "id"), NULL, e);
         json_decref(e);
     }

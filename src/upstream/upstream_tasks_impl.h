@@ -88,8 +88,8 @@ void mg_task_ext_watch(struct task_table *t, struct task *k);
 /* The server's request ID (METHOD, PARAMS) about modern task K: kept for
  * tasks/get and returns 1, or 0 with WHY when its client cannot answer. */
 int mg_task_ext_keep_ask(struct task *k, json_t *id, const char *method, json_t *params, char *why, size_t whylen);
-/* Task K has ended: the questions still kept on it are answered upstream
- * with an error. */
+/* Task K has ended or is forgotten: the questions still kept on it are
+ * answered upstream with an error. */
 void mg_task_ext_withdraw_asks(struct task *k);
 /* tasks/get, tasks/update or tasks/cancel of modern task K. */
 void mg_task_ext_request(struct mg_req *req, struct task *k, json_t *params);
