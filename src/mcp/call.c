@@ -434,6 +434,12 @@ mg_call_task(const struct mg_call *call)
     return call->task;
 }
 
+int
+mg_call_task_required(const struct mg_call *call)
+{
+    return call->kind == CALL_TOOL && strcmp(mg_tool_task_support(call->tool), "required") == 0;
+}
+
 void
 mg_call_finish_task(struct mg_call *call, json_t *created)
 {

@@ -53,6 +53,9 @@ const char *mg_call_capability_for(const char *method);
 /* params.task of a task-augmented tools/call (2025-11-25 tasks), or NULL
  * (borrowed): the upstream is asked for a task instead of a result. */
 json_t *mg_call_task(const struct mg_call *call);
+/* 1 if the call's tool runs only as a task (execution.taskSupport
+ * "required"). */
+int mg_call_task_required(const struct mg_call *call);
 /* End a task-augmented call with CREATED (borrowed), the upstream's
  * CreateTaskResult whose task.taskId the gateway has made its own. */
 void mg_call_finish_task(struct mg_call *call, json_t *created);

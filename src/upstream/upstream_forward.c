@@ -168,16 +168,36 @@ send_forward(struct mg_upstream *u, struct mg_call *call, const char *method, js
         mg_upstream_send(u, call, method, params);
 }
 
+/* 1 if a task of CALL to U would end with the request: U gives each
+ * client session an instance, and a 2026-07-28 request is a session of
+ * its own, whose instance stops when it is answered. */
+static int
+task_would_not_outlive(const struct mg_upstream *u, struct mg_call *call)
+{
+    return u->sc->isolation == MG_CONFIG_ISOLATION_SESSION && mg_proto_is_modern(mg_call_protocol_version(call));
+}
+
 void
 mg_upstream_forward(struct mg_call *call, json_t *args, void *udata)
 {
-    json_t *params = json_pack("{s:s, s:O}", "name", mg_call_upstream_name(call), "arguments",
-                               args ? args : json_object());
+    struct mg_upstream *u = udata;
+    json_t *params;
 
-    /* Task-augmented: the server makes the task (upstream_tasks.c). */
-    if (mg_call_task(call) != NULL)
+    if (mg_call_task(call) != NULL && task_would_not_outlive(u, call) && mg_call_task_required(call)) {
+        char msg[500];
+        snprintf(msg, sizeof(msg), "Upstream %s: tool %s runs only as a task, and on a server with isolation: "
+                 "session a 2026-07-28 request's instance ends with the request, task and all; call it from a "
+                 "2025-11-25 session, or give the server isolation: shared", u->sc->name, mg_call_upstream_name(call));
+        mg_call_fail_rpc(call, MG_RPC_INTERNAL_ERROR, msg, NULL);
+        return;
+    }
+    params = json_pack("{s:s, s:O}", "name", mg_call_upstream_name(call), "arguments", args ? args : json_object());
+    /* Task-augmented: the server makes the task (upstream_tasks.c).  Not
+     * when the task could not outlive the request: the call then runs as
+     * a plain one, which the tasks extension lets a server answer. */
+    if (mg_call_task(call) != NULL && !task_would_not_outlive(u, call))
         json_object_set(params, "task", mg_call_task(call));
-    send_forward(udata, call, "tools/call", params);
+    send_forward(u, call, "tools/call", params);
 }
 
 void

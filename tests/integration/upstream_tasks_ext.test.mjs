@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as HttpV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { GetTaskResultSchema, CreateTaskResultSchema, CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startHttpGate, httpClient, assertCleanStderr, postRpc, modernMeta, sleep, REPO_ROOT, MODERN_VERSION }
   from './lib.mjs';
 import { runCli } from './cli.mjs';
@@ -161,6 +161,59 @@ test('tasks extension: bound to the creating key and era, gated on the extension
       const gone = await call(alice, 'tasks/get', { taskId: brief.taskId });
       assert.equal(gone.code, -32602);
       assert.match(gone.message, /no task mgt-[0-9a-f]{32} \(unknown, expired/);
+
+      await http.close();
+      const { code } = await gate.stop();
+      assert.equal(code, 0, gate.stderr());
+      assertCleanStderr(gate.stderr());
+    } finally {
+      await http.close();
+      gate.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+// With isolation: session, a 2026-07-28 request is a session of its own
+// and its instance stops once the request is answered, so a task made
+// there would be gone at once: a tool that may run as a task runs as a
+// plain call (the extension lets a server answer so), and one that runs
+// only as a task is refused, saying why; a 2025-11-25 session, whose
+// instance lives with it, still gets its tasks.
+test('tasks extension with isolation: session: plain calls, a task-only tool refused, legacy tasks unchanged',
+  { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-tasks-iso-'));
+    const file = path.join(dir, 'gw.yaml');
+    writeFileSync(file, `servers:\n  - name: tasks\n    command: ${NODE}\n    args: [${FIXTURE}]\n    isolation: session\n`);
+    const gate = await startHttpGate(['--config', file, '--state-dir', path.join(dir, 'state')], { demo: false });
+    const http = await httpClient();
+    const url = `${new URL(gate.url).origin}/servers/tasks/mcp`;
+    let id = 0;
+    const call = async (method, params) => {
+      const r = await postRpc(http.fetch, url, {
+        jsonrpc: '2.0', id: ++id, method,
+        params: { ...params, _meta: modernMeta({}, { capabilities: { extensions: { [EXT]: {} } } }) },
+      }, { 'mcp-protocol-version': MODERN_VERSION, 'mcp-method': method, 'mcp-name': params.name });
+      assert.ok(r.json, `${method}: a JSON answer (HTTP ${r.status}): ${r.text}`);
+      return r.json.error ?? r.json.result;
+    };
+    try {
+      for (let i = 0; i < 100 && !gate.stderr().includes('upstream tasks ready'); i++) await sleep(100);
+      const plain = await call('tools/call', { name: 'slow_compute', arguments: { seconds: 0.1, label: 'iso' } });
+      assert.equal(plain.resultType, 'complete', JSON.stringify(plain));
+      assert.equal(plain.content[0].text, 'computed iso after 0.1 s');
+      const refused = await call('tools/call', { name: 'failing_job', arguments: {} });
+      assert.equal(refused.code, -32603);
+      assert.match(refused.message, /tool failing_job runs only as a task.*isolation: session/);
+
+      const legacy = new ClientV1({ name: 'tasks-iso-legacy', version: '0' });
+      await legacy.connect(new HttpV1(new URL(url), { fetch: http.fetch }));
+      const created = await legacy.request({ method: 'tools/call',
+        params: { name: 'slow_compute', arguments: { seconds: 0.1 }, task: { ttl: 60000 } } }, CreateTaskResultSchema);
+      assert.match(created.task.taskId, /^mgt-[0-9a-f]{32}$/);
+      const result = await legacy.request({ method: 'tasks/result', params: { taskId: created.task.taskId } },
+        CallToolResultSchema);
+      assert.equal(result.content[0].text, 'computed  after 0.1 s');
+      await legacy.close();
 
       await http.close();
       const { code } = await gate.stop();
