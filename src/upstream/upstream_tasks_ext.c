@@ -42,6 +42,8 @@
  * longer one is asked of the server again by each tasks/get, so that the
  * table of tasks stays small. */
 #define MAX_KEPT_OUTCOME (64 * 1024)
+/* A server's questions about one task kept at most; more are refused. */
+#define MAX_PENDING_ASKS 32
 
 /* --- the watch --------------------------------------------------------------- */
 
@@ -112,8 +114,12 @@ mg_task_ext_keep_ask(struct task *k, json_t *id, const char *method, json_t *par
         snprintf(why, whylen, "the client that created task %s did not declare the %s capability", k->id, cap);
         return 0;
     }
+    if (json_object_size(k->pending) >= MAX_PENDING_ASKS) {
+        snprintf(why, whylen, "task %s already has %d questions waiting for its client", k->id, MAX_PENDING_ASKS);
+        return 0;
+    }
     /* The Task names itself; the related-task _meta is the old wire's. */
-    fwd = json_deep_copy(params);
+    fwd = json_is_object(params) ? json_deep_copy(params) : json_object();
     json_object_del(json_object_get(fwd, "_meta"), MG_META_RELATED_TASK);
     if (json_object_size(json_object_get(fwd, "_meta")) == 0)
         json_object_del(fwd, "_meta");

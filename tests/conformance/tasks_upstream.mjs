@@ -13,6 +13,8 @@
 //   confirm_delete     task optional: asks for a confirmation (elicitation);
 //                      fails as a tool if it cannot be asked
 //   multi_input        task optional: asks two questions at once
+//   many_questions     task optional: asks `count` questions at once, and
+//                      says how many were answered and how many refused
 //   test_tool_with_task task required: asks for a name during the
 //                      call itself, then runs as a task that greets it
 
@@ -111,6 +113,16 @@ taskTool('multi_input', 'Asks two questions at once', {}, 'optional', async (arg
   await extra.taskStore.updateTaskStatus(taskId, 'working');
   await settle(extra.taskStore, taskId, 'completed', text(`answers: ${a.action}, ${b.action}`));
 });
+
+taskTool('many_questions', 'Asks `count` questions at once', { count: z.number().int().min(1).max(100) }, 'optional',
+  async ({ count }, taskId, extra) => {
+    await extra.taskStore.updateTaskStatus(taskId, 'input_required');
+    const answers = await Promise.allSettled(Array.from({ length: count }, (_, i) =>
+      confirm(extra, taskId, `Question ${i + 1}?`)));
+    const refused = answers.filter((a) => a.status === 'rejected').length;
+    await extra.taskStore.updateTaskStatus(taskId, 'working');
+    await settle(extra.taskStore, taskId, 'completed', text(`${count - refused} answered, ${refused} refused`));
+  });
 
 // Asked before the task exists, so the question belongs to the tools/call.
 server.experimental.tasks.registerToolTask('test_tool_with_task', {

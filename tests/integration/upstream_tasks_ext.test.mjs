@@ -6,8 +6,9 @@
 // extension is refused with -32021, and the server's question about a
 // task is shown as inputRequests and answered by tasks/update (a malformed
 // answer refused, losing nothing), and one the creating client did not
-// declare the capability for is refused to the server at once; a task
-// is forgotten once its ttl has run out.
+// declare the capability for is refused to the server at once, as are
+// questions beyond 32 on one task; a task is forgotten once its ttl has
+// run out.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -152,6 +153,22 @@ test('tasks extension: bound to the creating key and era, gated on the extension
       assert.equal(seen.status, 'completed');
       assert.equal(seen.result.isError, true);
       assert.match(seen.result.content[0].text, /not deleted: .*did not declare the elicitation capability/);
+
+      // A server asking more than 32 questions about one task at once: the
+      // gateway keeps 32 for the client and refuses the rest to the server.
+      const many = await call(alice, 'tools/call', { name: 'many_questions', arguments: { count: 40 } });
+      let asked;
+      for (let i = 0; i < 100; i++) {
+        asked = await call(alice, 'tasks/get', { taskId: many.taskId });
+        if (Object.keys(asked.inputRequests ?? {}).length >= 32) break;
+        await sleep(100);
+      }
+      assert.equal(Object.keys(asked.inputRequests).length, 32);
+      const answers = Object.fromEntries(Object.keys(asked.inputRequests).map((k) =>
+        [k, { action: 'accept', content: { confirm: true } }]));
+      await call(alice, 'tasks/update', { taskId: many.taskId, inputResponses: answers });
+      const answered = await until(alice, many.taskId, 'completed');
+      assert.equal(answered.result.content[0].text, '32 answered, 8 refused');
 
       // A task whose ttl has run out is forgotten by the gateway too: the
       // answer is the gateway's own, not a round trip to the server.
