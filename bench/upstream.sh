@@ -92,9 +92,9 @@ header() {
 row() { # row NAME C RESULT-LINE CPU_US_PER_CALL
     printf '%-58s %-4s %8s %8s %8s %8s %5s\n' "$1" "$2" "$(field "$3" calls_per_s)" "$(field "$3" p50_us)" \
         "$(field "$3" p99_us)" "$4" "$(( $(field "$3" bad_replies) + $(field "$3" socket_errors) ))"
-    echo "$1 c=$2 ${3#RESULT } cpu_us_per_call=$4" >> "$out/results.txt"
+    echo "$section: $1 c=$2 ${3#RESULT } cpu_us_per_call=$4" >> "$out/results.txt"
 }
-na() { printf '%-58s %-4s %s\n' "$1" "$2" "n/a ($3)"; echo "$1 c=$2 n/a ($3)" >> "$out/results.txt"; }
+na() { printf '%-58s %-4s %s\n' "$1" "$2" "n/a ($3)"; echo "$section: $1 c=$2 n/a ($3)" >> "$out/results.txt"; }
 
 # wrk_rows NAME URL SID TOOL CPU_PID: warm up 1 s, then one wrk run per
 # concurrency; CPU_PID "-" when there is no gateway to measure
@@ -178,6 +178,7 @@ echo "cpu_us/c: CPU time (utime+stime) of the gateway process and its helpers, n
 echo "bad: replies without the echoed text, plus socket errors"
 
 echo
+section=stdio
 echo "== 1. echo through the gateway to a stdio upstream (TS SDK v1 server over stdio; ${duration} s per row)"
 header
 NOCPU=1 node_rows "direct: no gateway (node stdio client)" stdio echo "$node" "$echo_stdio"
@@ -192,6 +193,7 @@ hub_config "$out/hub-stdio.json" "$(hub_stdio echo)"
 hub_gateway 18924 "$out/hub-stdio.json"
 
 echo
+section=http
 echo "== 2. echo through the gateway to a Streamable HTTP upstream (TS SDK v1 server, stateful; ${duration} s per row)"
 header
 start ts-http "$node" bench/ts_echo_server.mjs 18930
@@ -279,3 +281,5 @@ echo
 echo "Rows: 'direct' is the upstream alone, the floor; every other row is the same upstream behind that gateway."
 echo "Load clients differ where a gateway's front door needs it (named in brackets): compare within a client."
 echo "Figures: $out/results.txt"
+echo
+"$node" bench/targets.mjs "$out/results.txt"
