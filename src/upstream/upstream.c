@@ -158,20 +158,27 @@ on_relook(uv_timer_t *t)
 void
 mg_upstream_ready(struct mg_upstream *u)
 {
+    /* A walk of the lists on a ready server (list_changed, the relook)
+     * publishes again: the connection's latency and its log line stay. */
+    int again = u->state == MG_UPSTREAM_READY;
+
     mg_upstream_set_state(u, MG_UPSTREAM_READY, "");
     u->retries = 0;
     if (u->timers)
         uv_timer_stop(&u->retry); /* a retry armed before this connection must not end it */
-    u->latency_ms = uv_now(u->gw->loop) - u->connect_started;
+    if (!again)
+        u->latency_ms = uv_now(u->gw->loop) - u->connect_started;
     if (u->timers && u->sc->url != NULL && u->parent == NULL && !u->relooked) {
         u->relooked = 1;
         uv_timer_start(&u->relook, on_relook, 1000, 0);
     }
     if (u->timers && u->cfg->liveness_probe_interval_ms > 0 && !uv_is_active((uv_handle_t *)&u->probe))
         uv_timer_start(&u->probe, on_probe, u->cfg->liveness_probe_interval_ms, u->cfg->liveness_probe_interval_ms);
-    if (u->parent == NULL)
+    if (u->parent == NULL && !again)
         mg_log_info("upstream %s ready: %zu tools listed, %llu ms", u->sc->name, u->tool_count,
                     (unsigned long long)u->latency_ms);
+    else if (u->parent == NULL)
+        mg_log_debug("upstream %s: lists walked again, %zu tools", u->sc->name, u->tool_count);
 }
 
 /* --- the link ------------------------------------------------------------- */

@@ -83,6 +83,12 @@ servers:
       const { resources } = await client.listResources();
       const doc = await client.readResource({ uri: resources[0].uri });
       assert.ok(doc.contents[0].text.length > 0);
+      // Walked again (its list_changed, the look a second after ready),
+      // a server is still said ready once, with its first latency.
+      for (const server of ['streamable', 'legacy', 'fallback']) {
+        const lines = gate.stderr().match(new RegExp(`upstream ${server} ready: `, 'g')) ?? [];
+        assert.equal(lines.length, 1, `'upstream ${server} ready' logged ${lines.length} times:\n${gate.stderr()}`);
+      }
     }, {
       capabilities: { sampling: {} },
       setup: (c) => c.setRequestHandler(CreateMessageRequestSchema, async (r) => ({ model: 't', role: 'assistant',
