@@ -30,7 +30,10 @@ for (const line of lines) {
 
 const out = [];
 const judge = (target, figures, met) => out.push({ target, figures, met: met ? 'met' : 'MISSED' });
-const short = (name) => name.replace(/ \(.*\)$/, '').replace(/,.*$/, '');
+const client = (name) => /\(([^)]*)\)$/.exec(name)?.[1] ?? '';
+// "supergateway (node stdio client)", and whether it was loaded as ours was.
+const short = (name, ours) => `${name.replace(/ \(.*\)$/, '').replace(/,.*$/, '')} (${client(name)}` +
+  `${client(name) === client(ours) ? '' : ', another load client'})`;
 const ratio = (a, b) => (b / a >= 1 ? `1/${(b / a).toFixed(1)}` : `${(a / b).toFixed(1)}x`);
 
 for (const [section, list] of Object.entries(rows)) {
@@ -43,7 +46,7 @@ for (const [section, list] of Object.entries(rows)) {
   const added = (r) => r.p50 - direct('1').p50;
   const bestAdded = peers('1').reduce((a, b) => (added(b) < added(a) ? b : a));
   judge(`${section}: added p50 at c=1 <= 1/5 of the best peer's`,
-    `${added(ours('1'))} us vs ${added(bestAdded)} us (${short(bestAdded.name)}), limit ${(added(bestAdded) / 5).toFixed(0)}`,
+    `${added(ours('1'))} us vs ${added(bestAdded)} us ${short(bestAdded.name, ours('1').name)}, limit ${(added(bestAdded) / 5).toFixed(0)}`,
     added(ours('1')) <= added(bestAdded) / 5);
 
   if (direct('16') && ours('16')) {
@@ -56,7 +59,7 @@ for (const [section, list] of Object.entries(rows)) {
     if (!ours(c) || withCpu.length === 0) continue;
     const best = withCpu.reduce((a, b) => (b.cpu < a.cpu ? b : a));
     judge(`${section}: CPU per call at c=${c} <= 1/10 of the best peer's`,
-      `${ours(c).cpu} us vs ${best.cpu} us (${short(best.name)}): ${ratio(ours(c).cpu, best.cpu)}`,
+      `${ours(c).cpu} us vs ${best.cpu} us ${short(best.name, ours(c).name)}: ${ratio(ours(c).cpu, best.cpu)}`,
       ours(c).cpu * 10 <= best.cpu);
   }
 }
