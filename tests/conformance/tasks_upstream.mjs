@@ -6,6 +6,7 @@
 // these 2025-11-25 tasks:
 //
 //   greet              sync only: "Hello, {name}!"
+//   results_asked      sync only: how many tasks/result requests it has had
 //   slow_compute       task optional: sleeps `seconds`, then a result; the
 //                      task is kept `ttl_ms` (default 60 s)
 //   failing_job        task required: a tool error (isError) after ~1 s
@@ -42,6 +43,7 @@ async function settle(store, taskId, status, result) {
 
 const text = (t) => ({ content: [{ type: 'text', text: t }] });
 const errors = new Map(); // taskId -> the JSON-RPC error its tasks/result gives
+let resultsAsked = 0;     // tasks/result requests received, over every task
 
 // A task tool whose work is RUN(args, taskId, extra) in the background.
 function taskTool(name, description, inputSchema, taskSupport, run) {
@@ -60,6 +62,9 @@ function taskTool(name, description, inputSchema, taskSupport, run) {
     },
   });
 }
+
+server.registerTool('results_asked', { description: 'How many tasks/result requests this server has had' },
+  async () => text(String(resultsAsked)));
 
 server.registerTool('greet', { description: 'Says hello', inputSchema: { name: z.string() } },
   async ({ name }) => text(`Hello, ${name}!`));
@@ -145,4 +150,12 @@ server.experimental.tasks.registerToolTask('test_tool_with_task', {
   getTaskResult: async (args, extra) => extra.taskStore.getTaskResult(extra.taskId),
 });
 
-await server.connect(new StdioServerTransport());
+const transport = new StdioServerTransport();
+await server.connect(transport);
+// Counted as they arrive, whoever answers them.
+const deliver = transport.onmessage;
+transport.onmessage = (message, extra) => {
+  if (message.method === 'tasks/result')
+    resultsAsked++;
+  deliver(message, extra);
+};

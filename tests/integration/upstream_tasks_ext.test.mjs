@@ -135,8 +135,16 @@ test('tasks extension: bound to the creating key and era, gated on the extension
       assert.equal(ack.status, undefined, 'an acknowledgement, no Task');
       const deleted = await until(alice, asking.taskId, 'completed');
       assert.equal(deleted.result.content[0].text, 'deleted notes.txt');
-      const again = await call(alice, 'tasks/get', { taskId: asking.taskId });
-      assert.deepEqual(again, deleted, 'an ended task reads the same every time');
+      // The outcome came with the gateway's own tasks/result: reading the
+      // ended task again does not ask the server for it again.
+      const resultsAsked = async () => Number((await call(alice, 'tools/call', { name: 'results_asked', arguments: {} }))
+        .content[0].text);
+      const before = await resultsAsked();
+      for (let i = 0; i < 3; i++) {
+        const again = await call(alice, 'tasks/get', { taskId: asking.taskId });
+        assert.deepEqual(again, deleted, 'an ended task reads the same every time');
+      }
+      assert.equal(await resultsAsked(), before, 'tasks/result asked of the server again');
 
       // Created by a client that cannot answer elicitation: the server's
       // question is refused to it at once, nothing is shown to the client,
