@@ -35,53 +35,76 @@ projects:
     servers: [tasks]
 `;
 
+// A gateway on CONFIG (its state in a temporary directory; --auth
+// required when AUTH), ready with the server `tasks`.  PREPARE(file,
+// state) runs before it starts.  FN gets { http, url, send,
+// prepared }, where send(method, params, { secret, ext, elicitation }) is
+// one modern request to /servers/tasks/mcp declaring elicitation and the
+// extension unless told not to, and resolves to the result, or to the
+// error as { code, message, data }.  The gateway must then stop cleanly.
+async function withTasksGate(config, { auth = false, prepare } = {}, fn) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-tasks-ext-'));
+  const state = path.join(dir, 'state');
+  const file = path.join(dir, 'gw.yaml');
+  writeFileSync(file, config);
+  const prepared = prepare ? await prepare(file, state) : undefined;
+  const gate = await startHttpGate(['--config', file, '--state-dir', state, ...(auth ? ['--auth', 'required'] : [])],
+    { demo: false });
+  const http = await httpClient();
+  const url = `${new URL(gate.url).origin}/servers/tasks/mcp`;
+  let id = 0;
+  const send = async (method, params, { secret, ext = true, elicitation = true } = {}) => {
+    const capabilities = {
+      ...(ext ? { extensions: { [EXT]: {} } } : {}),
+      ...(elicitation ? { elicitation: {} } : {}),
+    };
+    const r = await postRpc(http.fetch, url, {
+      jsonrpc: '2.0', id: ++id, method,
+      params: { ...params, _meta: modernMeta({}, { capabilities }) },
+    }, {
+      ...(secret ? { authorization: `Bearer ${secret}` } : {}), 'mcp-protocol-version': MODERN_VERSION,
+      'mcp-method': method, 'mcp-name': params.name ?? params.taskId,
+    });
+    assert.ok(r.json, `${method}: a JSON answer (HTTP ${r.status}): ${r.text}`);
+    return r.json.error ?? r.json.result;
+  };
+  try {
+    for (let i = 0; i < 100 && !gate.stderr().includes('upstream tasks ready'); i++) await sleep(100);
+    await fn({ http, url, send, prepared });
+    await http.close();
+    const { code } = await gate.stop();
+    assert.equal(code, 0, gate.stderr());
+    assertCleanStderr(gate.stderr());
+  } finally {
+    await http.close();
+    gate.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 test('tasks extension: bound to the creating key and era, gated on the extension, questions answered by tasks/update',
   { timeout: 60_000 }, async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-tasks-ext-'));
-    const state = path.join(dir, 'state');
-    const file = path.join(dir, 'gw.yaml');
-    writeFileSync(file, CONFIG);
-    const key = async (name) => {
-      const r = await runCli(['keys', 'create', '--config', file, '--state-dir', state, '--name', name,
-        '--project', 'work', '--scope', 'write', '--json']);
-      assert.equal(r.code, 0, r.stderr);
-      return JSON.parse(r.stdout).secret;
-    };
-    const alice = await key('alice');
-    const bob = await key('bob');
-    const gate = await startHttpGate(['--config', file, '--state-dir', state, '--auth', 'required'], { demo: false });
-    const http = await httpClient();
-    const url = `${new URL(gate.url).origin}/servers/tasks/mcp`;
-    let id = 0;
-    // One modern request; the result, or the error as { code, data }.
-    // It declares elicitation, and the extension unless EXT is false.
-    const call = async (secret, method, params, { ext = true, elicitation = true } = {}) => {
-      const name = params.name ?? params.taskId;
-      const capabilities = {
-        ...(ext ? { extensions: { [EXT]: {} } } : {}),
-        ...(elicitation ? { elicitation: {} } : {}),
+    const keys = async (file, state) => {
+      const key = async (name) => {
+        const r = await runCli(['keys', 'create', '--config', file, '--state-dir', state, '--name', name,
+          '--project', 'work', '--scope', 'write', '--json']);
+        assert.equal(r.code, 0, r.stderr);
+        return JSON.parse(r.stdout).secret;
       };
-      const r = await postRpc(http.fetch, url, {
-        jsonrpc: '2.0', id: ++id, method,
-        params: { ...params, _meta: modernMeta({}, { capabilities }) },
-      }, {
-        authorization: `Bearer ${secret}`, 'mcp-protocol-version': MODERN_VERSION, 'mcp-method': method,
-        'mcp-name': name,
-      });
-      assert.ok(r.json, `${method}: a JSON answer (HTTP ${r.status}): ${r.text}`);
-      return r.json.error ?? r.json.result;
+      return { alice: await key('alice'), bob: await key('bob') };
     };
-    const until = async (secret, taskId, want) => {
-      for (let i = 0; i < 100; i++) {
-        const t = await call(secret, 'tasks/get', { taskId });
-        if (t.status === want) return t;
-        assert.ok(!['completed', 'failed', 'cancelled'].includes(t.status), `ended as ${t.status}, not ${want}`);
-        await sleep(100);
-      }
-      throw new Error(`task ${taskId} never became ${want}`);
-    };
-    try {
-      for (let i = 0; i < 100 && !gate.stderr().includes('upstream tasks ready'); i++) await sleep(100);
+    await withTasksGate(CONFIG, { auth: true, prepare: keys }, async ({ http, url, send, prepared }) => {
+      const { alice, bob } = prepared;
+      const call = (secret, method, params, opts = {}) => send(method, params, { ...opts, secret });
+      const until = async (secret, taskId, want) => {
+        for (let i = 0; i < 100; i++) {
+          const t = await call(secret, 'tasks/get', { taskId });
+          if (t.status === want) return t;
+          assert.ok(!['completed', 'failed', 'cancelled'].includes(t.status), `ended as ${t.status}, not ${want}`);
+          await sleep(100);
+        }
+        throw new Error(`task ${taskId} never became ${want}`);
+      };
 
       const created = await call(alice, 'tools/call', { name: 'slow_compute', arguments: { seconds: 0.3, label: 'x' } });
       assert.equal(created.resultType, 'task');
@@ -186,16 +209,7 @@ test('tasks extension: bound to the creating key and era, gated on the extension
       const gone = await call(alice, 'tasks/get', { taskId: brief.taskId });
       assert.equal(gone.code, -32602);
       assert.match(gone.message, /no task mgt-[0-9a-f]{32} \(unknown, expired/);
-
-      await http.close();
-      const { code } = await gate.stop();
-      assert.equal(code, 0, gate.stderr());
-      assertCleanStderr(gate.stderr());
-    } finally {
-      await http.close();
-      gate.kill();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
 // With isolation: session, a 2026-07-28 request is a session of its own
@@ -206,23 +220,9 @@ test('tasks extension: bound to the creating key and era, gated on the extension
 // instance lives with it, still gets its tasks.
 test('tasks extension with isolation: session: plain calls, a task-only tool refused, legacy tasks unchanged',
   { timeout: 60_000 }, async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-tasks-iso-'));
-    const file = path.join(dir, 'gw.yaml');
-    writeFileSync(file, `servers:\n  - name: tasks\n    command: ${NODE}\n    args: [${FIXTURE}]\n    isolation: session\n`);
-    const gate = await startHttpGate(['--config', file, '--state-dir', path.join(dir, 'state')], { demo: false });
-    const http = await httpClient();
-    const url = `${new URL(gate.url).origin}/servers/tasks/mcp`;
-    let id = 0;
-    const call = async (method, params) => {
-      const r = await postRpc(http.fetch, url, {
-        jsonrpc: '2.0', id: ++id, method,
-        params: { ...params, _meta: modernMeta({}, { capabilities: { extensions: { [EXT]: {} } } }) },
-      }, { 'mcp-protocol-version': MODERN_VERSION, 'mcp-method': method, 'mcp-name': params.name });
-      assert.ok(r.json, `${method}: a JSON answer (HTTP ${r.status}): ${r.text}`);
-      return r.json.error ?? r.json.result;
-    };
-    try {
-      for (let i = 0; i < 100 && !gate.stderr().includes('upstream tasks ready'); i++) await sleep(100);
+    const config = `servers:\n  - name: tasks\n    command: ${NODE}\n    args: [${FIXTURE}]\n    isolation: session\n`;
+    await withTasksGate(config, {}, async ({ http, url, send }) => {
+      const call = (method, params) => send(method, params, { elicitation: false });
       const plain = await call('tools/call', { name: 'slow_compute', arguments: { seconds: 0.1, label: 'iso' } });
       assert.equal(plain.resultType, 'complete', JSON.stringify(plain));
       assert.equal(plain.content[0].text, 'computed iso after 0.1 s');
@@ -239,14 +239,5 @@ test('tasks extension with isolation: session: plain calls, a task-only tool ref
         CallToolResultSchema);
       assert.equal(result.content[0].text, 'computed  after 0.1 s');
       await legacy.close();
-
-      await http.close();
-      const { code } = await gate.stop();
-      assert.equal(code, 0, gate.stderr());
-      assertCleanStderr(gate.stderr());
-    } finally {
-      await http.close();
-      gate.kill();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
