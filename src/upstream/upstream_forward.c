@@ -181,22 +181,26 @@ void
 mg_upstream_forward(struct mg_call *call, json_t *args, void *udata)
 {
     struct mg_upstream *u = udata;
-    json_t *params;
+    json_t *task = mg_call_task(call), *params;
 
-    if (mg_call_task(call) != NULL && task_would_not_outlive(u, call) && mg_call_task_required(call)) {
-        char msg[500];
-        snprintf(msg, sizeof(msg), "Upstream %s: tool %s runs only as a task, and on a server with isolation: "
-                 "session a 2026-07-28 request's instance ends with the request, task and all; call it from a "
-                 "2025-11-25 session, or give the server isolation: shared", u->sc->name, mg_call_upstream_name(call));
-        mg_call_fail_rpc(call, MG_RPC_INTERNAL_ERROR, msg, NULL);
-        return;
+    if (task != NULL && task_would_not_outlive(u, call)) {
+        /* The call runs as a plain one, which the tasks extension lets a
+         * server answer; a tool that runs only as a task cannot. */
+        if (mg_call_task_required(call)) {
+            char msg[500];
+            snprintf(msg, sizeof(msg), "Upstream %s: tool %s runs only as a task, and on a server with "
+                     "isolation: session a 2026-07-28 request's instance ends with the request, task and all; "
+                     "call it from a 2025-11-25 session, or give the server isolation: shared", u->sc->name,
+                     mg_call_upstream_name(call));
+            mg_call_fail_rpc(call, MG_RPC_INTERNAL_ERROR, msg, NULL);
+            return;
+        }
+        task = NULL;
     }
     params = json_pack("{s:s, s:O}", "name", mg_call_upstream_name(call), "arguments", args ? args : json_object());
-    /* Task-augmented: the server makes the task (upstream_tasks.c).  Not
-     * when the task could not outlive the request: the call then runs as
-     * a plain one, which the tasks extension lets a server answer. */
-    if (mg_call_task(call) != NULL && !task_would_not_outlive(u, call))
-        json_object_set(params, "task", mg_call_task(call));
+    /* Task-augmented: the server makes the task (upstream_tasks.c). */
+    if (task != NULL)
+        json_object_set(params, "task", task);
     send_forward(u, call, "tools/call", params);
 }
 

@@ -167,6 +167,15 @@ with_gateway_id(json_t *result, const char *id)
 
 /* --- created by a tools/call ---------------------------------------------- */
 
+/* Task K was seen alive: it is forgotten its ttl (and TTL_GRACE_MS) from
+ * now, as a server may count the ttl from a task's end. */
+static void
+task_seen(struct task *k)
+{
+    if (k->ttl_ms != 0)
+        k->expires = uv_now(k->u->gw->loop) + k->ttl_ms + TTL_GRACE_MS;
+}
+
 /* How long tasks/result may wait on a task whose Task.ttl is TTL (ms): as
  * long as the task may live, and no less than any other request to its
  * server; 0 (no bound) for a task without a ttl. */
@@ -184,7 +193,7 @@ int
 mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *result, const char *token)
 {
     struct task_table *t = mg_task_table(u->gw);
-    json_t *task = json_object_get(result, "task");
+    json_t *task = json_object_get(result, "task"), *ttl = json_object_get(task, "ttl");
     const char *up_id = json_string_value(json_object_get(task, "taskId"));
     const struct mg_session *s = mg_call_session(call);
     char id[MG_TASK_ID_SIZE] = "mgt-";
@@ -207,12 +216,10 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
     k->modern = mg_proto_is_modern(mg_call_protocol_version(call));
     k->session = k->modern ? NULL : s; /* a modern request's session ends with it */
     snprintf(k->key_id, sizeof(k->key_id), "%s", s->caller.key.id);
-    k->timeout_ms = result_wait_ms(json_object_get(task, "ttl"), u->sc->timeout_ms);
-    if (json_integer_value(json_object_get(task, "ttl")) > 0 &&
-        json_integer_value(json_object_get(task, "ttl")) <= (json_int_t)UINT32_MAX)
-        k->ttl_ms = (unsigned)json_integer_value(json_object_get(task, "ttl"));
-    if (k->ttl_ms != 0)
-        k->expires = uv_now(u->gw->loop) + k->ttl_ms + TTL_GRACE_MS;
+    k->timeout_ms = result_wait_ms(ttl, u->sc->timeout_ms);
+    if (json_integer_value(ttl) > 0 && json_integer_value(ttl) <= (json_int_t)UINT32_MAX)
+        k->ttl_ms = (unsigned)json_integer_value(ttl);
+    task_seen(k);
     if (k->modern)
         k->caps = json_incref(mg_call_client_caps(call));
     if (!k->modern && token[0] != '\0' && mg_call_progress_token(call) != NULL) {
@@ -243,10 +250,8 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
 void
 mg_task_saw_status(struct task *k, const char *status)
 {
-    /* Seen alive: a server may count its ttl from a task's end, so the
-     * ttl runs again from here. */
-    if (k != NULL && k->ttl_ms != 0)
-        k->expires = uv_now(k->u->gw->loop) + k->ttl_ms + TTL_GRACE_MS;
+    if (k != NULL)
+        task_seen(k);
     if (k == NULL || status == NULL ||
         (strcmp(status, "completed") != 0 && strcmp(status, "failed") != 0 && strcmp(status, "cancelled") != 0))
         return;
