@@ -245,7 +245,7 @@ echo "mcp-hub rss_kib=$(rss_kib "$gw")" >> "$out/results.txt"
 stop "$gw"
 
 echo
-echo "== 4. mcpgate: time from start until each of 10 stdio upstreams has its tools listed (tools/list every ~20 ms)"
+echo "== 4. mcpgate: time from start until each of 10 stdio upstreams has its tools listed (a client following list_changed)"
 mcpgate_config "$out/mcpgate-fill.yaml" 18943 "$servers"
 fill=$("$node" bench/catalog_fill.mjs http://127.0.0.1:18943/mcp 10 build/release/mcpgate serve --config "$out/mcpgate-fill.yaml")
 grep -v '^RESULT' <<< "$fill"
@@ -272,7 +272,7 @@ wait_port 18951
 mcpgate_config "$out/mcpgate-remote.yaml" 18952 "$(printf '  - name: everything\n    url: http://127.0.0.1:18951/mcp')"
 remote=$("$node" bench/catalog_fill.mjs http://127.0.0.1:18952/mcp 1 build/release/mcpgate serve --config "$out/mcpgate-remote.yaml" |
     grep '^RESULT')
-echo "its tools listed after $(field "$remote" all_ms) ms (50 ms a round trip; tools/list polled every ~20 ms)"
+echo "its tools listed after $(field "$remote" all_ms) ms (50 ms a round trip; a client following list_changed)"
 echo "remote rtt_ms=50 all_ms=$(field "$remote" all_ms)" >> "$out/results.txt"
 stop "$proxy"
 stop "$ev"

@@ -23,7 +23,7 @@
 #include "util/log.h"
 
 #define MAX_PAGES 100 /* an upstream that pages forever is cut off */
-#define NOTIFY_DELAY_MS 50 /* list changes within this long reach clients as one */
+#define NOTIFY_DELAY_MS 50 /* list changes within this long of the last notification reach clients as one */
 
 /* The lists walked after the handshake, in order; each only when the
  * server declared the capability. */
@@ -51,15 +51,42 @@ static void list_page(struct list_walk *w, json_t *cursor);
 static void start_listing(struct mg_upstream *u);
 
 static void
+send_notifications(struct mg_upstream *u, unsigned bits)
+{
+    for (int k = 0; k < 3; k++)
+        if (bits & (1u << k))
+            mg_notify_list_changed(u->gw, (enum mg_list_kind)k);
+}
+
+/* The end of a quiet window: what changed during it goes out as one
+ * notification a list, and a new window begins; a window with nothing
+ * in it ends the throttling. */
+static void
 on_notify_timer(uv_timer_t *t)
 {
     struct mg_upstream *u = t->data;
     unsigned bits = u->notify_bits;
 
     u->notify_bits = 0;
-    for (int k = 0; k < 3; k++)
-        if (bits & (1u << k))
-            mg_notify_list_changed(u->gw, (enum mg_list_kind)k);
+    if (bits == 0)
+        return;
+    send_notifications(u, bits);
+    uv_timer_start(&u->notify, on_notify_timer, NOTIFY_DELAY_MS, 0);
+}
+
+/* Clients hear of a change at once when none was sent in the last
+ * NOTIFY_DELAY_MS (a server that just became ready is seen as soon as it
+ * is), and of any number of changes within that window as one, at its
+ * end: a burst of list_changed costs each client one re-list. */
+static void
+notify_changed(struct mg_upstream *u, unsigned bits)
+{
+    if (uv_is_active((uv_handle_t *)&u->notify)) {
+        u->notify_bits |= bits;
+        return;
+    }
+    send_notifications(u, bits);
+    uv_timer_start(&u->notify, on_notify_timer, NOTIFY_DELAY_MS, 0);
 }
 
 static void
@@ -79,12 +106,8 @@ publish(struct mg_upstream *u)
     }
     u->published = 1;
     u->tool_count = json_array_size(l.tools);
-    if (changed != 0 && u->timers) {
-        /* Clients hear of it once however many lists moved. */
-        u->notify_bits |= (unsigned)changed;
-        if (!uv_is_active((uv_handle_t *)&u->notify))
-            uv_timer_start(&u->notify, on_notify_timer, NOTIFY_DELAY_MS, 0);
-    }
+    if (changed != 0 && u->timers)
+        notify_changed(u, (unsigned)changed);
     mg_upstream_ready(u);
     if (u->replay) {
         const char *uri;

@@ -96,7 +96,7 @@ struct mg_upstream {
     size_t tool_count;    /* tools the server listed */
     int listing;          /* a walk over the lists is under way */
     int relist;           /* list_changed came during it: walk again */
-    uv_timer_t notify;    /* list changes reach clients after a short delay */
+    uv_timer_t notify;    /* running: a notification went out, later changes wait for it */
     unsigned notify_bits; /* 1 << enum mg_list_kind of each list that changed */
     json_t *subscribed;   /* URIs clients subscribed to: {uri: true} */
     int replay;           /* a new connection: subscribe to them again */
