@@ -421,8 +421,8 @@ schedule_restart(struct mg_child *c)
      * and its oldest is within the window, this would be one too many. */
     if (c->nrestarts == c->max_restarts && now - c->restarts[c->restart_head] < WINDOW_MS) {
         set_state(c, MG_CHILD_FAILED,
-                  "%s; it was restarted %u times within a minute, the limit, and is left stopped: check the "
-                  "command and its stderr above, then restart it",
+                  "%s; it was restarted %u times within a minute, the limit, and is not restarted at once: "
+                  "check the command and its stderr above",
                   cause, c->max_restarts);
         return;
     }

@@ -198,8 +198,12 @@ on_poll(uv_poll_t *h, int status, int events)
     struct sock *s = (struct sock *)((char *)h - offsetof(struct sock, poll));
     int flags = 0;
 
+    /* On an error libuv reports no events and stops watching: curl is
+     * told to read and write too, so it meets the socket's own error
+     * ("Connection reset by peer") and ends the transfer with it, not
+     * with a bare "select/poll returned error". */
     if (status < 0)
-        flags = CURL_CSELECT_ERR;
+        flags = CURL_CSELECT_ERR | CURL_CSELECT_IN | CURL_CSELECT_OUT;
     if (events & UV_READABLE)
         flags |= CURL_CSELECT_IN;
     if (events & UV_WRITABLE)

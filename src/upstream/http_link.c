@@ -264,6 +264,7 @@ session_lost(struct mg_http_link *l, int delete, const char *why)
     int was_up = l->up;
 
     l->up = 0;
+    l->answered = 0;
     abort_all(l);
     if (delete)
         send_delete(l);
@@ -449,6 +450,21 @@ post_done(struct mg_http_link *l, struct xfer *x, CURLcode rc, long status)
         open_stream(l, XFER_LEGACY_GET, 0);
         return;
     }
+    if ((rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST) && l->up && l->answered && !l->legacy) {
+        /* A server that answered stopped answering: it is down, not this
+         * request wrong.  The link goes down, so the upstream is tried
+         * again with backoff while calls fail at once, instead of every
+         * call trying to connect (and logging that it could not).  Only
+         * once per answering link: a handshake that cannot connect fails
+         * as it always did, and the upstream's backoff takes over. */
+        char what[500];
+
+        mg_http_link__describe(x, rc, what, sizeof(what));
+        json_decref(err);
+        fail_requests_rc(x, rc, "");
+        session_lost(l, 0, what);
+        return;
+    }
     if (failed || status < 200 || status >= 300 || x->too_big || x->mode == BODY_SNIPPET) {
         /* The server's own JSON-RPC error keeps its code and data (a
          * modern -32022 lists the versions to retry with); whatever it
@@ -461,6 +477,7 @@ post_done(struct mg_http_link *l, struct xfer *x, CURLcode rc, long status)
     }
     json_decref(err);
     l->decided = 1;
+    l->answered = 1;
     if (x->mode == BODY_JSON) {
         mg_http_link__deliver(x, x->buf ? x->buf : "", x->len);
         if (json_array_size(x->ids) > 0)
@@ -684,6 +701,7 @@ mg_http_link_reset(struct mg_http_link *l)
     if (l->stopping)
         return;
     l->decided = 0;
+    l->answered = 0;
     l->stream_failures = 0;
     if (l->transport == MG_CONFIG_TRANSPORT_SSE)
         l->legacy = 1;

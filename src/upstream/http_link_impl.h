@@ -101,6 +101,7 @@ struct mg_http_link {
     int up;                  /* sends are accepted */
     int legacy;              /* speaking HTTP+SSE */
     int decided;             /* auto: a POST got through, no fallback now */
+    int answered;            /* a POST got a 2xx since the link last came up */
     char *session_id;
     char *protocol_version;
     char *endpoint;          /* HTTP+SSE: where messages go */

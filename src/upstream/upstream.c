@@ -249,9 +249,12 @@ child_state(void *ctx, enum mg_child_state st, const char *why)
     case MG_CHILD_FAILED:
         mg_upstream_link_down(u, why && why[0] ? why : "the server process ended", 0);
         /* Restarted too often: the supervisor gives up, the gateway tries
-         * again after the longest backoff. */
-        if (u->timers && !u->gw->upstreams_stopping)
+         * again after the longest backoff, and its status says when. */
+        if (u->timers && !u->gw->upstreams_stopping) {
+            size_t n = strlen(u->last_error);
             uv_timer_start(&u->retry, on_retry, RETRY_MAX_MS, 0);
+            snprintf(u->last_error + n, sizeof(u->last_error) - n, "; tried again in %u s", RETRY_MAX_MS / 1000);
+        }
         break;
     case MG_CHILD_STOPPED: mg_upstream_link_down(u, "the server process was stopped", 1); break;
     case MG_CHILD_STARTING: break;
@@ -463,6 +466,12 @@ link_closed(void *ctx)
     closed_one(ctx);
 }
 
+static void
+rpc_closed(struct mg_rpc_client *c)
+{
+    closed_one(c->ctx);
+}
+
 void
 mg_upstream_close(struct mg_upstream *u, void (*done)(void *ctx), void *ctx)
 {
@@ -470,8 +479,8 @@ mg_upstream_close(struct mg_upstream *u, void (*done)(void *ctx), void *ctx)
 
     u->closed = done;
     u->closed_ctx = ctx;
-    u->closing = 1; /* held until every close is asked for */
-    mg_rpc_client_close(&u->rpc, NULL);
+    u->closing = 2; /* held until every close is asked for; and the rpc timer */
+    mg_rpc_client_close(&u->rpc, rpc_closed);
     if (u->timers) {
         for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
             u->closing++;

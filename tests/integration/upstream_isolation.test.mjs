@@ -83,3 +83,33 @@ test('200 sessions opened and closed leave no process behind', opts, async () =>
   await sleep(200);
   assert.deepEqual(pids(mark), []);
 });
+
+test('sessions ended while their instance\'s process is dead or restarting leave the gateway sound', opts, async () => {
+  // The instance is closed with its process already gone: its link ends
+  // at once, and everything the instance holds must still be closed
+  // before it is freed (the gateway runs under AddressSanitizer here).
+  const mark = `mcpgate-test-isodead-${process.pid}-${Date.now()}`;
+  await withGateway(config(mark), async ({ client, gate }) => {
+    await waitForTool(client, 'solo__pid');
+    const http = await httpClient();
+    try {
+      for (let i = 0; i < 12; i++) {
+        const s = await openLegacySession(http.fetch, gate.url);
+        const r = await postRpc(http.fetch, gate.url, { jsonrpc: '2.0', id: 1, method: 'tools/call',
+          params: { name: 'solo__pid', arguments: {} } }, s.headers(), { timeout: 30_000 });
+        const pid = Number(r.json?.result?.content?.[0]?.text);
+        assert.ok(pid > 0, r.text);
+        process.kill(pid, 'SIGKILL');
+        await sleep(i * 25); // before, while and after the gateway notices
+        const d = await httpRequest(http.fetch, gate.url, { method: 'DELETE', headers: s.headers() });
+        assert.equal(d.status, 200, d.text);
+      }
+    } finally {
+      await http.close();
+    }
+    assert.match(await pidOf(client), /^\d+$/, 'the gateway stopped serving');
+    assert.equal(await waitForCount(mark, 2), 2, `processes left behind: ${pids(mark).length - 2}`);
+  });
+  await sleep(200);
+  assert.deepEqual(pids(mark), [], 'processes outlived the gateway');
+});
