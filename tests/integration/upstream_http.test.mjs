@@ -135,3 +135,44 @@ servers:
     await killChild(faults.child);
   }
 });
+
+test('an HTTP upstream that stops listening: calls fail at once naming it, no connection per call, back when it is', opts, async () => {
+  const port = await freePort();
+  let peer = await startPeer([EVERYTHING, 'streamableHttp'], /listening on port/i, { PORT: String(port) });
+  try {
+    await withGateway(`listen: 127.0.0.1:0
+servers:
+  - name: web
+    url: http://127.0.0.1:${port}/mcp
+`, async ({ client, gate }) => {
+      await waitForTool(client, 'web__echo');
+      assert.equal(resultText(await client.callTool({ name: 'web__echo', arguments: { message: 'up' } })), 'Echo: up');
+      await killChild(peer.child);
+
+      const call = () => client.callTool({ name: 'web__echo', arguments: { message: 'x' } })
+        .then((r) => (r.isError ? resultText(r) : `answered: ${resultText(r)}`), (e) => e.message);
+      // A connection kept from before may be found reset first; the first
+      // call that finds nothing listening takes the link down.
+      const early = [];
+      for (let i = 0; i < 3 && !/not connected/.test(early.at(-1) ?? ''); i++) early.push(await call());
+      for (const e of early) assert.match(e, /web.*(Connection reset|Couldn't connect|not connected)/, e);
+      assert.match(early.at(-1), /not connected/, early.join('\n'));
+      // The link is down now: calls are refused without trying to connect.
+      const refusedBefore = (gate.stderr().match(/Couldn't connect/g) || []).length;
+      const started = Date.now();
+      for (let i = 0; i < 20; i++) assert.match(await call(), /Upstream web is not connected \(failed: .*Couldn't connect/);
+      assert.ok(Date.now() - started < 5000, 'refused calls were slow');
+      const refusedAfter = (gate.stderr().match(/Couldn't connect/g) || []).length;
+      assert.ok(refusedAfter - refusedBefore <= 2, `${refusedAfter - refusedBefore} connection failures logged for 20 calls`);
+
+      // Back on the same port: the upstream's retries find it.
+      peer = await startPeer([EVERYTHING, 'streamableHttp'], /listening on port/i, { PORT: String(port) });
+      const end = Date.now() + 20_000;
+      let last;
+      while ((last = await call()) !== 'answered: Echo: x' && Date.now() < end) await new Promise((r) => setTimeout(r, 250));
+      assert.equal(last, 'answered: Echo: x', gate.stderr());
+    });
+  } finally {
+    await killChild(peer.child);
+  }
+});
