@@ -1,12 +1,16 @@
 -- call.lua - wrk script: POST tools/call of an echo tool, check every reply.
 --
 -- Environment: TOOL (tool name), SID (Mcp-Session-Id, legacy) or MODERN=1
--- (stateless 2026-07-28 requests with the routing headers).  Every request
+-- (stateless 2026-07-28 requests with the routing headers), ARGS (the
+-- arguments as JSON; {"text":"hello"} when unset) and EXPECT (what a good
+-- reply holds; "text":"hello" when unset).  Every request
 -- has its own id: requests in flight in one session must not share one, and
 -- a gateway maps each id to its upstream request.
 local tool = os.getenv("TOOL") or "demo__echo"
 local sid = os.getenv("SID")
 local modern = os.getenv("MODERN") == "1"
+local args = os.getenv("ARGS") or '{"text":"hello"}'
+local expect = os.getenv("EXPECT") or '"text":"hello"'
 local threads = {}
 
 wrk.method = "POST"
@@ -17,12 +21,12 @@ if modern then
   wrk.headers["Mcp-Method"] = "tools/call"
   wrk.headers["Mcp-Name"] = tool
   rest = '"method":"tools/call","params":{"name":"' .. tool ..
-    '","arguments":{"text":"hello"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",' ..
+    '","arguments":' .. args .. ',"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",' ..
     '"io.modelcontextprotocol/clientCapabilities":{}}}}'
 else
   wrk.headers["Mcp-Session-Id"] = sid
   wrk.headers["MCP-Protocol-Version"] = os.getenv("VERSION") or "2025-11-25"
-  rest = '"method":"tools/call","params":{"name":"' .. tool .. '","arguments":{"text":"hello"}}}'
+  rest = '"method":"tools/call","params":{"name":"' .. tool .. '","arguments":' .. args .. '}}'
 end
 
 function setup(thread)
@@ -40,7 +44,7 @@ function request()
 end
 
 function response(status, headers, body)
-  if status ~= 200 or not string.find(body, '"text":"hello"', 1, true) then
+  if status ~= 200 or not string.find(body, expect, 1, true) then
     bad = bad + 1
   end
 end
