@@ -68,6 +68,34 @@ mg_http_link__report(struct mg_http_link *l, enum mg_http_link_event ev, const c
 }
 
 /* Answer every request X still carries with an error saying WHAT. */
+/* At most this many failed requests a second are logged for a link; the
+ * rest are counted, and the count is logged with the next failure logged,
+ * so a server failing every call at thousands a second cannot flood the
+ * log (each caller still gets its own error). */
+#define FAILS_LOGGED_PER_SECOND 10
+
+static int
+fail_worth_logging(struct mg_http_link *l)
+{
+    uint64_t second = uv_now(l->loop) / 1000;
+
+    if (second != l->fail_second) {
+        if (l->fails_unlogged > 0)
+            mg_log_warn("upstream %s: %u more failed requests were not logged", l->name, l->fails_unlogged);
+        l->fail_second = second;
+        l->fails_logged = l->fails_unlogged = 0;
+    }
+    if (l->fails_logged < FAILS_LOGGED_PER_SECOND) {
+        l->fails_logged++;
+        return 1;
+    }
+    if (l->fails_unlogged++ == 0)
+        mg_log_warn("upstream %s: more than %d requests failed within a second; the rest of this second's are "
+                    "counted, and the count logged with the next one",
+                    l->name, FAILS_LOGGED_PER_SECOND);
+    return 0;
+}
+
 void
 mg_http_link__fail(struct xfer *x, const char *what)
 {
@@ -85,7 +113,7 @@ mg_http_link__fail(struct xfer *x, const char *what)
      * the caller falls back to initialize (upstream_era.c) and says so. */
     if (x->method != NULL && strcmp(x->method, "server/discover") == 0)
         mg_log_debug("%s", msg);
-    else
+    else if (fail_worth_logging(l))
         mg_log_warn("%s", msg);
     json_array_foreach (x->ids, i, id) {
         json_t *err = mg_rpc_make_error(id, MG_RPC_INTERNAL_ERROR, msg, NULL);

@@ -102,6 +102,9 @@ struct mg_http_link {
     int legacy;              /* speaking HTTP+SSE */
     int decided;             /* auto: a POST got through, no fallback now */
     int answered;            /* a POST got a 2xx since the link last came up */
+    /* Failed requests logged in the current second, and those left out. */
+    uint64_t fail_second;
+    unsigned fails_logged, fails_unlogged;
     char *session_id;
     char *protocol_version;
     char *endpoint;          /* HTTP+SSE: where messages go */

@@ -126,6 +126,18 @@ servers:
         await new Promise((res) => setTimeout(res, 200));
       }
       assert.match(after, /^s\d+$/);
+
+      // A server failing every call: each caller gets the error, the log
+      // gets at most ten a second and the count of the rest.
+      const failed = await Promise.all(Array.from({ length: 60 }, () =>
+        client.callTool({ name: 'expiring__fail', arguments: {} }).then((r) => resultText(r), (e) => e.message)));
+      for (const f of failed) assert.match(f, /upstream expiring: .*HTTP 500/);
+      await new Promise((res) => setTimeout(res, 1100));
+      await client.callTool({ name: 'expiring__fail', arguments: {} }).catch(() => {});
+      const logged = gate.stderr().match(/upstream expiring: .*HTTP 500/g) || [];
+      assert.ok(logged.length <= 10 * 3 + 1, `${logged.length} failures logged for 61`);
+      assert.match(gate.stderr(), /upstream expiring: more than 10 requests failed within a second/);
+      assert.match(gate.stderr(), /upstream expiring: \d+ more failed requests were not logged/);
       const stats = await (await fetch(`${base}/stats`)).json();
       assert.ok(stats.sessions >= 2, `the expired session was not opened again: ${JSON.stringify(stats)}`);
       assert.notEqual(after, 's1', 'still the expired session');
