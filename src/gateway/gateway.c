@@ -46,10 +46,10 @@ mg_bundle_register(struct mg_gateway *gw, const struct mg_bundle_def *def, char 
     mg_log_debug("bundle %s registered with %zu tools", def->ns, def->tool_count);
     /* Clients already connected learn of the new entries. */
     if (def->tool_count > 0)
-        mg_notify_list_changed(gw, MG_LIST_TOOLS);
+        mg_notify_list_changed(gw, MG_LIST_TOOLS, def->ns, 0);
     if (def->prompt_count > 0)
-        mg_notify_list_changed(gw, MG_LIST_PROMPTS);
+        mg_notify_list_changed(gw, MG_LIST_PROMPTS, def->ns, 0);
     if (def->resource_count > 0)
-        mg_notify_list_changed(gw, MG_LIST_RESOURCES);
+        mg_notify_list_changed(gw, MG_LIST_RESOURCES, def->ns, 0);
     return 0;
 }

@@ -177,9 +177,11 @@ mg_method_subscriptions_listen(struct mg_req *req, json_t *params)
 }
 
 void
-mg_notify_list_changed(struct mg_gateway *gw, enum mg_list_kind kind)
+mg_notify_list_changed(struct mg_gateway *gw, enum mg_list_kind kind, const char *source, int server)
 {
     for (struct mg_session *s = gw->sessions; s != NULL; s = s->gw_next) {
+        if ((s->view != NULL && strcmp(s->view, source) != 0) || (server && !mg_session_serves(s, source)))
+            continue; /* a change it cannot see */
         if (s->initialized && s->ready) {
             json_t *msg = mg_rpc_make_notification(list_method[kind], NULL);
             s->sink.send(s->sink.ctx, msg);

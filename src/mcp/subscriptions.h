@@ -27,8 +27,11 @@ void mg_method_subscriptions_listen(struct mg_req *req, json_t *params);
 /* Legacy resources/subscribe (ON) and unsubscribe of URI on session S. */
 void mg_subscriptions_track(struct mg_session *s, const char *uri, int on);
 
-/* A catalog list changed: tell every client that asked to know. */
-void mg_notify_list_changed(struct mg_gateway *gw, enum mg_list_kind kind);
+/* A list of source SOURCE (a configured server when SERVER is 1, else one
+ * of the gateway's own bundles) changed: tell every client that sees the
+ * source and asked to know.  A session of /servers/<name>/mcp sees only
+ * <name>, and a key's session only its project's servers. */
+void mg_notify_list_changed(struct mg_gateway *gw, enum mg_list_kind kind, const char *source, int server);
 
 /* End open subscriptions/listen requests gracefully, with their result:
  * all of them (shutdown), or those of one session (its input ended). */

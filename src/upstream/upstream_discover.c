@@ -55,7 +55,7 @@ send_notifications(struct mg_upstream *u, unsigned bits)
 {
     for (int k = 0; k < 3; k++)
         if (bits & (1u << k))
-            mg_notify_list_changed(u->gw, (enum mg_list_kind)k);
+            mg_notify_list_changed(u->gw, (enum mg_list_kind)k, u->sc->name, 1);
 }
 
 /* The end of a quiet window: what changed during it goes out as one

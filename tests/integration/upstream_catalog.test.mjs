@@ -130,6 +130,46 @@ servers:
   }, { setup: (c) => c.setNotificationHandler(ToolListChangedNotificationSchema, () => changed.push(Date.now())) });
 });
 
+test('a list change is told only to the clients that see its server', opts, async () => {
+  const growing = `
+  - name: growing
+    command: ${NODE}
+    args: [${path.join(FIXTURES, 'growing_server.mjs')}]`;
+  const other = growing.replace('name: growing', 'name: other');
+  const heard = { all: 0, growing: 0, other: 0 };
+  await withGateway(`listen: 127.0.0.1:0\nservers:${growing}${other}\n`, async ({ client, gate }) => {
+    await waitForTool(client, 'growing__grow');
+    await waitForTool(client, 'other__grow');
+    const http = await httpClient();
+    const views = {};
+    try {
+      for (const name of ['growing', 'other']) {
+        const c = new Client({ name: `view-${name}`, version: '0.0.0' });
+        c.setNotificationHandler(ToolListChangedNotificationSchema, () => { heard[name]++; });
+        const transport = new StreamableHTTPClientTransport(new URL(`${gate.origin}/servers/${name}/mcp`), { fetch: http.fetch });
+        await c.connect(transport);
+        await c.listTools();
+        views[name] = { c, transport };
+      }
+      await sleep(300); // each view's GET stream is open
+      await client.callTool({ name: 'growing__grow', arguments: {} });
+      const end = Date.now() + 5000;
+      while ((heard.all === 0 || heard.growing === 0) && Date.now() < end) await sleep(50);
+      await sleep(300); // time enough for a stray one to arrive
+      assert.ok(heard.all >= 1, 'the whole-catalog client was not told');
+      assert.ok(heard.growing >= 1, 'the /servers/growing/mcp client was not told');
+      assert.equal(heard.other, 0, 'the /servers/other/mcp client was told of a change to growing');
+      assert.ok((await views.growing.c.listTools()).tools.some((t) => t.name === 'extra-1'));
+    } finally {
+      for (const v of Object.values(views)) {
+        await v.transport.terminateSession().catch(() => {});
+        await v.c.close();
+      }
+      await http.close();
+    }
+  }, { setup: (c) => c.setNotificationHandler(ToolListChangedNotificationSchema, () => { heard.all++; }) });
+});
+
 test('/servers/<name>/mcp serves one upstream under its own names, with the same checks', opts, async () => {
   const mark = `mcpgate-test-view-${process.pid}-${Date.now()}`;
   await withGateway(`listen: 127.0.0.1:0\nservers:${everything('everything', mark)}${everything('other', mark)}`,
