@@ -143,6 +143,7 @@ cmd_stdio(int argc, char **argv)
 
     if ((cfg = settings(argc, argv, 0, &rc)) == NULL)
         return rc;
+    mg_run_raise_fd_limit();
     uv_loop_init(&loop);
     gw = mg_gateway_new(&loop);
     mg_run_apply(gw, cfg);
@@ -176,6 +177,7 @@ cmd_serve(int argc, char **argv)
     opts.sse_poll_s = (cfg->sse_poll_interval_ms + 999) / 1000;
     opts.auth_required = cfg->auth == MG_CONFIG_AUTH_REQUIRED;
 
+    mg_run_raise_fd_limit();
     uv_loop_init(&loop);
     gw = mg_gateway_new(&loop);
     mg_run_apply(gw, cfg);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "bundles/conformance.h"
@@ -268,6 +269,29 @@ mg_run_apply(struct mg_gateway *gw, const struct mg_config *cfg)
     gw->cfg = cfg;
     gw->max_message = cfg->max_message;
     gw->list_page_size = cfg->list_page_size;
+}
+
+void
+mg_run_raise_fd_limit(void)
+{
+    struct rlimit rl;
+    rlim_t was;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    was = rl.rlim_cur;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            rl.rlim_cur = was;
+    }
+    if (rl.rlim_cur != was)
+        mg_log_debug("open files: the limit raised from %llu to %llu", (unsigned long long)was,
+                     (unsigned long long)rl.rlim_cur);
+    if (rl.rlim_cur < 4096)
+        mg_log_info("at most %llu open files (ulimit -n, hard limit %llu): each client connection takes one and "
+                    "each stdio server three or four; raise the hard limit to serve more",
+                    (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
 }
 
 int

@@ -63,6 +63,12 @@ struct mg_config *mg_run_config_text(const struct mg_run_flags *f, const char *t
  * message, the size of a list's pages. */
 void mg_run_apply(struct mg_gateway *gw, const struct mg_config *cfg);
 
+/* Raise the soft limit on open files to the hard one: every client
+ * connection is a descriptor and every stdio server three or four, and
+ * the usual soft limit of 1024 runs out long before the machine does
+ * (past it, new connections would be accepted and closed unanswered). */
+void mg_run_raise_fd_limit(void);
+
 /* Register the bundles CFG enables and start its servers; -1 after
  * printing why.  CFG must outlive the gateway. */
 int mg_run_bundles(struct mg_gateway *gw, const struct mg_config *cfg);

@@ -10,8 +10,10 @@ import {
   HTTP_TEST_TIMEOUT, MODERN_VERSION, LEGACY_VERSIONS, META, DEMO_TOOLS, ACCEPT_BOTH,
   withHttpGate, startHttpGate, httpClient, postRpc, postStream, httpRequest, parseSse, sseMessages, SseReader,
   modernHeaders, modernRequest, modernMeta, openLegacySession, assertCleanStderr, resultText,
-  withTimeout, sleep,
+  withTimeout, sleep, MCPGATE_BIN, childEnv, killChild,
 } from './lib.mjs';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 const opts = { timeout: HTTP_TEST_TIMEOUT };
 
@@ -872,5 +874,39 @@ test('SIGINT exits 0 with a clean stderr; a new connection is refused afterwards
   } finally {
     await http.close();
     gate.kill();
+  }
+});
+
+test('serve raises its open-files limit to the hard limit, so 1024 connections are not its ceiling', opts, async () => {
+  // Started with a soft limit of 256 (prlimit execs the gateway in its
+  // place), it must hold 600 idle connections and still answer.
+  const hard = Number(/Max open files\s+\S+\s+(\S+)/.exec(readFileSync('/proc/self/limits', 'utf8'))[1]);
+  if (!(hard >= 1024)) return; // nothing to show under a hard limit this low
+  const child = spawn('prlimit', [`--nofile=256:${hard}`, MCPGATE_BIN, 'serve', '--demo', '--listen', '127.0.0.1:0'],
+    { env: childEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => { err += d; });
+  const sockets = [];
+  try {
+    const url = await withTimeout(new Promise((resolve) => {
+      const check = () => { const m = /serving MCP on (http:\/\/\S+\/mcp)/.exec(err); if (m) resolve(m[1]); };
+      child.stderr.on('data', check);
+    }), 8000, 'mcpgate serve to listen');
+    const limits = readFileSync(`/proc/${child.pid}/limits`, 'utf8');
+    const [, soft] = /Max open files\s+(\S+)/.exec(limits);
+    assert.equal(Number(soft), hard, limits);
+    const { port } = new URL(url);
+    for (let i = 0; i < 600; i++) {
+      sockets.push(await new Promise((resolve, reject) => {
+        const c = net.connect(Number(port), '127.0.0.1', () => resolve(c));
+        c.on('error', reject);
+      }));
+    }
+    const r = await fetch(new URL('/healthz', url));
+    assert.equal(r.status, 200);
+    await r.text();
+  } finally {
+    for (const c of sockets) c.destroy();
+    killChild(child);
   }
 });
