@@ -102,6 +102,7 @@ struct mg_server_config {
     enum mg_config_isolation isolation;
     enum mg_config_protocol protocol;
     enum mg_config_access access;   /* every tool's, unless an override says */
+    int resource_uri_prefix;        /* its resources as mcpgate://<name>/<uri> (default 0: as given) */
     unsigned line;                  /* 1-based line of the entry in the file */
 };
 

@@ -32,13 +32,14 @@ enum {
     S_ISOLATION,
     S_PROTOCOL,
     S_ACCESS,
+    S_RESOURCE_URI_PREFIX,
     S_COUNT,
 };
 
 static const char *const server_keys[S_COUNT] = {
     "name",      "description", "url",     "command",       "args",          "env",       "cwd",       "headers",
     "transport", "enabled",     "timeout", "include_tools", "exclude_tools", "overrides", "isolation",
-    "protocol",  "access",
+    "protocol",  "access",      "resource_uri_prefix",
 };
 
 /* In enum mg_config_transport order. */
@@ -192,6 +193,7 @@ server(struct mg_cfg_parser *p, yaml_node_t *map, const char *path, struct mg_se
     t = MG_CONFIG_ACCESS_AUTO;
     mg_config__enum(p, v[S_ACCESS], KEY(S_ACCESS), accesses, &t);
     s->access = (enum mg_config_access)t;
+    mg_config__bool(p, v[S_RESOURCE_URI_PREFIX], KEY(S_RESOURCE_URI_PREFIX), &s->resource_uri_prefix);
 }
 
 /* A second server or project called the same. */

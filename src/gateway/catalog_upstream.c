@@ -156,21 +156,32 @@ prompt_build(const struct mg_server_config *sc, json_t *def, const struct mg_nam
 }
 
 /* An upstream's resource or template, under its own URI: a URI names a
- * thing already, and the links tools return must keep working. */
+ * thing already, and the links tools return must keep working.  Under
+ * resource_uri_prefix, under the server's prefix (catalog_upstream.h). */
 static struct mg_resource *
-resource_build(json_t *def, int is_template)
+resource_build(const struct mg_server_config *sc, json_t *def, int is_template)
 {
-    const char *key = json_string_value(json_object_get(def, is_template ? "uriTemplate" : "uri"));
+    const char *field = is_template ? "uriTemplate" : "uri";
+    const char *given = json_string_value(json_object_get(def, field));
     struct mg_resource *r;
+    char *key;
 
-    if (key == NULL || key[0] == '\0')
+    if (given == NULL || given[0] == '\0')
         return NULL;
+    if (sc->resource_uri_prefix) {
+        size_t n = strlen(MG_UPSTREAM_URI_SCHEME) + strlen(sc->name) + 1 + strlen(given) + 1;
+        key = mg_malloc(n);
+        snprintf(key, n, "%s%s/%s", MG_UPSTREAM_URI_SCHEME, sc->name, given);
+    } else {
+        key = mg_strdup(given);
+    }
     r = mg_calloc(1, sizeof(*r));
     if (is_template)
-        r->uri_template = mg_strdup(key);
+        r->uri_template = key;
     else
-        r->uri = mg_strdup(key);
+        r->uri = key;
     r->def = json_deep_copy(def);
+    json_object_set_new(r->def, field, json_string(key));
     return r;
 }
 
@@ -257,7 +268,7 @@ add_resources(struct mg_catalog *c, struct mg_bundle *b, const struct mg_server_
         size_t i;
         json_t *def;
         json_array_foreach (lists[tpl], i, def) {
-            struct mg_resource *r = resource_build(def, tpl), *other = NULL;
+            struct mg_resource *r = resource_build(sc, def, tpl), *other = NULL;
             const char *key;
             if (r == NULL) {
                 mg_log_warn("server '%s': %s %zu of its list has no %s; left out", sc->name,
@@ -271,8 +282,9 @@ add_resources(struct mg_catalog *c, struct mg_bundle *b, const struct mg_server_
                     other = b->resources[j];
             }
             if (other != NULL || (other = mg_strmap_get(&c->by_uri, key)) != NULL) {
-                mg_log_error("server '%s': resource '%s' is offered by '%s' already; left out", sc->name, key,
-                             other->bundle ? other->bundle->ns : sc->name);
+                mg_log_error("server '%s': resource '%s' is offered by '%s' already; left out (give one of them "
+                             "resource_uri_prefix: true)",
+                             sc->name, key, other->bundle ? other->bundle->ns : sc->name);
                 mg_resource_release(r);
                 continue;
             }

@@ -37,6 +37,15 @@ struct mg_naming {
  */
 void mg_upstream_tool_name(const struct mg_naming *nm, const char *server, const char *tool, char *out);
 
+/*
+ * A server with resource_uri_prefix has its resources and templates
+ * exposed as MG_UPSTREAM_URI_SCHEME "<server>/" followed by the URI it
+ * gave (mcpgate://docs/file:///a.md), so two servers may offer the same
+ * URIs; the upstream side (upstream_uris.c) takes the prefix off on the
+ * way in and puts it on every URI of its answers on the way out.
+ */
+#define MG_UPSTREAM_URI_SCHEME "mcpgate://"
+
 /* An upstream's lists as it gave them (borrowed; NULL: none). */
 struct mg_upstream_lists {
     json_t *tools, *prompts, *resources, *templates;

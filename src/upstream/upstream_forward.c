@@ -49,6 +49,7 @@ mg_upstream_fwd_finish(struct fwd *f, struct mg_call *call, json_t *result, json
     char msg[400];
 
     if (result != NULL) {
+        mg_upstream_uris_out(f->u, result);
         mg_call_finish_result(call, result);
     } else if (error != NULL) {
         /* The upstream's own error, as it gave it. */
@@ -217,7 +218,7 @@ mg_upstream_forward_prompt(struct mg_call *call, json_t *args, void *udata)
 void
 mg_upstream_forward_read(struct mg_call *call, const char *uri, json_t *vars, void *udata)
 {
-    send_forward(udata, call, "resources/read", json_pack("{s:s}", "uri", uri));
+    send_forward(udata, call, "resources/read", json_pack("{s:s}", "uri", mg_upstream_uri_in(udata, uri)));
 }
 
 void
@@ -232,7 +233,15 @@ mg_upstream_forward_complete(struct mg_call *call, json_t *params, void *udata)
         json_decref(none);
         return;
     }
-    send_forward(u, call, "completion/complete", json_incref(params));
+    params = json_deep_copy(params);
+    {
+        /* A template is completed under the URI the server gave it. */
+        json_t *ref = json_object_get(params, "ref");
+        const char *uri = json_string_value(json_object_get(ref, "uri"));
+        if (uri != NULL)
+            json_object_set_new(ref, "uri", json_string(mg_upstream_uri_in(u, uri)));
+    }
+    send_forward(u, call, "completion/complete", params);
 }
 
 static void
@@ -257,6 +266,7 @@ mg_upstream_subscribe(struct mg_bundle *b, const char *uri)
 
     if (u->state != MG_UPSTREAM_READY || !json_is_true(json_object_get(sub, "subscribe")))
         return;
+    uri = mg_upstream_uri_in(u, uri); /* kept, and asked for, as the server knows it */
     if (u->subscribed == NULL)
         u->subscribed = json_object();
     if (json_object_get(u->subscribed, uri) != NULL)
@@ -324,8 +334,11 @@ mg_upstream_on_notification(void *ctx, const char *method, json_t *params)
         mg_upstream_task_status(u, params);
     } else if (strcmp(method, "notifications/resources/updated") == 0) {
         const char *uri = json_string_value(json_object_get(params, "uri"));
-        if (uri != NULL)
-            mg_resource_updated(u->gw, uri);
+        if (uri != NULL) {
+            char *seen = mg_upstream_uri_out(u, uri);
+            mg_resource_updated(u->gw, seen);
+            mg_free(seen);
+        }
     } else {
         mg_log_debug("upstream %s: %s", u->sc->name, method);
     }

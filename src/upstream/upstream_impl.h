@@ -254,4 +254,13 @@ void mg_upstream_resubscribe(struct mg_upstream *u, const char *uri);
 void mg_upstream_on_notification(void *ctx, const char *method, json_t *params);
 void mg_upstream_on_request(void *ctx, json_t *id, const char *method, json_t *params);
 
+/* Resource URIs of a server with resource_uri_prefix (upstream_uris.c):
+ * URI as the server knows it (a suffix of URI, or URI itself); URI as
+ * clients see it (new string); and every resource URI in an answer
+ * RESULT (resources/read, tools/call, prompts/get) made the latter, in
+ * place.  For a server without the prefix, URIs stay as they are. */
+const char *mg_upstream_uri_in(const struct mg_upstream *u, const char *uri);
+char *mg_upstream_uri_out(const struct mg_upstream *u, const char *uri);
+void mg_upstream_uris_out(const struct mg_upstream *u, json_t *result);
+
 #endif

@@ -130,6 +130,64 @@ servers:
   }, { setup: (c) => c.setNotificationHandler(ToolListChangedNotificationSchema, () => changed.push(Date.now())) });
 });
 
+test('two servers with the same resource URIs: one under resource_uri_prefix, its URIs rewritten wherever they appear', opts, async () => {
+  const mark = `mcpgate-test-uris-${process.pid}-${Date.now()}`;
+  await withGateway(`listen: 127.0.0.1:0\nservers:${everything('everything', mark)}${everything('other', mark,
+    '    resource_uri_prefix: true\n')}`, async ({ client, gate }) => {
+    await waitForTool(client, 'everything__echo');
+    await waitForTool(client, 'other__echo');
+    const doc = 'demo://resource/static/document/architecture.md';
+    const prefixed = `mcpgate://other/${doc}`;
+    const { resources } = await client.listResources();
+    const uris = resources.map((r) => r.uri);
+    assert.ok(uris.includes(doc) && uris.includes(prefixed), uris.join('\n'));
+    assert.ok(!uris.some((u) => u.startsWith('mcpgate://everything/')), 'the server without the option was prefixed');
+    const { resourceTemplates } = await client.listResourceTemplates();
+    const templates = resourceTemplates.map((t) => t.uriTemplate);
+    assert.ok(templates.includes('mcpgate://other/demo://resource/dynamic/text/{resourceId}'), templates.join('\n'));
+
+    // Read: the same document from both, each under the URI it is listed by.
+    const plain = await client.readResource({ uri: doc });
+    const other = await client.readResource({ uri: prefixed });
+    assert.equal(other.contents[0].uri, prefixed);
+    assert.equal(plain.contents[0].uri, doc);
+    assert.equal(other.contents[0].text, plain.contents[0].text);
+    const fromTemplate = await client.readResource({ uri: 'mcpgate://other/demo://resource/dynamic/text/3' });
+    assert.equal(fromTemplate.contents[0].uri, 'mcpgate://other/demo://resource/dynamic/text/3');
+    assert.match(fromTemplate.contents[0].text, /Resource 3/);
+
+    // Tool results: resource links and embedded resources carry URIs a
+    // client can read through the gateway.
+    const links = await client.callTool({ name: 'other__get-resource-links', arguments: { count: 2 } });
+    const linked = links.content.filter((c) => c.type === 'resource_link').map((c) => c.uri);
+    assert.equal(linked.length, 2, JSON.stringify(links.content));
+    for (const uri of linked) {
+      assert.match(uri, /^mcpgate:\/\/other\/demo:\/\//);
+      assert.equal((await client.readResource({ uri })).contents[0].uri, uri);
+    }
+    const ref = await client.callTool({ name: 'other__get-resource-reference', arguments: { resourceType: 'Text', resourceId: 1 } });
+    const embedded = ref.content.find((c) => c.type === 'resource');
+    assert.equal(embedded.resource.uri, 'mcpgate://other/demo://resource/dynamic/text/1');
+    const plainRef = await client.callTool({ name: 'everything__get-resource-reference', arguments: { resourceType: 'Text', resourceId: 1 } });
+    assert.equal(plainRef.content.find((c) => c.type === 'resource').resource.uri, 'demo://resource/dynamic/text/1');
+    assert.doesNotMatch(gate.stderr(), /is offered by .* already/);
+  });
+});
+
+test('two servers with the same resource URIs and no prefix: the second\'s are left out, naming both and the option', opts, async () => {
+  const mark = `mcpgate-test-urisclash-${process.pid}-${Date.now()}`;
+  await withGateway(`listen: 127.0.0.1:0\nservers:${everything('everything', mark)}${everything('other', mark)}`,
+    async ({ client, gate }) => {
+      await waitForTool(client, 'everything__echo');
+      await waitForTool(client, 'other__echo');
+      const end = Date.now() + 5000;
+      while (!/is offered by/.test(gate.stderr()) && Date.now() < end) await sleep(50);
+      assert.match(gate.stderr(), /server '(other|everything)': resource 'demo:\/\/resource\/static\/document\/architecture\.md' is offered by '(everything|other)' already; left out \(give one of them resource_uri_prefix: true\)/);
+      const { resources } = await client.listResources();
+      assert.equal(resources.filter((r) => r.uri === 'demo://resource/static/document/architecture.md').length, 1);
+    });
+});
+
 test('a list change is told only to the clients that see its server', opts, async () => {
   const growing = `
   - name: growing
