@@ -43,6 +43,8 @@ struct mg_resource {
     char *uri_template;       /* or the template */
     struct mg_bundle *bundle;
     json_t *def;              /* the Resource or ResourceTemplate clients see */
+    char *local_key;          /* under resource_uri_prefix, the server's own URI or template, shown at
+                               * /servers/<name>/mcp; else NULL */
     mg_resource_fn read;
     void *udata;
     unsigned holds;           /* calls running on it (the catalog's own hold not counted) */

@@ -37,6 +37,7 @@ resource_free(struct mg_resource *r)
     }
     mg_free(r->uri);
     mg_free(r->uri_template);
+    mg_free(r->local_key);
     json_decref(r->def);
     mg_free(r);
 }

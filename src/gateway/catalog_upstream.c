@@ -180,6 +180,8 @@ resource_build(const struct mg_server_config *sc, json_t *def, int is_template)
         r->uri_template = key;
     else
         r->uri = key;
+    if (sc->resource_uri_prefix)
+        r->local_key = mg_strdup(given);
     r->def = json_deep_copy(def);
     json_object_set_new(r->def, field, json_string(key));
     return r;

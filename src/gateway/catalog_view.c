@@ -17,6 +17,7 @@
 
 #include "config/config.h"
 #include "gateway/catalog.h"
+#include "gateway/catalog_upstream.h"
 #include "gateway/gateway.h"
 #include "mcp/session.h"
 #include "util/alloc.h"
@@ -60,9 +61,23 @@ mg_view_find_prompt(const struct mg_catalog *c, const char *view, const char *na
 struct mg_resource *
 mg_view_find_resource(const struct mg_catalog *c, const char *view, const char *uri, json_t **vars)
 {
-    struct mg_resource *r = mg_catalog_find_resource(c, uri, vars);
+    struct mg_resource *r;
 
-    if (r != NULL && view != NULL && (r->bundle == NULL || strcmp(r->bundle->ns, view) != 0)) {
+    if (view != NULL) {
+        /* A server under resource_uri_prefix is seen here by its own URIs:
+         * looked up as the merged catalog has them. */
+        size_t n = strlen(MG_UPSTREAM_URI_SCHEME) + strlen(view) + 1 + strlen(uri) + 1;
+        char *key = mg_malloc(n);
+
+        snprintf(key, n, "%s%s/%s", MG_UPSTREAM_URI_SCHEME, view, uri);
+        r = mg_catalog_find_resource(c, key, vars);
+        mg_free(key);
+        if (r != NULL && r->local_key != NULL && r->bundle != NULL && strcmp(r->bundle->ns, view) == 0)
+            return r;
+        json_decref(*vars);
+    }
+    r = mg_catalog_find_resource(c, uri, vars);
+    if (r != NULL && view != NULL && (r->bundle == NULL || strcmp(r->bundle->ns, view) != 0 || r->local_key != NULL)) {
         json_object_clear(*vars);
         return NULL;
     }

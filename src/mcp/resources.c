@@ -40,8 +40,17 @@ list(struct mg_req *req, json_t *params, enum mg_cursor_list which, struct mg_re
     if (mg_list_begin(req, params, which, &pg) != 0)
         return;
     out = json_array();
-    while (mg_list_next(&pg, &i))
-        json_array_append_new(out, adapt(items[i]->def, req));
+    while (mg_list_next(&pg, &i)) {
+        json_t *d = adapt(items[i]->def, req);
+        if (req->s->view != NULL && items[i]->local_key != NULL) {
+            /* One server's view: its URIs as it gave them. */
+            json_t *own = json_copy(d);
+            json_object_set_new(own, items[i]->uri != NULL ? "uri" : "uriTemplate", json_string(items[i]->local_key));
+            json_decref(d);
+            d = own;
+        }
+        json_array_append_new(out, d);
+    }
     mg_list_reply(req, &pg, key, out);
 }
 

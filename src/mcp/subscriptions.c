@@ -196,7 +196,14 @@ mg_notify_list_changed(struct mg_gateway *gw, enum mg_list_kind kind, const char
 void
 mg_resource_updated(struct mg_gateway *gw, const char *uri)
 {
+    mg_resource_updated_as(gw, uri, NULL, NULL);
+}
+
+void
+mg_resource_updated_as(struct mg_gateway *gw, const char *merged, const char *view, const char *own)
+{
     for (struct mg_session *s = gw->sessions; s != NULL; s = s->gw_next) {
+        const char *uri = view != NULL && s->view != NULL && strcmp(s->view, view) == 0 ? own : merged;
         if (s->initialized && json_object_get(s->subscribed, uri) != NULL) {
             json_t *msg = mg_rpc_make_notification("notifications/resources/updated", json_pack("{s:s}", "uri", uri));
             s->sink.send(s->sink.ctx, msg);

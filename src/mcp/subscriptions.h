@@ -33,6 +33,11 @@ void mg_subscriptions_track(struct mg_session *s, const char *uri, int on);
  * <name>, and a key's session only its project's servers. */
 void mg_notify_list_changed(struct mg_gateway *gw, enum mg_list_kind kind, const char *source, int server);
 
+/* Resource MERGED changed (mg_resource_updated); sessions of
+ * /servers/VIEW/mcp know it as OWN (resource_uri_prefix), the others as
+ * MERGED.  VIEW NULL: MERGED for every session. */
+void mg_resource_updated_as(struct mg_gateway *gw, const char *merged, const char *view, const char *own);
+
 /* End open subscriptions/listen requests gracefully, with their result:
  * all of them (shutdown), or those of one session (its input ended). */
 void mg_subscriptions_end_all(struct mg_gateway *gw);

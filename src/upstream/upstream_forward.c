@@ -15,6 +15,7 @@
 #include "gateway/gateway.h"
 #include "json/jsonrpc.h"
 #include "mcp/call.h"
+#include "mcp/subscriptions.h"
 #include "mcp/version.h"
 #include "mcpgate.h"
 #include "upstream/upstream_impl.h"
@@ -49,7 +50,7 @@ mg_upstream_fwd_finish(struct fwd *f, struct mg_call *call, json_t *result, json
     char msg[400];
 
     if (result != NULL) {
-        mg_upstream_uris_out(f->u, result);
+        mg_upstream_uris_out(f->u, mg_call_session(call), result);
         mg_call_finish_result(call, result);
     } else if (error != NULL) {
         /* The upstream's own error, as it gave it. */
@@ -336,7 +337,7 @@ mg_upstream_on_notification(void *ctx, const char *method, json_t *params)
         const char *uri = json_string_value(json_object_get(params, "uri"));
         if (uri != NULL) {
             char *seen = mg_upstream_uri_out(u, uri);
-            mg_resource_updated(u->gw, seen);
+            mg_resource_updated_as(u->gw, seen, u->sc->name, uri);
             mg_free(seen);
         }
     } else {

@@ -257,10 +257,12 @@ void mg_upstream_on_request(void *ctx, json_t *id, const char *method, json_t *p
 /* Resource URIs of a server with resource_uri_prefix (upstream_uris.c):
  * URI as the server knows it (a suffix of URI, or URI itself); URI as
  * clients see it (new string); and every resource URI in an answer
- * RESULT (resources/read, tools/call, prompts/get) made the latter, in
- * place.  For a server without the prefix, URIs stay as they are. */
+ * RESULT (resources/read, tools/call, prompts/get) for session S made the
+ * latter, in place, unless S sees only this server (/servers/<name>/mcp,
+ * where URIs are the server's own; S NULL: the whole catalog).  For a
+ * server without the prefix, URIs stay as they are. */
 const char *mg_upstream_uri_in(const struct mg_upstream *u, const char *uri);
 char *mg_upstream_uri_out(const struct mg_upstream *u, const char *uri);
-void mg_upstream_uris_out(const struct mg_upstream *u, json_t *result);
+void mg_upstream_uris_out(const struct mg_upstream *u, const struct mg_session *s, json_t *result);
 
 #endif

@@ -368,7 +368,7 @@ asked_answered(void *data, json_t *result, json_t *error, const char *why)
 
         mg_task_saw_status(mg_task_find(a->t, a->task_id), status);
         if (strcmp(a->req->method, "tasks/result") == 0)
-            mg_upstream_uris_out(a->u, result); /* the tool's result */
+            mg_upstream_uris_out(a->u, a->req->s, result); /* the tool's result */
         mg_req_reply(a->req, with_gateway_id(result, a->task_id));
     } else {
         mg_task_fail_asked(a, error, why);

@@ -80,7 +80,7 @@ watch_answered(void *data, json_t *result, json_t *error, const char *why)
         /* Ended: its ttl runs from now, and nobody answers its requests. */
         mg_task_saw_status(k, result != NULL ? "completed" : "failed");
         if (k != NULL)
-            mg_upstream_uris_out(k->u, result);
+            mg_upstream_uris_out(k->u, k->session, result); /* a task is its creator's */
         keep_outcome(k, result, error);
     }
     mg_free(w);
@@ -214,7 +214,7 @@ result_answered(void *data, json_t *result, json_t *error, const char *why)
         mg_task_asked_free(a);
         return;
     }
-    mg_upstream_uris_out(a->u, result);
+    mg_upstream_uris_out(a->u, a->req->s, result);
     keep_outcome(k, result, error);
     mg_req_reply(a->req, ended_task(a->task, a->task_id, result, error));
     mg_task_asked_free(a);

@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "gateway/catalog_upstream.h"
+#include "mcp/session.h"
 #include "upstream/upstream_impl.h"
 #include "util/alloc.h"
 
@@ -81,12 +82,12 @@ content_out(const struct mg_upstream *u, json_t *block)
 }
 
 void
-mg_upstream_uris_out(const struct mg_upstream *u, json_t *result)
+mg_upstream_uris_out(const struct mg_upstream *u, const struct mg_session *s, json_t *result)
 {
     json_t *item;
     size_t i;
 
-    if (!u->sc->resource_uri_prefix || !json_is_object(result))
+    if (!u->sc->resource_uri_prefix || !json_is_object(result) || (s != NULL && s->view != NULL))
         return;
     json_array_foreach (json_object_get(result, "contents"), i, item) /* resources/read */
         prefix_member(u, item, "uri");

@@ -171,6 +171,31 @@ test('two servers with the same resource URIs: one under resource_uri_prefix, it
     const plainRef = await client.callTool({ name: 'everything__get-resource-reference', arguments: { resourceType: 'Text', resourceId: 1 } });
     assert.equal(plainRef.content.find((c) => c.type === 'resource').resource.uri, 'demo://resource/dynamic/text/1');
     assert.doesNotMatch(gate.stderr(), /is offered by .* already/);
+
+    // /servers/other/mcp is the server under its own names: its own URIs.
+    const http = await httpClient();
+    const one = new Client({ name: 'view-uris', version: '0.0.0' });
+    const transport = new StreamableHTTPClientTransport(new URL(`${gate.origin}/servers/other/mcp`), { fetch: http.fetch });
+    try {
+      await one.connect(transport);
+      const own = (await one.listResources()).resources.map((r) => r.uri);
+      assert.ok(own.includes(doc) && !own.some((u) => u.startsWith('mcpgate://')), own.join('\n'));
+      const ownTemplates = (await one.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate);
+      assert.ok(ownTemplates.includes('demo://resource/dynamic/text/{resourceId}'), ownTemplates.join('\n'));
+      const read = await one.readResource({ uri: doc });
+      assert.equal(read.contents[0].uri, doc);
+      assert.equal(read.contents[0].text, plain.contents[0].text);
+      assert.equal((await one.readResource({ uri: 'demo://resource/dynamic/text/3' })).contents[0].uri,
+        'demo://resource/dynamic/text/3');
+      const ownLinks = await one.callTool({ name: 'get-resource-links', arguments: { count: 1 } });
+      assert.deepEqual(ownLinks.content.filter((c) => c.type === 'resource_link').map((c) => c.uri),
+        ['demo://resource/dynamic/blob/1']);
+      await assert.rejects(one.readResource({ uri: prefixed }), /Resource not found/);
+      await transport.terminateSession().catch(() => {});
+    } finally {
+      await one.close();
+      await http.close();
+    }
   });
 });
 
