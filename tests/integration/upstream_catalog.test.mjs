@@ -132,6 +132,7 @@ servers:
 
 test('two servers with the same resource URIs: one under resource_uri_prefix, its URIs rewritten wherever they appear', opts, async () => {
   const mark = `mcpgate-test-uris-${process.pid}-${Date.now()}`;
+  const mergedUpdates = [], viewUpdates = [];
   await withGateway(`listen: 127.0.0.1:0\nservers:${everything('everything', mark)}${everything('other', mark,
     '    resource_uri_prefix: true\n')}`, async ({ client, gate }) => {
     await waitForTool(client, 'everything__echo');
@@ -175,6 +176,7 @@ test('two servers with the same resource URIs: one under resource_uri_prefix, it
     // /servers/other/mcp is the server under its own names: its own URIs.
     const http = await httpClient();
     const one = new Client({ name: 'view-uris', version: '0.0.0' });
+    one.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => viewUpdates.push(n.params.uri));
     const transport = new StreamableHTTPClientTransport(new URL(`${gate.origin}/servers/other/mcp`), { fetch: http.fetch });
     try {
       await one.connect(transport);
@@ -191,12 +193,21 @@ test('two servers with the same resource URIs: one under resource_uri_prefix, it
       assert.deepEqual(ownLinks.content.filter((c) => c.type === 'resource_link').map((c) => c.uri),
         ['demo://resource/dynamic/blob/1']);
       await assert.rejects(one.readResource({ uri: prefixed }), /Resource not found/);
+
+      // One change upstream, told to each subscriber under the URI it knows.
+      await client.subscribeResource({ uri: prefixed });
+      await one.subscribeResource({ uri: doc });
+      await client.callTool({ name: 'other__toggle-subscriber-updates', arguments: {} });
+      const end = Date.now() + 10_000;
+      while (!(mergedUpdates.includes(prefixed) && viewUpdates.includes(doc)) && Date.now() < end) await sleep(100);
+      assert.ok(mergedUpdates.includes(prefixed) && !mergedUpdates.includes(doc), `merged: ${mergedUpdates}`);
+      assert.ok(viewUpdates.includes(doc) && !viewUpdates.includes(prefixed), `view: ${viewUpdates}`);
       await transport.terminateSession().catch(() => {});
     } finally {
       await one.close();
       await http.close();
     }
-  });
+  }, { setup: (c) => c.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => mergedUpdates.push(n.params.uri)) });
 });
 
 test('two servers with the same resource URIs and no prefix: the second\'s are left out, naming both and the option', opts, async () => {
