@@ -245,10 +245,13 @@ test('a list change is told only to the clients that see its server', opts, asyn
         await c.listTools();
         views[name] = { c, transport };
       }
-      await sleep(300); // each view's GET stream is open
-      await client.callTool({ name: 'growing__grow', arguments: {} });
-      const end = Date.now() + 5000;
-      while ((heard.all === 0 || heard.growing === 0) && Date.now() < end) await sleep(50);
+      // A client's GET stream opens after its handshake: grow again until
+      // both clients that see the server have heard of it.
+      for (let i = 0; i < 5 && (heard.all === 0 || heard.growing === 0); i++) {
+        await client.callTool({ name: 'growing__grow', arguments: {} });
+        const end = Date.now() + 2000;
+        while ((heard.all === 0 || heard.growing === 0) && Date.now() < end) await sleep(50);
+      }
       await sleep(300); // time enough for a stray one to arrive
       assert.ok(heard.all >= 1, 'the whole-catalog client was not told');
       assert.ok(heard.growing >= 1, 'the /servers/growing/mcp client was not told');
