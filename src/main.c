@@ -35,6 +35,8 @@ static const char usage_text[] =
     "  search         find tools by words in their names, titles and descriptions\n"
     "  describe       show a tool's parameters and an example call\n"
     "  call           call a tool: mcpgate call SERVER TOOL --param value (alias: run)\n"
+    "  resources      list the resources and resource templates of the config's servers\n"
+    "  read           read a resource: mcpgate read SERVER URI\n"
     "\n"
     "serving and control:\n"
     "  serve          serve MCP over HTTP (Streamable HTTP, both protocol eras)\n"
@@ -43,7 +45,7 @@ static const char usage_text[] =
     "  calls          show the call record: recent tools/call, errors, per-tool stats\n"
     "  completion     print the shell completion script: mcpgate completion bash|zsh\n"
     "\n"
-    "servers, tools, search, describe and call start the config's servers\n"
+    "servers, tools, search, describe, call, resources and read start the config's servers\n"
     "in-process, or ask a running gateway with --gateway URL (or $MCPGATE_URL,\n"
     "with the API key in $MCPGATE_API_KEY).\n"
     "\n"
@@ -214,6 +216,10 @@ main(int argc, char **argv)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(argv[1], "servers") == 0)
         return mg_cmd_servers(argc - 1, argv + 1);
+    if (strcmp(argv[1], "resources") == 0)
+        return mg_cmd_resources(argc - 1, argv + 1);
+    if (strcmp(argv[1], "read") == 0)
+        return mg_cmd_read(argc - 1, argv + 1);
     if (strcmp(argv[1], "tools") == 0)
         return mg_cmd_tools(argc - 1, argv + 1);
     if (strcmp(argv[1], "search") == 0)

@@ -174,7 +174,7 @@ report(const struct mg_cli_line *line, const struct mg_tool *tool, json_t *resul
 int
 mg_cmd_call(int argc, char **argv)
 {
-    static const struct mg_cli_cmd cmd = {"call", usage, usage_tail, 1};
+    static const struct mg_cli_cmd cmd = {.name = "call", .usage = usage, .usage_tail = usage_tail, .call = 1};
     json_t *args = NULL, *result = NULL, *error = NULL;
     struct mg_cli_line line;
     struct mg_standalone st;

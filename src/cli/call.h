@@ -21,11 +21,14 @@ struct mg_tool;
 
 /* --- call_tool.c ----------------------------------------------------------- */
 
-/* A command taking [options] SERVER TOOL. */
+/* A command taking [options] SERVER TOOL (or SERVER URI). */
 struct mg_cli_cmd {
     const char *name;           /* "call" */
     const char *usage, *usage_tail; /* --help: before and after the shared options */
     int call;                   /* takes --args-json and --save-dir, and tool parameters after TOOL */
+    int save_dir;               /* takes --save-dir */
+    const char *second;         /* what follows SERVER: "TOOL" when NULL, or "URI" */
+    const char *example;        /* "everything echo" when NULL */
 };
 
 /* The command line of such a command. */
@@ -144,6 +147,10 @@ enum mg_cli_elicit {
  */
 int mg_cli_run(struct mg_standalone *st, const struct mg_tool *tool, json_t *args, enum mg_cli_elicit elicit,
                json_t **result, json_t **error);
+/* The same for any request: METHOD with PARAMS (borrowed) in a session
+ * that sees only source SERVER (resources/read). */
+int mg_cli_request(struct mg_standalone *st, const char *server, const char *method, json_t *params,
+                   enum mg_cli_elicit elicit, json_t **result, json_t **error);
 
 /* --- call_elicit.c --------------------------------------------------------- */
 

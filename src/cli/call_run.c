@@ -1,5 +1,6 @@
 /*
- * call_run.c - one tools/call through an in-process client session.
+ * call_run.c - one tools/call (or resources/read) through an in-process
+ * client session.
  *
  * The command line is one more client of the gateway: it opens a session
  * that sees only the tool's server (as /servers/<name>/mcp does),
@@ -30,7 +31,7 @@ struct run {
     struct mg_standalone *st;
     struct mg_session *s;
     struct mg_sink sink;
-    const struct mg_tool *tool;
+    const char *server;         /* the session sees only this source */
     enum mg_cli_elicit elicit;
     json_t *asked;              /* the server's requests not answered yet */
     uv_timer_t later;           /* answers them, off the session's stack */
@@ -93,7 +94,7 @@ answer(struct run *r, json_t *msg)
     if (strcmp(method, "elicitation/create") == 0) {
         clear_progress(r);
         return json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", id, "result",
-                         mg_cli_elicit(json_object_get(msg, "params"), r->elicit, r->tool->bundle->ns));
+                         mg_cli_elicit(json_object_get(msg, "params"), r->elicit, r->server));
     }
     return json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0", "id", id, "error", "code", -32601, "message",
                      "the mcpgate command line does not answer this request");
@@ -182,40 +183,50 @@ send_msg(struct run *r, json_t *msg)
 }
 
 static void
-start_call(struct run *r, const struct mg_tool *tool, json_t *args)
+start_request(struct run *r, const char *method, json_t *params)
 {
     send_msg(r, json_pack("{s:s, s:i, s:s, s:{s:s, s:{s:{s:{}}}, s:{s:s, s:s}}}", "jsonrpc", "2.0", "id", INIT_ID, "method",
                           "initialize", "params", "protocolVersion", "2025-11-25", "capabilities", "elicitation", "form", "clientInfo",
                           "name", "mcpgate", "version", MG_VERSION));
     send_msg(r, json_pack("{s:s, s:s}", "jsonrpc", "2.0", "method", "notifications/initialized"));
-    send_msg(r, json_pack("{s:s, s:i, s:s, s:{s:s, s:O, s:{s:s}}}", "jsonrpc", "2.0", "id", CALL_ID, "method",
-                          "tools/call", "params", "name", tool->local_name, "arguments", args, "_meta",
-                          "progressToken", "mcpgate-call"));
+    send_msg(r, json_pack("{s:s, s:i, s:s, s:O}", "jsonrpc", "2.0", "id", CALL_ID, "method", method, "params", params));
 }
 
 int
 mg_cli_run(struct mg_standalone *st, const struct mg_tool *tool, json_t *args, enum mg_cli_elicit elicit,
            json_t **result, json_t **error)
 {
+    json_t *params = json_pack("{s:s, s:O, s:{s:s}}", "name", tool->local_name, "arguments", args, "_meta",
+                               "progressToken", "mcpgate-call");
+    int rc = mg_cli_request(st, tool->bundle->ns, "tools/call", params, elicit, result, error);
+
+    json_decref(params);
+    return rc;
+}
+
+int
+mg_cli_request(struct mg_standalone *st, const char *server, const char *method, json_t *params,
+               enum mg_cli_elicit elicit, json_t **result, json_t **error)
+{
     struct run r;
 
     memset(&r, 0, sizeof(r));
     r.st = st;
-    r.tool = tool;
+    r.server = server;
     r.elicit = elicit;
     r.asked = json_array();
     r.sink.send = on_message;
     r.sink.dropped = on_dropped;
     r.sink.ctx = &r;
     r.s = mg_session_new(st->gw, &r.sink);
-    mg_session_set_view(r.s, tool->bundle->ns);
+    mg_session_set_view(r.s, server);
     uv_signal_init(&st->loop, &r.sigint);
     uv_timer_init(&st->loop, &r.grace);
     uv_timer_init(&st->loop, &r.later);
     r.sigint.data = r.grace.data = r.later.data = &r;
     uv_signal_start(&r.sigint, on_sigint, SIGINT);
 
-    start_call(&r, tool, args);
+    start_request(&r, method, params);
     if (!r.done) { /* an inline tool may have answered already */
         r.running = 1;
         uv_run(&st->loop, UV_RUN_DEFAULT);

@@ -82,7 +82,7 @@ own_option(const struct mg_cli_cmd *cmd, struct mg_cli_line *line, int argc, cha
         (*i)++;
         return -1;
     }
-    if (cmd->call && strcmp(a, "--save-dir") == 0)
+    if ((cmd->call || cmd->save_dir) && strcmp(a, "--save-dir") == 0)
         return take_value(cmd, argc, argv, i, "--save-dir needs a directory", &line->save_dir);
     switch (mg_run_flag(&line->flags, argc, argv, i, cmd->name, 0)) {
     case MG_OPT_TAKEN:
@@ -117,14 +117,19 @@ mg_cli_parse(const struct mg_cli_cmd *cmd, int argc, char **argv, struct mg_cli_
                 break;
             }
         } else {
-            return usage_error(cmd, "too many arguments: '%s' (give SERVER and TOOL)", a);
+            return usage_error(cmd, cmd->second != NULL ? "too many arguments: '%s' (give SERVER and URI)"
+                                                        : "too many arguments: '%s' (give SERVER and TOOL)",
+                               a);
         }
     }
     if (line->tool == NULL) {
+        int uri = cmd->second != NULL && strcmp(cmd->second, "URI") == 0;
         fprintf(stderr,
-                "mcpgate: %s needs a SERVER and a TOOL, e.g. 'mcpgate %s everything echo'\n"
-                "Run 'mcpgate tools' to list the tools of every server, 'mcpgate %s --help' for usage.\n",
-                cmd->name, cmd->name, cmd->name);
+                "mcpgate: %s needs a SERVER and a %s, e.g. 'mcpgate %s %s'\n"
+                "Run 'mcpgate %s' to list the %s of every server, 'mcpgate %s --help' for usage.\n",
+                cmd->name, cmd->second ? cmd->second : "TOOL", cmd->name,
+                cmd->example ? cmd->example : "everything echo", uri ? "resources" : "tools",
+                uri ? "resources" : "tools", cmd->name);
         return 2;
     }
     return -1;

@@ -9,6 +9,9 @@
 
 int mg_cmd_servers(int argc, char **argv);
 int mg_cmd_tools(int argc, char **argv);
+/* `resources [SERVER]` (resources.c) and `read SERVER URI` (read.c). */
+int mg_cmd_resources(int argc, char **argv);
+int mg_cmd_read(int argc, char **argv);
 int mg_cmd_search(int argc, char **argv);
 /* `keys create|list|revoke` (keys.c; the subcommands in keys.h). */
 int mg_cmd_keys(int argc, char **argv);

@@ -49,7 +49,7 @@ print_json(const char *server, const struct mg_tool *tool)
 int
 mg_cmd_describe(int argc, char **argv)
 {
-    static const struct mg_cli_cmd cmd = {"describe", usage, usage_tail, 0};
+    static const struct mg_cli_cmd cmd = {.name = "describe", .usage = usage, .usage_tail = usage_tail};
     struct mg_cli_line line;
     struct mg_standalone st;
     struct mg_tool *tool;

@@ -324,3 +324,31 @@ mg_standalone_stop(struct mg_standalone *st)
     uv_loop_close(&st->loop);
     st->gw = NULL;
 }
+
+int
+mg_standalone_list(const struct mg_standalone_cmd *cmd, int argc, char **argv,
+                   void (*list)(struct mg_gateway *gw, const char *server, int json))
+{
+    struct mg_standalone st;
+    const char *server;
+    int json, rc;
+
+    if ((rc = mg_standalone_open(&st, cmd, argc, argv, &json, &server)) >= 0)
+        return rc;
+    rc = server != NULL ? mg_standalone_check_server(&st, server) : 0;
+    if (rc == 0)
+        list(st.gw, server, json);
+    mg_standalone_stop(&st);
+    return rc;
+}
+
+void
+mg_cli_print_json(json_t *v)
+{
+    char *text = json_dumps(v, JSON_INDENT(2));
+
+    if (text != NULL)
+        puts(text);
+    free(text);
+    json_decref(v);
+}

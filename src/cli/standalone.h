@@ -87,6 +87,17 @@ int mg_standalone_check_server(struct mg_standalone *st, const char *name);
  * connecting; disabled ones are not named).  Returns how many. */
 int mg_standalone_warn_not_ready(struct mg_standalone *st);
 
+/*
+ * A listing command (tools, resources): open as CMD (whose arg is an
+ * optional SERVER), check SERVER when given, LIST(gateway, SERVER or
+ * NULL, --json given), stop.  The exit code.
+ */
+int mg_standalone_list(const struct mg_standalone_cmd *cmd, int argc, char **argv,
+                       void (*list)(struct mg_gateway *gw, const char *server, int json));
+
+/* Print V (taken) to stdout as indented JSON, and a newline. */
+void mg_cli_print_json(json_t *v);
+
 /* Print a command's --help: USAGE, the shared options, USAGE_TAIL. */
 void mg_standalone_help(const char *usage, const char *usage_tail);
 

@@ -66,12 +66,8 @@ list(struct mg_gateway *gw, const char *server, int json)
         mg_cli_print_text(stdout, json_string_value(json_object_get(t->def, "description")), 0);
         putchar('\n');
     }
-    if (json) {
-        char *text = json_dumps(out, JSON_INDENT(2));
-        puts(text);
-        free(text);
-        json_decref(out);
-    }
+    if (json)
+        mg_cli_print_json(out);
 }
 
 int
@@ -79,15 +75,6 @@ mg_cmd_tools(int argc, char **argv)
 {
     static const struct mg_standalone_cmd cmd = {
         .name = "tools", .usage = usage, .usage_tail = usage_tail, .arg = "SERVER"};
-    struct mg_standalone st;
-    const char *server;
-    int json, rc;
 
-    if ((rc = mg_standalone_open(&st, &cmd, argc, argv, &json, &server)) >= 0)
-        return rc;
-    rc = server != NULL ? mg_standalone_check_server(&st, server) : 0;
-    if (rc == 0)
-        list(st.gw, server, json);
-    mg_standalone_stop(&st);
-    return rc;
+    return mg_standalone_list(&cmd, argc, argv, list);
 }

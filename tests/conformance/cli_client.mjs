@@ -51,6 +51,7 @@ const scenarios = {
   'http-standard-headers': () => first([
     () => mcpgate('call', ['conformance', 'test_headers']).code,
     () => mcpgate('call', ['conformance', 'my-hyphenated-tool']).code,
+    () => mcpgate('read', ['conformance', 'file:///path/to/file%20name.txt']).code,
   ]),
   // The calls the scenario names, with the arguments it gives.
   'http-custom-headers': () => first((context.toolCalls ?? []).map((c) => () =>

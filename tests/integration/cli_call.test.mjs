@@ -421,3 +421,41 @@ test('call answers the server\'s elicitation: asked on stdin, the defaults, or d
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--elicit needs ask, defaults or decline/);
 });
+
+test('resources and read: a server\'s resources listed, text printed, a blob saved, a missing URI named (exit 2)', opts, async () => {
+  const listed = await cli(['resources', '--config', config, 'everything']);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, /^SERVER\s+URI\s+NAME$/m);
+  assert.match(listed.stdout, /^everything\s+demo:\/\/resource\/static\/document\/architecture\.md\s+architecture\.md$/m);
+  assert.match(listed.stdout, /^everything\s+demo:\/\/resource\/dynamic\/text\/\{resourceId\}\s+.* \(template\)$/m);
+  const json = JSON.parse((await cli(['resources', '--config', config, '--json', 'everything'])).stdout);
+  assert.ok(json.some((r) => r.uri === 'demo://resource/static/document/architecture.md' && r.server === 'everything'));
+
+  const doc = await cli(['read', '--config', config, 'everything', 'demo://resource/static/document/architecture.md']);
+  assert.equal(doc.code, 0, doc.stderr);
+  assert.match(doc.stdout, /# Everything Server – Architecture/);
+
+  // A template's URI; the whole result with --json.
+  const viaTemplate = await cli(['read', '--config', config, '--json', 'everything', 'demo://resource/dynamic/text/7']);
+  assert.equal(viaTemplate.code, 0, viaTemplate.stderr);
+  const result = JSON.parse(viaTemplate.stdout);
+  assert.equal(result.contents[0].uri, 'demo://resource/dynamic/text/7');
+  assert.match(result.contents[0].text, /Resource 7/);
+
+  const dir = path.join(tmp, 'blobs');
+  mkdirSync(dir);
+  const blob = await cli(['read', '--config', config, '--save-dir', dir, 'everything', 'demo://resource/dynamic/blob/1']);
+  assert.equal(blob.code, 0, blob.stderr);
+  const [saved] = readdirSync(dir);
+  assert.ok(saved, `nothing saved: ${blob.stdout}`);
+  assert.ok(blob.stdout.includes(path.join(dir, saved)), blob.stdout);
+  assert.match(readFileSync(path.join(dir, saved), 'utf8'), /Resource 1/);
+
+  const missing = await cli(['read', '--config', config, 'everything', 'demo://nowhere/1']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /reading demo:\/\/nowhere\/1 from everything failed: Resource not found/);
+  assert.match(missing.stderr, /mcpgate resources everything/);
+  const usage = await cli(['read', '--config', config, 'everything']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /read needs a SERVER and a URI/);
+});
