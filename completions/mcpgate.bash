@@ -9,7 +9,7 @@
 # one, and starts nothing.  Tool names are not completed: listing them
 # means starting the server.
 
-_mcpgate_commands="serve stdio servers tools search describe call run resources read keys calls
+_mcpgate_commands="serve stdio servers tools search describe call run resources read prompts prompt keys calls
     client-config completion init add remove enable disable catalog connect help version"
 _mcpgate_clients="claude-code cursor vscode windsurf codex opencode gemini"
 
@@ -28,6 +28,8 @@ declare -gA _mcpgate_opts=(
     [call]="$_mcpgate_run --gateway --json --args-json --save-dir --elicit"
     [resources]="$_mcpgate_run --gateway --json"
     [read]="$_mcpgate_run --gateway --json --save-dir"
+    [prompts]="$_mcpgate_run --gateway --json"
+    [prompt]="$_mcpgate_run --gateway --json --args-json --save-dir"
     [calls]="$_mcpgate_state --tool --server --project --status --errors --since --limit --slowest --stats --json"
     [client-config]="--url --project --name --key-env --no-key -c --config -h --help"
     [keys-create]="$_mcpgate_state --name --project --default --scope --json"
@@ -131,7 +133,7 @@ _mcpgate() {
     catalog) ((args == 0)) && _mcpgate_reply search ;;
     connect) ((args == 0)) && _mcpgate_reply "$(_mcpgate_names catalog)" ;;
     client-config) ((args == 0)) && _mcpgate_reply $_mcpgate_clients ;;
-    tools | describe | call | run | resources | read | remove | enable | disable)
+    tools | describe | call | run | resources | read | prompts | prompt | remove | enable | disable)
         ((args == 0)) && _mcpgate_reply "$(_mcpgate_names servers)"
         ;;
     esac

@@ -37,6 +37,8 @@ static const char usage_text[] =
     "  call           call a tool: mcpgate call SERVER TOOL --param value (alias: run)\n"
     "  resources      list the resources and resource templates of the config's servers\n"
     "  read           read a resource: mcpgate read SERVER URI\n"
+    "  prompts        list the prompts of the config's servers\n"
+    "  prompt         get a prompt: mcpgate prompt SERVER NAME --argument value\n"
     "\n"
     "serving and control:\n"
     "  serve          serve MCP over HTTP (Streamable HTTP, both protocol eras)\n"
@@ -45,8 +47,9 @@ static const char usage_text[] =
     "  calls          show the call record: recent tools/call, errors, per-tool stats\n"
     "  completion     print the shell completion script: mcpgate completion bash|zsh\n"
     "\n"
-    "servers, tools, search, describe, call, resources and read start the config's servers\n"
-    "in-process, or ask a running gateway with --gateway URL (or $MCPGATE_URL,\n"
+    "servers, tools, search, describe, call, resources, read, prompts and prompt\n"
+    "start the config's servers in-process, or ask a running gateway with\n"
+    "--gateway URL (or $MCPGATE_URL,\n"
     "with the API key in $MCPGATE_API_KEY).\n"
     "\n"
     "Run 'mcpgate <command> --help' for a command's options.\n";
@@ -220,6 +223,10 @@ main(int argc, char **argv)
         return mg_cmd_resources(argc - 1, argv + 1);
     if (strcmp(argv[1], "read") == 0)
         return mg_cmd_read(argc - 1, argv + 1);
+    if (strcmp(argv[1], "prompts") == 0)
+        return mg_cmd_prompts(argc - 1, argv + 1);
+    if (strcmp(argv[1], "prompt") == 0)
+        return mg_cmd_prompt(argc - 1, argv + 1);
     if (strcmp(argv[1], "tools") == 0)
         return mg_cmd_tools(argc - 1, argv + 1);
     if (strcmp(argv[1], "search") == 0)

@@ -77,26 +77,6 @@ static const char usage_tail[] =
     "  mcpgate call --json everything get-sum --a 2 --b 3 | jq .content\n"
     "  echo '{\"message\": \"hi\"}' | mcpgate call --args-json - everything echo\n";
 
-/* The object of --args-json (new), or NULL after saying why. */
-static json_t *
-args_json(const char *text)
-{
-    int from_stdin = strcmp(text, "-") == 0;
-    json_error_t e;
-    json_t *v;
-
-    v = from_stdin ? json_loadf(stdin, JSON_DECODE_ANY, &e) : json_loads(text, JSON_DECODE_ANY, &e);
-    if (v == NULL) {
-        fprintf(stderr, "mcpgate: %s is not valid JSON: %s (line %d, column %d)\n",
-                from_stdin ? "the standard input" : "--args-json", e.text, e.line, e.column);
-    } else if (!json_is_object(v)) {
-        fprintf(stderr, "mcpgate: %s must be a JSON object of arguments, e.g. {\"message\": \"hi\"}\n",
-                from_stdin ? "the standard input" : "--args-json");
-        json_decref(v);
-        v = NULL;
-    }
-    return v;
-}
 
 /* The arguments are wrong: PROBLEMS, then the tool's parameters. */
 static void
@@ -122,7 +102,7 @@ arguments(const struct mg_cli_line *line, const struct mg_tool *tool, json_t *ar
     int rc;
 
     mg_cli_params_init(&p, json_object_get(tool->def, "inputSchema"));
-    rc = mg_cli_args(&p, tool, args, line->nparams, line->params, err);
+    rc = mg_cli_args(&p, tool->local_name, tool->input, args, line->nparams, line->params, err);
     fclose(err);
     if (rc == MG_CLI_ARGS_HELP) {
         mg_cli_describe(stdout, line->server, tool);
@@ -175,21 +155,15 @@ int
 mg_cmd_call(int argc, char **argv)
 {
     static const struct mg_cli_cmd cmd = {.name = "call", .usage = usage, .usage_tail = usage_tail, .call = 1};
-    json_t *args = NULL, *result = NULL, *error = NULL;
+    json_t *result = NULL, *error = NULL, *args;
     struct mg_cli_line line;
     struct mg_standalone st;
     struct mg_tool *tool;
     int rc;
 
-    if ((rc = mg_cli_parse(&cmd, argc, argv, &line)) >= 0)
+    if ((rc = mg_cli_parse(&cmd, argc, argv, &line)) >= 0 || (rc = mg_cli_open_tool(&st, &line, &tool)) >= 0)
         goto out;
-    /* Read before connecting: a mistake here needs no server. */
-    if ((args = line.args_json != NULL ? args_json(line.args_json) : json_object()) == NULL) {
-        rc = 2;
-        goto out;
-    }
-    if ((rc = mg_cli_open_tool(&st, &line, &tool)) >= 0)
-        goto out;
+    args = line.args;
     if ((rc = arguments(&line, tool, args)) < 0) {
         rc = mg_cli_run(&st, tool, args, (enum mg_cli_elicit)line.elicit, &result, &error);
         if (rc == 130)
@@ -199,7 +173,6 @@ mg_cmd_call(int argc, char **argv)
     }
     mg_cli_close_tool(&st, tool);
 out:
-    json_decref(args);
     json_decref(result);
     json_decref(error);
     mg_cli_line_free(&line);

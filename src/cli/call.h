@@ -27,8 +27,9 @@ struct mg_cli_cmd {
     const char *usage, *usage_tail; /* --help: before and after the shared options */
     int call;                   /* takes --args-json and --save-dir, and tool parameters after TOOL */
     int save_dir;               /* takes --save-dir */
-    const char *second;         /* what follows SERVER: "TOOL" when NULL, or "URI" */
+    const char *second;         /* what follows SERVER: "TOOL" when NULL, "URI" or "PROMPT" */
     const char *example;        /* "everything echo" when NULL */
+    const char *lister;         /* the command listing what SECOND names: "tools" when NULL */
 };
 
 /* The command line of such a command. */
@@ -37,6 +38,7 @@ struct mg_cli_line {
     const char *server, *tool;
     int json;                   /* --json */
     const char *args_json;      /* --args-json TEXT, "-" for stdin, or NULL */
+    json_t *args;               /* call: --args-json's object, or {}, read before any server starts */
     const char *save_dir;       /* --save-dir DIR, or NULL */
     int elicit;                 /* --elicit: enum mg_cli_elicit */
     char **params;              /* what follows TOOL (call only) */
@@ -121,11 +123,18 @@ void mg_cli_describe(FILE *f, const char *server, const struct mg_tool *tool);
  * Set in ARGS (an object: what --args-json gave, if anything) the values
  * of the flags ARGV[0..ARGC), converted by the parameters' types; flags
  * win.  Then check ARGS against the parameters (types, enums, required
- * ones) and the schema.  Returns 0, MG_CLI_ARGS_HELP, or 2 after writing
- * every problem to ERR, one a line, with the parameter's description.
+ * ones) and INPUT, the compiled schema (NULL: none).  NAME is the tool's
+ * (or prompt's) in messages.  Returns 0, MG_CLI_ARGS_HELP, or 2 after
+ * writing every problem to ERR, one a line, with the parameter's
+ * description.
  */
-int mg_cli_args(const struct mg_cli_params *p, const struct mg_tool *tool, json_t *args, int argc, char **argv,
-                FILE *err);
+struct mg_schema;
+int mg_cli_args(const struct mg_cli_params *p, const char *name, const struct mg_schema *input, json_t *args,
+                int argc, char **argv, FILE *err);
+
+/* The object of --args-json TEXT ("-": stdin), new, or NULL after saying
+ * on stderr why not. */
+json_t *mg_cli_args_json(const char *text);
 
 /* --- call_run.c ------------------------------------------------------------ */
 

@@ -326,8 +326,8 @@ check_values(const struct mg_cli_params *p, const unsigned char *given, json_t *
 }
 
 int
-mg_cli_args(const struct mg_cli_params *p, const struct mg_tool *tool, json_t *args, int argc, char **argv,
-            FILE *err)
+mg_cli_args(const struct mg_cli_params *p, const char *name, const struct mg_schema *input, json_t *args, int argc,
+            char **argv, FILE *err)
 {
     unsigned char *given = mg_calloc(p->n + 1, 1);
     int problems = 0, ambiguous, rc = 0;
@@ -355,7 +355,7 @@ mg_cli_args(const struct mg_cli_params *p, const struct mg_tool *tool, json_t *a
         if (q == NULL) {
             if (!ambiguous && len == 4 && strncmp(a, "--help", 6) == 0)
                 goto help;
-            unknown_flag(err, p, tool->local_name, a, len, ambiguous);
+            unknown_flag(err, p, name, a, len, ambiguous);
             problems++;
             if (eq == NULL && i + 1 < argc && argv[i + 1][0] != '-')
                 i++; /* its value, surely: one problem is enough */
@@ -389,7 +389,7 @@ mg_cli_args(const struct mg_cli_params *p, const struct mg_tool *tool, json_t *a
     problems += check_values(p, given, args, err);
     /* The rest of the schema (ranges, formats, nested objects): checked
      * here too so that nothing is sent that the gateway would refuse. */
-    if (problems == 0 && tool->input != NULL && mg_schema_validate(tool->input, args, &why) != 0) {
+    if (problems == 0 && input != NULL && mg_schema_validate(input, args, &why) != 0) {
         fprintf(err, "  the arguments do not fit the tool's schema: %s\n", why);
         problems++;
     }

@@ -117,19 +117,19 @@ mg_cli_parse(const struct mg_cli_cmd *cmd, int argc, char **argv, struct mg_cli_
                 break;
             }
         } else {
-            return usage_error(cmd, cmd->second != NULL ? "too many arguments: '%s' (give SERVER and URI)"
-                                                        : "too many arguments: '%s' (give SERVER and TOOL)",
-                               a);
+            return usage_error(cmd, "too many arguments: '%s' (see the usage line)", a);
         }
     }
+    if (cmd->call && line->tool != NULL &&
+        (line->args = line->args_json != NULL ? mg_cli_args_json(line->args_json) : json_object()) == NULL)
+        return 2; /* a mistake here needs no server */
     if (line->tool == NULL) {
-        int uri = cmd->second != NULL && strcmp(cmd->second, "URI") == 0;
+        const char *lister = cmd->lister ? cmd->lister : "tools";
         fprintf(stderr,
                 "mcpgate: %s needs a SERVER and a %s, e.g. 'mcpgate %s %s'\n"
                 "Run 'mcpgate %s' to list the %s of every server, 'mcpgate %s --help' for usage.\n",
                 cmd->name, cmd->second ? cmd->second : "TOOL", cmd->name,
-                cmd->example ? cmd->example : "everything echo", uri ? "resources" : "tools",
-                uri ? "resources" : "tools", cmd->name);
+                cmd->example ? cmd->example : "everything echo", lister, lister, cmd->name);
         return 2;
     }
     return -1;
@@ -138,6 +138,7 @@ mg_cli_parse(const struct mg_cli_cmd *cmd, int argc, char **argv, struct mg_cli_
 void
 mg_cli_line_free(struct mg_cli_line *line)
 {
+    json_decref(line->args);
     mg_run_flags_free(&line->flags);
 }
 
@@ -192,4 +193,24 @@ mg_cli_close_tool(struct mg_standalone *st, struct mg_tool *tool)
 {
     mg_tool_release(tool);
     mg_standalone_stop(st);
+}
+
+json_t *
+mg_cli_args_json(const char *text)
+{
+    int from_stdin = strcmp(text, "-") == 0;
+    json_error_t e;
+    json_t *v;
+
+    v = from_stdin ? json_loadf(stdin, JSON_DECODE_ANY, &e) : json_loads(text, JSON_DECODE_ANY, &e);
+    if (v == NULL) {
+        fprintf(stderr, "mcpgate: %s is not valid JSON: %s (line %d, column %d)\n",
+                from_stdin ? "the standard input" : "--args-json", e.text, e.line, e.column);
+    } else if (!json_is_object(v)) {
+        fprintf(stderr, "mcpgate: %s must be a JSON object of arguments, e.g. {\"message\": \"hi\"}\n",
+                from_stdin ? "the standard input" : "--args-json");
+        json_decref(v);
+        v = NULL;
+    }
+    return v;
 }

@@ -12,6 +12,9 @@ int mg_cmd_tools(int argc, char **argv);
 /* `resources [SERVER]` (resources.c) and `read SERVER URI` (read.c). */
 int mg_cmd_resources(int argc, char **argv);
 int mg_cmd_read(int argc, char **argv);
+/* `prompts [SERVER]` (prompts.c) and `prompt SERVER NAME` (prompt.c). */
+int mg_cmd_prompts(int argc, char **argv);
+int mg_cmd_prompt(int argc, char **argv);
 int mg_cmd_search(int argc, char **argv);
 /* `keys create|list|revoke` (keys.c; the subcommands in keys.h). */
 int mg_cmd_keys(int argc, char **argv);

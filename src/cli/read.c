@@ -86,6 +86,7 @@ mg_cmd_read(int argc, char **argv)
                                           .usage_tail = usage_tail,
                                           .save_dir = 1,
                                           .second = "URI",
+                                          .lister = "resources",
                                           .example = "everything demo://resource/static/document/architecture.md"};
     json_t *params, *result = NULL, *error = NULL;
     struct mg_cli_line line;

@@ -6,8 +6,9 @@
  * The command line stays what it is: an in-process gateway with servers.
  * Only its config changes: each server is the running gateway's
  * /servers/<name>/mcp endpoint, reached over Streamable HTTP with the API
- * key, so every command (tools, search, describe, call, resources, read) works the same
- * way in both modes and sees exactly what the key may see.
+ * key, so every command (tools, search, describe, call, resources, read,
+ * prompts, prompt) works the same way in both modes and sees exactly what
+ * the key may see.
  */
 #ifndef MG_CLI_REMOTE_H
 #define MG_CLI_REMOTE_H

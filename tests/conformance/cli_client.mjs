@@ -52,6 +52,7 @@ const scenarios = {
     () => mcpgate('call', ['conformance', 'test_headers']).code,
     () => mcpgate('call', ['conformance', 'my-hyphenated-tool']).code,
     () => mcpgate('read', ['conformance', 'file:///path/to/file%20name.txt']).code,
+    () => mcpgate('prompt', ['conformance', 'test_prompt']).code,
   ]),
   // The calls the scenario names, with the arguments it gives.
   'http-custom-headers': () => first((context.toolCalls ?? []).map((c) => () =>

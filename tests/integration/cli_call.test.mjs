@@ -459,3 +459,29 @@ test('resources and read: a server\'s resources listed, text printed, a blob sav
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /read needs a SERVER and a URI/);
 });
+
+test('prompts and prompt: arguments listed, flags checked before sending, messages printed', opts, async () => {
+  const listed = await cli(['prompts', '--config', config, 'everything']);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, /^SERVER\s+PROMPT\s+ARGUMENTS\s+DESCRIPTION$/m);
+  assert.match(listed.stdout, /^everything\s+args-prompt\s+city\*, state\s+A prompt with two arguments/m);
+
+  const got = await cli(['prompt', '--config', config, 'everything', 'args-prompt', '--city', 'Oslo']);
+  assert.equal(got.code, 0, got.stderr);
+  assert.equal(got.stdout, "[user]\nWhat's weather in Oslo?\n");
+  const json = JSON.parse((await cli(['prompt', '--json', '--config', config, 'everything', 'args-prompt',
+    '--city', 'Oslo', '--state', 'Norway'])).stdout);
+  assert.match(json.messages[0].content.text, /Oslo, Norway/);
+  const embedded = await cli(['prompt', '--config', config, 'everything', 'resource-prompt', '--resource-type', 'Text',
+    '--resource-id', '1']);
+  assert.equal(embedded.code, 0, embedded.stderr);
+  assert.match(embedded.stdout, /resource demo:\/\/resource\/dynamic\/text\/1 \(text\/plain\):\nResource 1:/);
+
+  const missing = await cli(['prompt', '--config', config, 'everything', 'args-prompt']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /prompt args-prompt of everything was not asked for:\n {2}--city: required, and missing/);
+  assert.match(missing.stderr, /--state\s+string\s+no/);
+  const unknown = await cli(['prompt', '--config', config, 'everything', 'args-promt']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /server everything has no prompt 'args-promt'; did you mean 'args-prompt'\?/);
+});

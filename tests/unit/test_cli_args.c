@@ -87,7 +87,7 @@ run(struct fixture *f, const char *base, int *rc, ...)
     free(f->err);
     f->err = NULL;
     err = open_memstream(&f->err, &len);
-    *rc = mg_cli_args(&f->params, &f->tool, args, argc, argv, err);
+    *rc = mg_cli_args(&f->params, f->tool.local_name, f->tool.input, args, argc, argv, err);
     fclose(err);
     return args;
 }
