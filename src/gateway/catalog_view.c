@@ -58,26 +58,30 @@ mg_view_find_prompt(const struct mg_catalog *c, const char *view, const char *na
     return NULL;
 }
 
+/* 1 if B's resources are under resource_uri_prefix (a server's are all
+ * prefixed or none). */
+static int
+prefixed(const struct mg_bundle *b)
+{
+    return b != NULL && b->resource_count > 0 && b->resources[0]->local_key != NULL;
+}
+
 struct mg_resource *
 mg_view_find_resource(const struct mg_catalog *c, const char *view, const char *uri, json_t **vars)
 {
+    char *key = NULL;
     struct mg_resource *r;
 
-    if (view != NULL) {
-        /* A server under resource_uri_prefix is seen here by its own URIs:
-         * looked up as the merged catalog has them. */
+    if (view != NULL && prefixed(mg_view_bundle(c, view))) {
+        /* Such a server is seen here by its own URIs: looked up as the
+         * merged catalog has them. */
         size_t n = strlen(MG_UPSTREAM_URI_SCHEME) + strlen(view) + 1 + strlen(uri) + 1;
-        char *key = mg_malloc(n);
-
+        key = mg_malloc(n);
         snprintf(key, n, "%s%s/%s", MG_UPSTREAM_URI_SCHEME, view, uri);
-        r = mg_catalog_find_resource(c, key, vars);
-        mg_free(key);
-        if (r != NULL && r->local_key != NULL && r->bundle != NULL && strcmp(r->bundle->ns, view) == 0)
-            return r;
-        json_decref(*vars);
     }
-    r = mg_catalog_find_resource(c, uri, vars);
-    if (r != NULL && view != NULL && (r->bundle == NULL || strcmp(r->bundle->ns, view) != 0 || r->local_key != NULL)) {
+    r = mg_catalog_find_resource(c, key != NULL ? key : uri, vars);
+    mg_free(key);
+    if (r != NULL && view != NULL && (r->bundle == NULL || strcmp(r->bundle->ns, view) != 0)) {
         json_object_clear(*vars);
         return NULL;
     }
