@@ -29,9 +29,7 @@ async function serveAndList(args, { env, cwd } = {}) {
     const origin = await postRpc(http.fetch, gate.url, modernRequest(2, 'tools/list'),
       modernHeaders('tools/list', undefined, { origin: 'https://app.example.com' }));
     await http.close();
-    const { code } = await gate.stop();
-    assert.equal(code, 0, gate.stderr());
-    assertCleanStderr(gate.stderr());
+    await gate.stopCleanly();
     return { tools: r.json.result.tools.map((t) => t.name).sort(), originStatus: origin.status, stderr: gate.stderr(), url: gate.url };
   } finally {
     await http.close();

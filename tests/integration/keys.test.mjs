@@ -534,9 +534,7 @@ servers:
       }
       await client.close();
       await http.close();
-      const { code } = await gate.stop();
-      assert.equal(code, 0, gate.stderr());
-      assertCleanStderr(gate.stderr());
+      await gate.stopCleanly();
       assertNoSecrets(gate.stderr(), [key], 'the gateway log');
     } finally {
       await http.close();

@@ -356,6 +356,13 @@ export async function startHttpGate(args = [], { env, cwd, demo = true, listen =
       const r = await withTimeout(g.exited, t, `mcpgate serve to exit after ${signal}`);
       return { ...r, ms: Date.now() - t0 };
     },
+    /** Stop it; it must exit 0 with no sanitizer report. */
+    async stopCleanly(o) {
+      const r = await gate.stop(o);
+      assert.equal(r.code, 0, g.stderr());
+      assertCleanStderr(g.stderr());
+      return r;
+    },
     kill() { killChild(g.child); },
   };
   return gate;

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as HttpV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from '@modelcontextprotocol/client';
-import { startHttpGate, httpClient, assertCleanStderr, resultText, postRpc } from './lib.mjs';
+import { startHttpGate, httpClient, resultText, postRpc } from './lib.mjs';
 import { runCli } from './cli.mjs';
 import { NODE, FIXTURES } from './upstreams.mjs';
 
@@ -71,9 +71,7 @@ async function withProjects(mode, fn) {
     await fn({ key, connect, base, fetch: http.fetch });
     for (const c of clients) await c.close().catch(() => {});
     await http.close();
-    const { code } = await gate.stop();
-    assert.equal(code, 0, gate.stderr());
-    assertCleanStderr(gate.stderr());
+    await gate.stopCleanly();
   } finally {
     await http.close();
     gate.kill();

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as HttpV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { GetTaskResultSchema, CreateTaskResultSchema, CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { startHttpGate, httpClient, assertCleanStderr, postRpc, modernMeta, sleep, REPO_ROOT, MODERN_VERSION }
+import { startHttpGate, httpClient, postRpc, modernMeta, sleep, REPO_ROOT, MODERN_VERSION }
   from './lib.mjs';
 import { runCli } from './cli.mjs';
 import { NODE } from './upstreams.mjs';
@@ -72,9 +72,7 @@ async function withTasksGate(config, { auth = false, prepare } = {}, fn) {
     for (let i = 0; i < 100 && !gate.stderr().includes('upstream tasks ready'); i++) await sleep(100);
     await fn({ http, url, send, prepared });
     await http.close();
-    const { code } = await gate.stop();
-    assert.equal(code, 0, gate.stderr());
-    assertCleanStderr(gate.stderr());
+    await gate.stopCleanly();
   } finally {
     await http.close();
     gate.kill();

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { REPO_ROOT, startHttpGate, httpClient, assertCleanStderr, sleep } from './lib.mjs';
+import { REPO_ROOT, startHttpGate, httpClient, sleep } from './lib.mjs';
 
 export const NODE = path.join(REPO_ROOT, 'tests/node_modules/.bin/node');
 export const EVERYTHING = path.join(REPO_ROOT, 'tests/node_modules/@modelcontextprotocol/server-everything/dist/index.js');
@@ -62,9 +62,7 @@ export async function withGateway(yaml, fn, { capabilities = {}, setup = () => {
       await o.client.close();
     }
     await http.close();
-    const { code } = await gate.stop({ timeout: 15_000 });
-    assert.equal(code, 0, gate.stderr());
-    assertCleanStderr(gate.stderr());
+    await gate.stopCleanly({ timeout: 15_000 });
   } finally {
     await http.close();
     gate.kill();
