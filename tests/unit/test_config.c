@@ -513,20 +513,25 @@ test_bools(void **state)
 {
     static const char *const yes[] = {"true", "True", "YES", "yes", "on", "ON", "\"true\""};
     static const char *const no[] = {"false", "FALSE", "no", "No", "off", "'off'"};
-    char text[64];
+    char text[128];
     struct mg_config *cfg;
 
     for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-        snprintf(text, sizeof(text), "demo: %s\nconformance: %s\n", yes[i], yes[i]);
+        snprintf(text, sizeof(text),
+                 "demo: %s\nconformance: %s\nservers: [{name: a, command: b, resource_uri_prefix: %s}]\n", yes[i],
+                 yes[i], yes[i]);
         cfg = parse_ok(text);
         assert_int_equal(cfg->demo, 1);
         assert_int_equal(cfg->conformance, 1);
+        assert_int_equal(cfg->servers[0].resource_uri_prefix, 1);
         mg_config_free(cfg);
     }
     for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
-        snprintf(text, sizeof(text), "servers: [{name: a, command: b, enabled: %s}]\n", no[i]);
+        snprintf(text, sizeof(text), "servers: [{name: a, command: b, enabled: %s, resource_uri_prefix: %s}]\n",
+                 no[i], no[i]);
         cfg = parse_ok(text);
         assert_int_equal(cfg->servers[0].enabled, 0);
+        assert_int_equal(cfg->servers[0].resource_uri_prefix, 0);
         mg_config_free(cfg);
     }
     expect_only_error("demo: maybe\n", "cfg.yaml:1: demo: expected true or false, got \"maybe\"");
@@ -818,6 +823,8 @@ test_server_kinds(void **state)
                       "cfg.yaml:4: servers[0].cwd: expected a directory, got \"\"");
     expect_only_error("servers:\n  - name: a\n    command: x\n    isolation: private\n",
                       "cfg.yaml:4: servers[0].isolation: expected one of shared, session, got \"private\"");
+    expect_only_error("servers:\n  - name: a\n    command: x\n    resource_uri_prefix: yes please\n",
+                      "cfg.yaml:4: servers[0].resource_uri_prefix: expected true or false, got \"yes please\"");
     expect_only_error("servers:\n  - name: a\n    command: x\n    protocol: 2026-07-28\n",
                       "cfg.yaml:4: servers[0].protocol: expected one of auto, legacy, modern, got \"2026-07-28\"");
     expect_only_error("servers:\n  - name: a\n    command: x\n    include_tools: [a, \"\"]\n",
