@@ -4,7 +4,9 @@
 # `mcpgate serve --conformance`, for protocol 2025-11-25 and 2026-07-28;
 # then again with that fixture behind the gateway, at /servers/fixture/mcp,
 # as a stdio upstream and as an HTTP upstream, each spoken to in the era
-# it speaks (2026-07-28) and held to the legacy one; then the client
+# it speaks (2026-07-28) and held to the legacy one; the tasks extension's
+# scenarios through a gateway bridging it to 2025-11-25 tasks, and
+# through a second gateway in front of that one; then the client
 # scenarios against the command line (`mcpgate tools`, `mcpgate call`).
 #
 #   scripts/conformance.sh [MCPGATE-BINARY]     (default build/test/mcpgate)
@@ -132,15 +134,36 @@ if start_gate "$out/tasks-gateway.log" --config "$out/tasks-upstream.yaml"; then
     done
     scenarios=$("$node" "$suite" list --server | sed 's/\x1b\[[0-9;]*m//g' |
         sed -n 's/^ *- \(tasks-[a-z0-9-]*\) \[extension\].*/\1/p')
+    # run_tasks URL NAME: each tasks scenario against URL; results $out/NAME-<scenario>
+    run_tasks() {
+        local scenario status result
+        for scenario in $scenarios; do
+            "$node" "$suite" server --url "$1" --scenario "$scenario" -o "$out/$2-$scenario" >"$out/$2-$scenario.log" 2>&1
+            status=$?
+            result=$(sed 's/\x1b\[[0-9;]*m//g' "$out/$2-$scenario.log" | grep -E '^Passed:' | head -n 1)
+            echo "$scenario: ${result:-no result}"
+            [ $status -eq 0 ] || { echo "conformance $2 $scenario: FAILED (exit $status); log: $out/$2-$scenario.log"; rc=1; }
+        done
+    }
     echo "--- conformance, server, tasks extension through the bridge: $(wc -w <<<"$scenarios") scenarios"
-    for scenario in $scenarios; do
-        "$node" "$suite" server --url "${url%/mcp}/servers/tasks/mcp" --scenario "$scenario" \
-            -o "$out/tasks-$scenario" >"$out/tasks-$scenario.log" 2>&1
-        status=$?
-        result=$(sed 's/\x1b\[[0-9;]*m//g' "$out/tasks-$scenario.log" | grep -E '^Passed:' | head -n 1)
-        echo "$scenario: ${result:-no result}"
-        [ $status -eq 0 ] || { echo "conformance tasks $scenario: FAILED (exit $status); log: $out/tasks-$scenario.log"; rc=1; }
-    done
+    run_tasks "${url%/mcp}/servers/tasks/mcp" tasks
+    # That gateway is in turn a server of the tasks extension: behind a
+    # second gateway (server `inner`, by url), whose tasks are then the
+    # extension's on both sides, under the second gateway's ids.
+    inner_pid=$pid inner_url=${url%/mcp}/servers/tasks/mcp
+    printf 'listen: 127.0.0.1:0\nservers:\n  - name: inner\n    url: %s\n' "$inner_url" >"$out/tasks-outer.yaml"
+    if start_gate "$out/tasks-outer.log" --config "$out/tasks-outer.yaml"; then
+        for _ in $(seq 100); do
+            grep -q 'upstream inner ready' "$out/tasks-outer.log" && break
+            sleep 0.1
+        done
+        echo "--- conformance, server, tasks extension of an upstream that speaks it: $(wc -w <<<"$scenarios") scenarios"
+        run_tasks "${url%/mcp}/servers/inner/mcp" tasks-outer
+        stop_gate "$out/tasks-outer.log"
+    else
+        rc=1
+    fi
+    pid=$inner_pid
     stop_gate "$out/tasks-gateway.log"
 else
     rc=1

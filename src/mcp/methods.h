@@ -46,6 +46,9 @@ int mg_tool_call_task(struct mg_req *req, json_t *params, const struct mg_tool *
  * extension (ttl and pollInterval become ttlMs and pollIntervalMs): a new
  * object. */
 json_t *mg_task_modern(json_t *task);
+/* The reverse: a Task of the extension (borrowed) as 2025-11-25 has one,
+ * without the extension's outcome and inputRequests: a new object. */
+json_t *mg_task_legacy(json_t *task);
 
 /* One page of a list being answered (lists.c). */
 struct mg_list_page {

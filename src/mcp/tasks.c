@@ -5,9 +5,10 @@
  * tasks/get, tasks/update, tasks/cancel).
  *
  * The gateway runs no tasks of its own: a task is an upstream's, created
- * by a tools/call that passed through as a 2025-11-25 task-augmented
- * call, and the gateway routes the methods to the upstream that holds it
- * (gw->tasks, kept by upstream_tasks.c), under a task id of its own.
+ * by a tools/call that passed through as a task-augmented call (or, to a
+ * server of 2026-07-28, one that declared the extension), and the
+ * gateway routes the methods to the upstream that holds it (gw->tasks,
+ * kept by upstream_tasks.c), under a task id of its own.
  *
  * In 2026-07-28 the server decides which calls become tasks: a client
  * that declares the extension (in the request's clientCapabilities)
@@ -18,6 +19,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "gateway/catalog.h"
 #include "gateway/gateway.h"
@@ -86,6 +88,35 @@ mg_task_modern(json_t *task)
     json_object_set_new(out, "ttlMs", v != NULL ? v : json_null());
     if ((v = whole_ms(json_object_get(task, "pollInterval"))) != NULL)
         json_object_set_new(out, "pollIntervalMs", v);
+    return out;
+}
+
+json_t *
+mg_task_legacy(json_t *task)
+{
+    static const char *const same[] = {"taskId", "status", "statusMessage", "createdAt", "lastUpdatedAt"};
+    json_t *out = json_object(), *v;
+
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+        if ((v = json_object_get(task, same[i])) != NULL)
+            json_object_set(out, same[i], v);
+    v = whole_ms(json_object_get(task, "ttlMs"));
+    json_object_set_new(out, "ttl", v != NULL ? v : json_null());
+    if ((v = whole_ms(json_object_get(task, "pollIntervalMs"))) != NULL)
+        json_object_set_new(out, "pollInterval", v);
+    /* 2025-11-25 requires both times, which the extension may leave out:
+     * a Task without them is one seen now. */
+    if (!json_is_string(json_object_get(out, "createdAt")) || !json_is_string(json_object_get(out, "lastUpdatedAt"))) {
+        char now[32];
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        if (!json_is_string(json_object_get(out, "createdAt")))
+            json_object_set_new(out, "createdAt", json_string(now));
+        if (!json_is_string(json_object_get(out, "lastUpdatedAt")))
+            json_object_set(out, "lastUpdatedAt", json_object_get(out, "createdAt"));
+    }
     return out;
 }
 

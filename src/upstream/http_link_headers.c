@@ -64,6 +64,9 @@ read_routing(struct xfer *x, json_t *msg)
         name = json_object_get(params, "name");
     else if (strcmp(method, "resources/read") == 0)
         name = json_object_get(params, "uri");
+    else if (strcmp(method, "tasks/get") == 0 || strcmp(method, "tasks/update") == 0 ||
+             strcmp(method, "tasks/cancel") == 0)
+        name = json_object_get(params, "taskId"); /* the tasks extension's */
     if (json_is_string(name))
         x->name_header = mg_http_link__header_safe(json_string_value(name));
 }

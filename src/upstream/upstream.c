@@ -579,6 +579,9 @@ mg_upstreams_stop(struct mg_gateway *gw, void (*done)(void *ctx), void *ctx)
     gw->upstreams_done = done;
     gw->upstreams_done_ctx = ctx;
     gw->upstreams_running = 1; /* held until every stop is asked for */
+    gw->upstreams_running++;
+    if (!mg_upstream_tasks_close(gw, link_stopped, gw))
+        gw->upstreams_running--;
     for (size_t i = 0; i < gw->nupstreams; i++) {
         struct mg_upstream *u = gw->upstreams[i];
         gw->upstreams_running += mg_upstream_isolate_stop_all(u, link_stopped, gw);

@@ -39,6 +39,26 @@ mg_upstream_gateway_caps(void)
     return json_pack("{s:{}, s:{s:{}, s:{}}, s:{}}", "sampling", "elicitation", "form", "url", "roots");
 }
 
+json_t *
+mg_upstream_task_caps(json_t *caps, int task)
+{
+    json_t *out = caps != NULL ? json_copy(caps) : mg_upstream_gateway_caps();
+    json_t *ext = json_object_get(out, "extensions");
+
+    ext = json_is_object(ext) ? json_copy(ext) : json_object();
+    if (task)
+        json_object_set_new(ext, MG_EXT_TASKS, json_object());
+    else
+        json_object_del(ext, MG_EXT_TASKS);
+    if (json_object_size(ext) > 0)
+        json_object_set_new(out, "extensions", ext);
+    else {
+        json_object_del(out, "extensions");
+        json_decref(ext);
+    }
+    return out;
+}
+
 /* PARAMS (stolen, may be NULL) with the _meta of a modern request. */
 static json_t *
 modern_params(json_t *params, json_t *caps, const char *log_level)

@@ -143,9 +143,13 @@ mg_upstream_send(struct mg_upstream *u, struct mg_call *call, const char *method
         const char *state = mg_call_state(call);
         if (inputs != NULL)
             json_object_set(params, "inputResponses", inputs);
+        json_t *caps = mg_upstream_task_caps(mg_call_client_caps(call), mg_call_task(call) != NULL);
         if (state != NULL)
             json_object_set_new(params, "requestState", json_string(state));
-        params = mg_upstream_with_meta(u, params, mg_call_client_caps(call), mg_call_log_level_name(call));
+        /* The old wire's hint: the extension lets the server decide. */
+        json_object_del(params, "task");
+        params = mg_upstream_with_meta(u, params, caps, mg_call_log_level_name(call));
+        json_decref(caps);
     }
     f->next = u->fwds;
     if (f->next != NULL)

@@ -154,6 +154,11 @@ json_t *mg_upstream_gateway_caps(void);
  * the protocol version, CAPS (the client's, borrowed; NULL: the
  * gateway's), clientInfo and LOG_LEVEL (may be NULL) in _meta. */
 json_t *mg_upstream_with_meta(struct mg_upstream *u, json_t *params, json_t *caps, const char *log_level);
+/* Client capabilities CAPS (borrowed; NULL: the gateway's) as a modern
+ * upstream is given them for a call: with the tasks extension when
+ * TASK, the call may run as a task, and without it otherwise, so that
+ * the server makes no task nobody asked for (new reference). */
+json_t *mg_upstream_task_caps(json_t *caps, int task);
 /* mg_rpc_client_call() with the gateway's _meta for a modern upstream. */
 int64_t mg_upstream_call(struct mg_upstream *u, const char *method, json_t *params, unsigned timeout_ms,
                          mg_rpc_reply_fn fn, void *data);
@@ -213,6 +218,9 @@ size_t mg_upstream_isolate_count(void);
 
 /* upstream_tasks.c */
 void mg_upstream_tasks_start(struct mg_gateway *gw);
+/* The gateway stops: 1 when DONE will run once the tasks' timer has
+ * closed, 0 when there is none to close. */
+int mg_upstream_tasks_close(struct mg_gateway *gw, void (*done)(void *ctx), void *ctx);
 void mg_upstream_tasks_free(struct mg_gateway *gw);
 /* A task-augmented tools/call got RESULT (borrowed) from U: when it is a
  * CreateTaskResult, the task is the gateway's now, CALL is answered and 1

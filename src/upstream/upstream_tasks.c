@@ -24,7 +24,8 @@
  * answer).
  *
  * A client of 2026-07-28 sees the same tasks through the tasks extension
- * (upstream_tasks_ext.c).  Its request has no session: its task is bound
+ * (upstream_tasks_ext.c); a server that speaks the extension itself
+ * holds tasks that clients of either era see (upstream_tasks_native.c).  Its request has no session: its task is bound
  * to its API key, and without one to nothing but its unguessable id.
  * Neither era sees the other's tasks.
  *
@@ -86,6 +87,7 @@ task_drop(struct task_table *t, struct task *k)
     json_decref(k->pending);
     json_decref(k->caps);
     json_decref(k->result);
+    json_decref(k->held);
     json_decref(k->error);
     json_decref(k->client_token);
     mg_free(k->up_id);
@@ -189,20 +191,69 @@ result_wait_ms(json_t *ttl, unsigned timeout_ms)
     return v > (json_int_t)timeout_ms ? (unsigned)v : timeout_ms;
 }
 
+/* A server's CreateTaskResult RESULT (borrowed) as 2025-11-25 has it (new
+ * reference), or NULL when it is none: the call ran as a plain one.  One
+ * of the tasks extension is flat (the Task itself, resultType "task"). */
+static json_t *
+created_task(const struct mg_upstream *u, json_t *result)
+{
+    json_t *task = json_object_get(result, "task");
+
+    if (json_is_object(task))
+        return json_string_value(json_object_get(task, "taskId")) != NULL ? json_pack("{s:O}", "task", task) : NULL;
+    if (!u->modern || !json_is_string(json_object_get(result, "taskId")) ||
+        strcmp(json_string_value(json_object_get(result, "resultType")) ?: "", "task") != 0)
+        return NULL;
+    return json_pack("{s:o}", "task", mg_task_legacy(result));
+}
+
+/* How long a held task is kept when its creator asked for no ttl. */
+#define HELD_TTL_MS 60000
+
+/* A 2025-11-25 client asked CALL of modern server U for a task, and the
+ * server answered at once with RESULT (borrowed), as the extension lets
+ * it: the client is owed a CreateTaskResult all the same, so the task is
+ * one the gateway holds, completed, with RESULT as its outcome (new
+ * reference: the CreateTaskResult under a placeholder id), or NULL when
+ * nothing is owed. */
+static json_t *
+held_task(const struct mg_upstream *u, struct mg_call *call, json_t *result)
+{
+    json_t *ttl = json_object_get(mg_call_task(call), "ttl"), *task, *none;
+    const char *type = json_string_value(json_object_get(result, "resultType"));
+
+    if (!u->modern || mg_proto_is_modern(mg_call_protocol_version(call)) || (type && strcmp(type, "complete") != 0))
+        return NULL;
+    task = mg_task_legacy(none = json_object()); /* its times: now */
+    json_decref(none);
+    json_object_set_new(task, "taskId", json_string("held"));
+    json_object_set_new(task, "status", json_string("completed"));
+    json_object_set_new(task, "ttl", json_integer(json_is_integer(ttl) && json_integer_value(ttl) > 0
+                                                      ? json_integer_value(ttl) : HELD_TTL_MS));
+    return json_pack("{s:o}", "task", task);
+}
+
 int
 mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *result, const char *token)
 {
     struct task_table *t = mg_task_table(u->gw);
-    json_t *task = json_object_get(result, "task"), *ttl = json_object_get(task, "ttl");
-    const char *up_id = json_string_value(json_object_get(task, "taskId"));
+    json_t *created = t != NULL ? created_task(u, result) : NULL, *held = NULL;
+    json_t *task, *ttl;
+    const char *up_id;
     const struct mg_session *s = mg_call_session(call);
     char id[MG_TASK_ID_SIZE] = "mgt-";
     struct task *k;
     json_t *out;
 
-    if (t == NULL || up_id == NULL)
+    if (created == NULL && t != NULL && (created = held_task(u, call, result)) != NULL)
+        held = result;
+    if (created == NULL)
         return 0; /* the server ran the call as a plain one */
+    task = json_object_get(created, "task");
+    ttl = json_object_get(task, "ttl");
+    up_id = json_string_value(json_object_get(task, "taskId"));
     if (mg_random_hex(id + 4, 16) != 0) {
+        json_decref(created);
         mg_call_fail_rpc(call, MG_RPC_INTERNAL_ERROR, "Internal error: no random bytes for a task id", NULL);
         return 1;
     }
@@ -214,13 +265,23 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
     k->u = u;
     k->up_id = mg_strdup(up_id);
     k->modern = mg_proto_is_modern(mg_call_protocol_version(call));
+    k->native = u->modern;
+    if (held != NULL) {
+        /* Its outcome, its Task: nothing to ask the server. */
+        k->result = json_deep_copy(held);
+        json_object_del(k->result, "resultType");
+        mg_upstream_uris_out(u, s, k->result);
+        k->held = json_incref(task);
+    }
     k->session = k->modern ? NULL : s; /* a modern request's session ends with it */
     snprintf(k->key_id, sizeof(k->key_id), "%s", s->caller.key.id);
     k->timeout_ms = result_wait_ms(ttl, u->sc->timeout_ms);
     if (json_integer_value(ttl) > 0 && json_integer_value(ttl) <= (json_int_t)UINT32_MAX)
         k->ttl_ms = (unsigned)json_integer_value(ttl);
     task_seen(k);
-    if (k->modern)
+    if (k->native) /* what its server is told on each request about it */
+        k->caps = mg_upstream_task_caps(mg_call_client_caps(call), 1);
+    else if (k->modern)
         k->caps = json_incref(mg_call_client_caps(call));
     if (!k->modern && token[0] != '\0' && mg_call_progress_token(call) != NULL) {
         snprintf(k->token, sizeof(k->token), "%s", token);
@@ -234,14 +295,16 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
     t->tail = k;
     t->count++;
     mg_log_debug("upstream %s: task %s is %s", u->sc->name, up_id, k->id);
-    if (k->modern)
+    if (k->modern && !k->native)
         mg_task_ext_watch(t, k);
-    out = with_gateway_id(result, k->id);
-    if (k->modern && strcmp(json_string_value(json_object_get(task, "status")) ?: "", "input_required") == 0)
+    out = with_gateway_id(created, k->id);
+    if (k->modern && !k->native &&
+        strcmp(json_string_value(json_object_get(task, "status")) ?: "", "input_required") == 0)
         /* No question has reached us yet: as tasks/get would show it. */
         json_object_set_new(json_object_get(out, "task"), "status", json_string("working"));
     mg_call_finish_task(call, out);
     json_decref(out);
+    json_decref(created);
     return 1;
 }
 
@@ -308,6 +371,9 @@ void
 mg_upstream_tasks_forget(struct mg_upstream *u)
 {
     struct task_table *t = mg_task_table(u->gw);
+
+    if (t != NULL)
+        mg_task_native_forget(t, u, "its server was lost (restarted, or its session expired), and its tasks with it");
 
     /* Questions of the lost connection: withdrawn from the clients. */
     for (struct question *q = t ? t->questions : NULL, *next; q != NULL; q = next) {
@@ -404,12 +470,14 @@ asked_cancelled(struct mg_req *req, void *data)
 }
 
 void
-mg_task_ask_server(struct mg_req *req, struct task *k, const char *method, mg_rpc_reply_fn done, json_t *task)
+mg_task_ask_server(struct mg_req *req, struct task *k, const char *method, json_t *params, mg_rpc_reply_fn done,
+                   json_t *task)
 {
     struct task_table *t = mg_task_table(k->u->gw);
     struct task_asked *a = mg_calloc(1, sizeof(*a));
     /* Only a 2025-11-25 tasks/result waits for the task to end. */
     unsigned timeout = strcmp(req->method, "tasks/result") == 0 ? k->timeout_ms : k->u->sc->timeout_ms;
+    int64_t id;
 
     a->t = t;
     if ((a->next = t->asked) != NULL)
@@ -419,9 +487,15 @@ mg_task_ask_server(struct mg_req *req, struct task *k, const char *method, mg_rp
     a->u = k->u;
     snprintf(a->task_id, sizeof(a->task_id), "%s", k->id);
     a->task = task;
-    a->id = mg_rpc_client_call(&k->u->rpc, method, json_pack("{s:s}", "taskId", k->up_id), timeout, done, a);
-    if (a->id < 0)
-        return; /* answered already */
+    if (params == NULL)
+        params = json_object();
+    json_object_set_new(params, "taskId", json_string(k->up_id));
+    if (k->native)
+        params = mg_upstream_with_meta(k->u, params, k->caps, NULL);
+    /* A failed send has answered, and freed A, before this returns. */
+    if ((id = mg_rpc_client_call(&k->u->rpc, method, params, timeout, done, a)) < 0)
+        return;
+    a->id = id;
     req->on_cancel = asked_cancelled;
     req->cancel_data = a;
 }
@@ -429,7 +503,7 @@ mg_task_ask_server(struct mg_req *req, struct task *k, const char *method, mg_rp
 static void
 ask_server(struct mg_req *req, struct task *k)
 {
-    mg_task_ask_server(req, k, req->method, asked_answered, NULL);
+    mg_task_ask_server(req, k, req->method, NULL, asked_answered, NULL);
 }
 
 /* --- the server's requests about a task ----------------------------------- */
@@ -469,6 +543,10 @@ mg_upstream_task_ask(struct mg_upstream *u, json_t *id, const char *method, json
 
     if (k == NULL)
         return 0; /* not about a task of ours */
+    if (k->native) {
+        snprintf(why, whylen, "a server of the tasks extension asks about task %s through its inputRequests", k->id);
+        return 0;
+    }
     if (k->modern)
         return mg_task_ext_keep_ask(k, id, method, params, why, whylen);
     /* The client that waits on the task, tasks/result first. */
@@ -510,7 +588,8 @@ struct listing {
 
 struct listed {
     struct listing *l;
-    char task_id[40];
+    char task_id[MG_TASK_ID_SIZE];
+    int native; /* its server answers in the tasks extension's fields */
 };
 
 static void
@@ -528,7 +607,7 @@ listed_answered(void *data, json_t *result, json_t *error, const char *why)
 
     (void)why;
     if (result != NULL) {
-        json_t *task = json_deep_copy(result);
+        json_t *task = one->native ? mg_task_legacy(result) : json_deep_copy(result);
         json_object_set_new(task, "taskId", json_string(one->task_id));
         json_object_del(task, "_meta");
         json_array_append_new(l->tasks, task);
@@ -554,14 +633,24 @@ list_tasks(struct task_table *t, struct mg_req *req)
     l->waiting = 1; /* held while the requests go out */
     for (struct task *k = t->head; k != NULL; k = k->next) {
         struct listed *one;
+        json_t *params;
         if (!task_owned_by(k, req) || k->u->state != MG_UPSTREAM_READY)
             continue;
+        if (k->held != NULL) {
+            json_t *task = json_deep_copy(k->held);
+            json_object_set_new(task, "taskId", json_string(k->id));
+            json_array_append_new(l->tasks, task);
+            continue;
+        }
         one = mg_calloc(1, sizeof(*one));
         one->l = l;
         snprintf(one->task_id, sizeof(one->task_id), "%s", k->id);
+        one->native = k->native;
         l->waiting++;
-        mg_rpc_client_call(&k->u->rpc, "tasks/get", json_pack("{s:s}", "taskId", k->up_id), k->u->sc->timeout_ms,
-                           listed_answered, one);
+        params = json_pack("{s:s}", "taskId", k->up_id);
+        if (k->native)
+            params = mg_upstream_with_meta(k->u, params, k->caps, NULL);
+        mg_rpc_client_call(&k->u->rpc, "tasks/get", params, k->u->sc->timeout_ms, listed_answered, one);
     }
     if (--l->waiting == 0)
         listing_end(l);
@@ -591,7 +680,9 @@ tasks_request(struct mg_gateway *gw, struct mg_req *req, json_t *params)
         mg_req_fail(req, MG_RPC_INVALID_PARAMS, msg, NULL);
         return;
     }
-    if (k->modern)
+    if (k->native)
+        mg_task_native_request(req, k, params);
+    else if (k->modern)
         mg_task_ext_request(req, k, params);
     else
         ask_server(req, k);
@@ -604,6 +695,14 @@ mg_upstream_tasks_start(struct mg_gateway *gw)
 
     t->ops.request = tasks_request;
     gw->tasks = &t->ops;
+}
+
+int
+mg_upstream_tasks_close(struct mg_gateway *gw, void (*done)(void *ctx), void *ctx)
+{
+    struct task_table *t = mg_task_table(gw);
+
+    return t != NULL ? mg_task_native_close(t, done, ctx) : 0;
 }
 
 void

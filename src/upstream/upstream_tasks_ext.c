@@ -246,7 +246,7 @@ get_answered(void *data, json_t *result, json_t *error, const char *why)
             return;
         }
         mg_task_asked_free(a);
-        mg_task_ask_server(req, k, "tasks/result", result_answered, json_incref(result));
+        mg_task_ask_server(req, k, "tasks/result", NULL, result_answered, json_incref(result));
         return;
     }
     out = modern_task(result, a->task_id);
@@ -323,9 +323,9 @@ void
 mg_task_ext_request(struct mg_req *req, struct task *k, json_t *params)
 {
     if (strcmp(req->method, "tasks/get") == 0)
-        mg_task_ask_server(req, k, "tasks/get", get_answered, NULL);
+        mg_task_ask_server(req, k, "tasks/get", NULL, get_answered, NULL);
     else if (strcmp(req->method, "tasks/cancel") == 0)
-        mg_task_ask_server(req, k, "tasks/cancel", cancel_answered, NULL);
+        mg_task_ask_server(req, k, "tasks/cancel", NULL, cancel_answered, NULL);
     else
         update(req, k, params);
 }

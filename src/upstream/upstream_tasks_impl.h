@@ -21,6 +21,7 @@ struct mg_session;
 struct mg_upstream;
 struct task_asked;
 struct question;
+struct waiter;
 
 /* A task id of the gateway's: "mgt-" and 128 random bits, in hex. */
 #define MG_TASK_ID_SIZE 40
@@ -40,8 +41,11 @@ struct task {
     double last_progress;        /* progress only increases */
     int has_progress;
     int modern;                  /* created by a 2026-07-28 request: seen through the extension */
+    int native;                  /* its server speaks the extension itself (upstream_tasks_native.c) */
+    json_t *held;                /* native: the Task of one the server answered at once, held here
+                                  * (its outcome in result), or NULL */
     /* The fields below are the extension's (upstream_tasks_ext.c). */
-    json_t *caps;                /* the creating request's client capabilities */
+    json_t *caps;                /* the creating request's client capabilities (native: as its server has them) */
     int watching;                /* our tasks/result is waiting on the server */
     json_t *result, *error;      /* what that tasks/result answered, once the task ended (unless large) */
     json_t *pending;             /* key -> {id: the server's request id, ask: {method, params}} */
@@ -54,6 +58,13 @@ struct task_table {
     size_t count;
     struct task_asked *asked;   /* tasks/get, tasks/result, tasks/cancel awaiting the server */
     struct question *questions; /* the servers' requests about 2025-11-25 tasks, awaiting a client */
+    /* upstream_tasks_native.c: 2025-11-25 tasks/result of tasks whose
+     * servers speak the extension, and the timer that polls for them. */
+    struct waiter *waiters;
+    uv_timer_t poll;
+    int poll_open, poll_closing;
+    void (*poll_closed)(void *ctx);
+    void *poll_closed_ctx;
 };
 
 /* A client's request about a task, sent to the server and awaiting its
@@ -74,9 +85,11 @@ struct task *mg_task_find(struct task_table *t, const char *id);
 /* Task K (or NULL) was seen in STATUS: once it has ended, its progress
  * token is void and the server's questions about it are withdrawn. */
 void mg_task_saw_status(struct task *k, const char *status);
-/* Send METHOD about task K to its server for REQ; DONE gets the answer
- * with a struct task_asked, and TASK (stolen, or NULL) rides along. */
-void mg_task_ask_server(struct mg_req *req, struct task *k, const char *method, mg_rpc_reply_fn done, json_t *task);
+/* Send METHOD about task K to its server for REQ, with PARAMS (stolen, or
+ * NULL) and the server's taskId; DONE gets the answer with a struct
+ * task_asked, and TASK (stolen, or NULL) rides along. */
+void mg_task_ask_server(struct mg_req *req, struct task *k, const char *method, json_t *params, mg_rpc_reply_fn done,
+                        json_t *task);
 void mg_task_asked_free(struct task_asked *a);
 /* Fail A's request with the server's ERROR, or with WHY when there is
  * none (no answer). */
@@ -93,5 +106,16 @@ int mg_task_ext_keep_ask(struct task *k, json_t *id, const char *method, json_t 
 void mg_task_ext_withdraw_asks(struct task *k);
 /* tasks/get, tasks/update or tasks/cancel of modern task K. */
 void mg_task_ext_request(struct mg_req *req, struct task *k, json_t *params);
+
+/* upstream_tasks_native.c */
+/* tasks/get, tasks/update, tasks/cancel, and a 2025-11-25 tasks/result,
+ * of task K, whose server speaks the extension. */
+void mg_task_native_request(struct mg_req *req, struct task *k, json_t *params);
+/* The 2025-11-25 tasks/result waiting on tasks of U (NULL: of every
+ * server) fail, saying WHY. */
+void mg_task_native_forget(struct task_table *t, const struct mg_upstream *u, const char *why);
+/* The gateway stops: as mg_task_native_forget, and the poll timer is
+ * closed; 1 when DONE will run once it is, 0 when there was none. */
+int mg_task_native_close(struct task_table *t, void (*done)(void *ctx), void *ctx);
 
 #endif

@@ -734,6 +734,12 @@ test_modern_headers(void **state)
     assert_string_equal(json_string_value(json_object_get(h, "mcp-name")), "=?base64?Y2Fmw6k=?=");
     assert_string_equal(json_string_value(json_object_get(h, "mcp-session-id")), "s1");
     assert_string_equal(json_string_value(json_object_get(h, "x-test")), "yes");
+    /* The tasks extension's methods name their task. */
+    sendf(f, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tasks/get\",\"params\":{\"taskId\":\"t-1\","
+             "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}}}");
+    h = result_get(wait_reply(f, 4, 5000), "headers");
+    assert_string_equal(json_string_value(json_object_get(h, "mcp-method")), "tasks/get");
+    assert_string_equal(json_string_value(json_object_get(h, "mcp-name")), "t-1");
     /* Without the _meta version: the negotiated one, no routing headers. */
     r = call_tool(f, 3, "x");
     h = result_get(r, "headers");
