@@ -381,10 +381,12 @@ polled(void *data, json_t *result, json_t *error, const char *why)
 
     w->rpc = 0;
     if (result == NULL) {
-        json_t *code = json_object_get(error, "code");
-        snprintf(msg, sizeof(msg), "Upstream %s: %s", w->u->sc->name,
-                 error != NULL ? json_string_value(json_object_get(error, "message")) ?: "an error" : why ?: "no answer");
-        waiter_fail(w, json_is_integer(code) ? (int)json_integer_value(code) : MG_RPC_INTERNAL_ERROR, msg, NULL);
+        /* The server's error as it gave it; else why there was none. */
+        json_t *code = json_object_get(error, "code"), *d = json_object_get(error, "data");
+        const char *text = json_string_value(json_object_get(error, "message"));
+        snprintf(msg, sizeof(msg), "Upstream %s: %s", w->u->sc->name, why ? why : "no answer");
+        waiter_fail(w, json_is_integer(code) ? (int)json_integer_value(code) : MG_RPC_INTERNAL_ERROR,
+                    error == NULL ? msg : text ? text : "the upstream answered with an error", d ? json_incref(d) : NULL);
         schedule(t);
         return;
     }

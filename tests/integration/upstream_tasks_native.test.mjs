@@ -19,7 +19,10 @@
 //   - tasks/cancel answers the cancelled Task, and -32602 on an ended one;
 //   - another session does not see the task;
 //   - a task the server did not make (it answered at once) is still
-//     one, completed, held by the gateway.
+//     one, completed, held by the gateway;
+//   - a tasks/result that waits ends, never hangs, when the client gives
+//     up (the task goes on), when the gateway stops (which it does
+//     cleanly), and when the server is lost (at once).
 // A 2026-07-28 client sees the Task as the inner gateway shows it, but
 // under the outer gateway's id, and the outer gateway sends the
 // extension only on calls that may run as tasks.
@@ -50,7 +53,8 @@ async function withInner(fn, extra = '') {
   try {
     for (let i = 0; i < 100 && !inner.stderr().includes('upstream tasks ready'); i++) await sleep(100);
     await fn(`${new URL(inner.url).origin}/servers/tasks/mcp`, inner);
-    await inner.stopCleanly();
+    if (inner.child.exitCode === null && inner.child.signalCode === null) // unless FN killed it
+      await inner.stopCleanly();
   } finally {
     inner.kill();
     rmSync(dir, { recursive: true, force: true });
@@ -228,3 +232,68 @@ test('a 2026-07-28 client\'s task on a server of the tasks extension: its Task u
       });
     });
   });
+
+test('a 2025-11-25 tasks/result waiting on a server of the tasks extension ends when the client gives up, the server is ' +
+  'lost or the gateway stops', opts, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-tasks-native-stop-'));
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+  try {
+    await withInner(async (innerUrl, inner) => {
+      const file = path.join(dir, 'outer.yaml');
+      writeFileSync(file, outerConfig(innerUrl));
+      const outer = await startHttpGate(['--config', file, '--state-dir', path.join(dir, 'state')], { demo: false });
+      const http = await httpClient();
+      try {
+        const client = new Client({ name: 'native-stop', version: '0' }, { capabilities: {} });
+        await client.connect(new StreamableHTTPClientTransport(new URL(outer.url), { fetch: http.fetch }));
+        await waitForTool(client, 'inner__slow_compute');
+        const long = () => startTask(client, 'inner__slow_compute', { seconds: 60 }).then((r) => r.task.taskId);
+
+        // The client gives up: its request is cancelled, the task goes on.
+        const given = await long();
+        const abort = new AbortController();
+        const waiting = client.request({ method: 'tasks/result', params: { taskId: given } }, CallToolResultSchema,
+          { signal: abort.signal, timeout: 30_000 });
+        await sleep(300);
+        abort.abort();
+        await assert.rejects(waiting);
+        assert.equal((await getTask(client, given)).status, 'working');
+
+        // The gateway stops while a tasks/result waits: it is answered, and
+        // the gateway exits cleanly.
+        const pending = taskResult(client, await long()).then(() => 'answered', (e) => e.message);
+        await sleep(300);
+        await outer.stopCleanly();
+        assert.match(await pending, /session ended|stopping/);
+      } finally {
+        await http.close();
+        outer.kill();
+      }
+
+      // The server is lost while a tasks/result waits: it fails at once.
+      const again = await startHttpGate(['--config', file, '--state-dir', path.join(dir, 'state')], { demo: false });
+      const http2 = await httpClient();
+      try {
+        const client = new Client({ name: 'native-lost', version: '0' }, { capabilities: {} });
+        await client.connect(new StreamableHTTPClientTransport(new URL(again.url), { fetch: http2.fetch }));
+        await waitForTool(client, 'inner__slow_compute');
+        const id = (await startTask(client, 'inner__slow_compute', { seconds: 60 })).task.taskId;
+        const pending = taskResult(client, id).then(() => 'answered', (e) => e.message);
+        await sleep(300);
+        const t0 = Date.now();
+        inner.kill();
+        const why = await pending;
+        assert.match(why, /its server was lost|upstream inner: /, why);
+        assert.ok(Date.now() - t0 < 5000, `failed after ${Date.now() - t0} ms`);
+        await http2.close();
+        await again.stopCleanly();
+      } finally {
+        await http2.close();
+        again.kill();
+      }
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
