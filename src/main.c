@@ -122,19 +122,18 @@ parse_flags(struct mg_run_flags *f, int argc, char **argv, int serve)
     return -1;
 }
 
-/* The settings of `stdio` or `serve`: flags over the config file.  NULL
- * with *RC the exit code when the command ends here. */
+/* The settings of `stdio` or `serve`: FLAGS (the caller's to free with
+ * mg_run_flags_free) over the config file.  NULL with *RC the exit code
+ * when the command ends here. */
 static struct mg_config *
-settings(int argc, char **argv, int serve, int *rc)
+settings(int argc, char **argv, int serve, int *rc, struct mg_run_flags *flags)
 {
-    struct mg_run_flags flags;
     struct mg_config *cfg = NULL;
 
-    mg_run_flags_init(&flags, argc);
-    *rc = parse_flags(&flags, argc, argv, serve);
-    if (*rc < 0 && (cfg = mg_run_config(&flags)) == NULL)
+    mg_run_flags_init(flags, argc);
+    *rc = parse_flags(flags, argc, argv, serve);
+    if (*rc < 0 && (cfg = mg_run_config(flags)) == NULL)
         *rc = 1;
-    mg_run_flags_free(&flags);
     return cfg;
 }
 
@@ -143,10 +142,13 @@ cmd_stdio(int argc, char **argv)
 {
     uv_loop_t loop;
     struct mg_gateway *gw;
+    struct mg_run_flags flags;
     struct mg_config *cfg;
     int rc;
 
-    if ((cfg = settings(argc, argv, 0, &rc)) == NULL)
+    cfg = settings(argc, argv, 0, &rc, &flags);
+    mg_run_flags_free(&flags);
+    if (cfg == NULL)
         return rc;
     mg_run_raise_fd_limit();
     uv_loop_init(&loop);
@@ -169,11 +171,15 @@ cmd_serve(int argc, char **argv)
     uv_loop_t loop;
     struct mg_gateway *gw;
     struct mg_http_opts opts = {0};
+    struct mg_run_flags flags;
+    struct mg_run_reloader reloader;
     struct mg_config *cfg;
     int rc;
 
-    if ((cfg = settings(argc, argv, 1, &rc)) == NULL)
+    if ((cfg = settings(argc, argv, 1, &rc, &flags)) == NULL) {
+        mg_run_flags_free(&flags);
         return rc;
+    }
     opts.listen = cfg->listen;
     opts.origins = (const char *const *)cfg->allow_origins;
     opts.norigins = cfg->nallow_origins;
@@ -186,13 +192,18 @@ cmd_serve(int argc, char **argv)
     uv_loop_init(&loop);
     gw = mg_gateway_new(&loop);
     mg_run_apply(gw, cfg);
+    /* SIGHUP reads the file again; every config served outlives the gateway. */
+    mg_run_reloader_init(&reloader, gw, &flags, cfg);
+    opts.reload = mg_run_reload;
+    opts.reload_ctx = &reloader;
     mg_run_store_open(gw, cfg, 1); /* keys need it: http_auth.c says so */
     rc = mg_run_own_tools(gw) == 0 && mg_run_bundles(gw, cfg) == 0 ? mg_http_serve(gw, &opts) : -1;
     mg_run_stop_upstreams(gw);
     mg_run_store_close(gw);
     mg_gateway_free(gw);
     uv_run(&loop, UV_RUN_DEFAULT);
-    mg_config_free(cfg);
+    mg_run_reloader_free(&reloader);
+    mg_run_flags_free(&flags);
     if (uv_loop_close(&loop) != 0)
         mg_log_warn("event loop closed with handles still open");
     return rc == 0 ? 0 : 1;

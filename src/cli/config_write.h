@@ -11,7 +11,7 @@
 
 /* Said after every change: nothing reloads the config while running. */
 #define MG_CFGFILE_RESTART_NOTE \
-    "A running 'mcpgate serve' or 'mcpgate stdio' reads the config only at start: restart it to use this.\n"
+    "A running 'mcpgate serve' reads the config again on SIGHUP (kill -HUP <pid>); 'mcpgate stdio' only at start.\n"
 
 /*
  * The file to change into PATH: FLAG (--config) when not NULL, else

@@ -232,6 +232,16 @@ apply_flags(struct mg_config *cfg, const struct mg_run_flags *f)
 }
 
 struct mg_config *
+mg_run_config_file(const struct mg_run_flags *f, const char *path, char *err, size_t errlen)
+{
+    struct mg_config *cfg = mg_config_load(path, err, errlen);
+
+    if (cfg != NULL)
+        apply_flags(cfg, f);
+    return cfg;
+}
+
+struct mg_config *
 mg_run_config(const struct mg_run_flags *f)
 {
     char path[4096], err[8192];

@@ -55,6 +55,28 @@ void mg_run_config_path(const struct mg_run_flags *f, char *path, size_t len);
  * default: see mg_store_dir). */
 struct mg_config *mg_run_config(const struct mg_run_flags *f);
 
+/* The file at PATH with the flags applied over it, or NULL with the
+ * problems in ERR; nothing is printed. */
+struct mg_config *mg_run_config_file(const struct mg_run_flags *f, const char *path, char *err, size_t errlen);
+
+/* A running `serve` reads its config file again on SIGHUP (reload.c). */
+struct mg_run_reloader {
+    struct mg_gateway *gw;
+    const struct mg_run_flags *flags;
+    struct mg_config **configs; /* every config served, the running one last; they outlive the gateway */
+    size_t nconfigs;
+};
+/* Start serving CFG (owned from now on) with R. */
+void mg_run_reloader_init(struct mg_run_reloader *r, struct mg_gateway *gw, const struct mg_run_flags *flags,
+                          struct mg_config *cfg);
+/* Read the config file again and apply what a running gateway can: its
+ * servers (added, removed, changed ones started again), projects, the
+ * log level; the rest is logged as needing a restart.  A file with
+ * problems changes nothing.  CTX is the struct mg_run_reloader. */
+void mg_run_reload(void *ctx);
+/* After the gateway is freed: every config it served. */
+void mg_run_reloader_free(struct mg_run_reloader *r);
+
 /* The same from the config TEXT that mcpgate wrote itself (WHAT names
  * it in errors), for commands asking a running gateway (cli/remote.h). */
 struct mg_config *mg_run_config_text(const struct mg_run_flags *f, const char *text, const char *what);

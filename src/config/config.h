@@ -196,4 +196,13 @@ const struct mg_project_config *mg_config_find_project(const struct mg_config *c
 /* 1 when project PR lists server NAME. */
 int mg_config_project_has(const struct mg_project_config *pr, const char *name);
 
+/* config_same.c, for a reload.  1 when server X of config A would run
+ * exactly as server Y of config B: its entry, the settings servers start
+ * with, and the credentials projects give it. */
+int mg_config_server_same(const struct mg_config *a, const struct mg_server_config *x, const struct mg_config *b,
+                          const struct mg_server_config *y);
+/* How many of the settings that a running gateway cannot change differ
+ * from A to B; their keys, comma separated, in OUT. */
+int mg_config_restart_only(const struct mg_config *a, const struct mg_config *b, char *out, size_t len);
+
 #endif

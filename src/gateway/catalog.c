@@ -108,7 +108,10 @@ mg_catalog_free(struct mg_catalog *c)
 {
     for (size_t i = 0; i < c->bundle_count; i++)
         mg_catalog_bundle_free(c->bundles[i]);
+    for (size_t i = 0; i < c->retired_count; i++)
+        mg_catalog_bundle_free(c->retired[i]);
     mg_free(c->bundles);
+    mg_free(c->retired);
     mg_free(c->order);
     mg_catalog_free_items(c);
     mg_strmap_free(&c->by_ns);
@@ -301,6 +304,25 @@ mg_catalog_withdraw(struct mg_catalog *c, struct mg_bundle *b)
     b->tool_count = 0;
     c->tools_version++;
     mg_catalog_withdraw_items(c, b);
+}
+
+int
+mg_catalog_retire_bundle(struct mg_catalog *c, const char *ns, const void *owner)
+{
+    struct mg_bundle *b = mg_strmap_get(&c->by_ns, ns);
+    size_t kept = 0;
+
+    if (b == NULL || b->owner != owner)
+        return 0;
+    mg_catalog_withdraw(c, b);
+    for (size_t i = 0; i < c->bundle_count; i++)
+        if (c->bundles[i] != b)
+            c->bundles[kept++] = c->bundles[i];
+    c->bundle_count = kept;
+    mg_strmap_del(&c->by_ns, ns);
+    c->retired = mg_realloc(c->retired, (c->retired_count + 1) * sizeof(*c->retired));
+    c->retired[c->retired_count++] = b;
+    return 1;
 }
 
 int

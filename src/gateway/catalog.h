@@ -96,6 +96,10 @@ struct mg_catalog {
     struct mg_strmap by_prompt;  /* exposed name -> struct mg_prompt * */
     struct mg_prompt **prompts;  /* sorted by exposed name */
     size_t prompt_count;
+    /* Bundles of servers a config reload removed: empty, out of every
+     * map, and freed with the catalog, as running calls may hold them. */
+    struct mg_bundle **retired;
+    size_t retired_count;
 };
 
 void mg_catalog_init(struct mg_catalog *c);
@@ -128,6 +132,9 @@ void mg_catalog_bundle_free(struct mg_bundle *b);
 void mg_catalog_publish(struct mg_catalog *c, struct mg_bundle *b);
 void mg_catalog_publish_tools(struct mg_catalog *c, struct mg_bundle *b);
 void mg_catalog_withdraw(struct mg_catalog *c, struct mg_bundle *b);
+/* Take the bundle named NS out of the catalog, if OWNER's (its udata);
+ * 1 if there was one. */
+int mg_catalog_retire_bundle(struct mg_catalog *c, const char *ns, const void *owner);
 
 /* catalog_items.c: resources and prompts of a bundle being registered.
  * build: everything checked, nothing published (-1 with a message);

@@ -38,6 +38,7 @@ struct mg_gateway {
     struct mg_session *sessions;   /* every open session (subscriptions.c) */
     struct mg_upstream **upstreams; /* configured servers (upstream.c) */
     size_t nupstreams;
+    struct mg_upstream *upstreams_retired; /* gone from the config by a reload (upstream_reload.c) */
     size_t upstreams_running;      /* children not yet stopped */
     struct mg_curl_loop *curl;     /* HTTP to upstreams; made when the first url server starts, or NULL */
     int upstreams_stopping;

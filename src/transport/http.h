@@ -17,6 +17,8 @@ struct mg_http_opts {
     const char *const *origins;    /* further allowed Origin values */
     size_t norigins;
     int auth_required;             /* API keys even on loopback (auth: required) */
+    void (*reload)(void *ctx);     /* run on SIGHUP, or NULL: SIGHUP is ignored */
+    void *reload_ctx;
 };
 
 #define MG_HTTP_DEFAULT_LISTEN "127.0.0.1:8808"

@@ -34,7 +34,7 @@ struct http_server {
     h2o_context_t ctx;
     h2o_accept_ctx_t accept_ctx;
     uv_tcp_t listener;
-    uv_signal_t sigint, sigterm;
+    uv_signal_t sigint, sigterm, sighup;
     uv_timer_t sweep;              /* expires idle legacy sessions */
     struct mg_strmap sessions;     /* Mcp-Session-Id -> struct http_session */
     struct mg_http_opts opts;

@@ -480,6 +480,7 @@ on_signal(uv_signal_t *sig, int signum)
     uv_close((uv_handle_t *)&srv->listener, NULL);
     uv_close((uv_handle_t *)&srv->sigint, NULL);
     uv_close((uv_handle_t *)&srv->sigterm, NULL);
+    uv_close((uv_handle_t *)&srv->sighup, NULL);
     uv_close((uv_handle_t *)&srv->sweep, NULL);
     uv_close((uv_handle_t *)&srv->tick, NULL);
     mg_subscriptions_end_all(srv->gw); /* listen streams end with a result */
@@ -490,6 +491,20 @@ on_signal(uv_signal_t *sig, int signum)
     srv->drain.data = srv;
     srv->drain_deadline = uv_now(srv->loop) + REQUEST_TIMEOUT_MS + 1000;
     uv_timer_start(&srv->drain, on_drain, 0, 50);
+}
+
+static void
+on_hangup(uv_signal_t *sig, int signum)
+{
+    struct http_server *srv = sig->data;
+
+    (void)signum;
+    if (srv->stopping)
+        return;
+    if (srv->opts.reload != NULL)
+        srv->opts.reload(srv->opts.reload_ctx);
+    else
+        mg_log_info("SIGHUP: ignored (this gateway has no config to read again)");
 }
 
 static void
@@ -573,6 +588,11 @@ mg_http_serve(struct mg_gateway *gw, const struct mg_http_opts *opts)
     srv.sigint.data = srv.sigterm.data = &srv;
     uv_signal_start(&srv.sigint, on_signal, SIGINT);
     uv_signal_start(&srv.sigterm, on_signal, SIGTERM);
+    /* SIGHUP reads the config again; without a reload, it is ignored
+     * rather than left to end the process. */
+    uv_signal_init(srv.loop, &srv.sighup);
+    srv.sighup.data = &srv;
+    uv_signal_start(&srv.sighup, on_hangup, SIGHUP);
     uv_timer_init(srv.loop, &srv.sweep);
     srv.sweep.data = &srv;
     /* Polling streams are checked often enough to close them on time. */

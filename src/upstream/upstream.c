@@ -101,12 +101,18 @@ on_retry(uv_timer_t *t)
     u->ops->restart(u);
 }
 
+int
+mg_upstream_stopping(const struct mg_upstream *u)
+{
+    return u->gw->upstreams_stopping || u->retired || (u->parent != NULL && u->parent->retired);
+}
+
 void
 mg_upstream_retry_later(struct mg_upstream *u)
 {
     uint64_t ms = 1000u << (u->retries < 6 ? u->retries : 6);
 
-    if (!u->timers || u->gw->upstreams_stopping)
+    if (!u->timers || mg_upstream_stopping(u))
         return;
     u->retries++;
     uv_timer_stop(&u->probe);
@@ -123,7 +129,7 @@ on_pong(void *data, json_t *result, json_t *error, const char *why)
         u->latency_ms = uv_now(u->gw->loop) - u->ping_sent;
         return;
     }
-    if (u->gw->upstreams_stopping || u->state != MG_UPSTREAM_READY)
+    if (mg_upstream_stopping(u) || u->state != MG_UPSTREAM_READY)
         return;
     mg_log_warn("upstream %s: no answer to a liveness ping (%s); restarting it", u->sc->name, why);
     uv_timer_stop(&u->probe);
@@ -250,7 +256,7 @@ child_state(void *ctx, enum mg_child_state st, const char *why)
         mg_upstream_link_down(u, why && why[0] ? why : "the server process ended", 0);
         /* Restarted too often: the supervisor gives up, the gateway tries
          * again after the longest backoff, and its status says when. */
-        if (u->timers && !u->gw->upstreams_stopping) {
+        if (u->timers && !mg_upstream_stopping(u)) {
             size_t n = strlen(u->last_error);
             uv_timer_start(&u->retry, on_retry, RETRY_MAX_MS, 0);
             snprintf(u->last_error + n, sizeof(u->last_error) - n, "; tried again in %u s", RETRY_MAX_MS / 1000);
@@ -546,6 +552,8 @@ mg_upstreams_start(struct mg_gateway *gw, const struct mg_config *cfg)
         gw->upstreams[gw->nupstreams++] = mg_upstream_open(gw, cfg, &cfg->servers[i], NULL);
 }
 
+static void link_stopped(void *ctx);
+
 static void
 curl_closed(void *ctx)
 {
@@ -554,6 +562,12 @@ curl_closed(void *ctx)
     gw->curl = NULL;
     if (gw->upstreams_done != NULL)
         gw->upstreams_done(gw->upstreams_done_ctx);
+}
+
+void
+mg_upstreams_stopped_one(struct mg_gateway *gw)
+{
+    link_stopped(gw);
 }
 
 static void
@@ -582,6 +596,7 @@ mg_upstreams_stop(struct mg_gateway *gw, void (*done)(void *ctx), void *ctx)
     gw->upstreams_running++;
     if (!mg_upstream_tasks_close(gw, link_stopped, gw))
         gw->upstreams_running--;
+    gw->upstreams_running += mg_upstreams_retiring(gw);
     for (size_t i = 0; i < gw->nupstreams; i++) {
         struct mg_upstream *u = gw->upstreams[i];
         gw->upstreams_running += mg_upstream_isolate_stop_all(u, link_stopped, gw);
@@ -601,5 +616,6 @@ mg_upstreams_free(struct mg_gateway *gw)
     mg_free(gw->upstreams);
     gw->upstreams = NULL;
     gw->nupstreams = 0;
+    mg_upstreams_free_retired(gw);
     mg_upstream_tasks_free(gw);
 }

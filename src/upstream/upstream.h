@@ -38,6 +38,17 @@ void mg_upstreams_stop(struct mg_gateway *gw, void (*done)(void *ctx), void *ctx
 /* Free what mg_upstreams_start allocated (after stop's DONE). */
 void mg_upstreams_free(struct mg_gateway *gw);
 
+/* What a reload did to the servers. */
+struct mg_reload_counts {
+    size_t kept, added, removed, restarted;
+};
+/* Make the running servers those of CFG (borrowed: it must outlive the
+ * upstreams), before it replaces gw->cfg: unchanged ones keep running,
+ * gone or changed ones are retired (upstream_reload.c), and new or
+ * changed ones start.  The config they were started with must outlive
+ * the gateway. */
+void mg_upstreams_reload(struct mg_gateway *gw, const struct mg_config *cfg, struct mg_reload_counts *n);
+
 const char *mg_upstream_state_name(enum mg_upstream_state s);
 
 /* 1 if NAME is a server of the config (connected or not). */

@@ -235,7 +235,7 @@ on_listen_end(void *data, json_t *result, json_t *error, const char *why)
     if (error != NULL)
         mg_log_warn("upstream %s: subscriptions/listen failed: %s", u->sc->name,
                     json_string_value(json_object_get(error, "message")));
-    if (u->link_up && u->state == MG_UPSTREAM_READY && u->timers && !u->gw->upstreams_stopping && error == NULL)
+    if (u->link_up && u->state == MG_UPSTREAM_READY && u->timers && !mg_upstream_stopping(u) && error == NULL)
         uv_timer_start(&u->listen_again, on_listen_again, LISTEN_AGAIN_MS, 0);
 }
 

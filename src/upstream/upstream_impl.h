@@ -70,6 +70,12 @@ struct mg_upstream {
     struct mg_server_config *own_sc;  /* an instance with a project's credentials: sc, owned */
     struct mg_upstream *instances;    /* the configured upstream: its instances */
     struct mg_upstream *stopped;      /* ... and those stopped at shutdown, until freed */
+    /* Retired by a config reload (upstream_reload.c): stopped, and kept
+     * on gw->upstreams_retired until the gateway is freed. */
+    int retired;
+    size_t retire_pending;            /* parts still stopping */
+    int retire_counted;               /* the gateway's shutdown waits for it */
+    struct mg_upstream *retire_next;
     struct mg_upstream *inst_prev, *inst_next;
     struct waiting *waiting;          /* an instance: calls until its handshake is done */
     int closing;                      /* mg_upstream_close(): closes not yet done */
@@ -128,6 +134,15 @@ struct mg_upstream {
 /* A new upstream for SC, connecting (PARENT: an instance of that one). */
 struct mg_upstream *mg_upstream_open(struct mg_gateway *gw, const struct mg_config *cfg,
                                      const struct mg_server_config *sc, struct mg_upstream *parent);
+/* 1 when U is stopping (with the gateway, or retired): nothing of it is
+ * started again. */
+int mg_upstream_stopping(const struct mg_upstream *u);
+/* One of the parts the gateway's shutdown waits for has stopped. */
+void mg_upstreams_stopped_one(struct mg_gateway *gw);
+/* upstream_reload.c: the retired upstreams still stopping, now counted
+ * by the shutdown; and freeing them all. */
+size_t mg_upstreams_retiring(struct mg_gateway *gw);
+void mg_upstreams_free_retired(struct mg_gateway *gw);
 /* Close its link, timers and client; DONE(CTX) once all are closed. */
 void mg_upstream_close(struct mg_upstream *u, void (*done)(void *ctx), void *ctx);
 void mg_upstream_free(struct mg_upstream *u);

@@ -112,11 +112,19 @@ mg_upstream_isolate_ready(struct mg_upstream *inst)
     }
 }
 
+/* Projects by name: a reload gives new sessions the new config's, and
+ * a project whose credentials changed has had its instances stopped. */
+static int
+same_project(const struct mg_project_config *a, const struct mg_project_config *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a->name, b->name) == 0);
+}
+
 static struct mg_upstream *
 instance_of(struct mg_upstream *u, const void *session, const struct mg_project_config *project)
 {
     for (struct mg_upstream *i = u->instances; i != NULL; i = i->inst_next)
-        if (i->session == session && i->project == project)
+        if (i->session == session && same_project(i->project, project))
             return i;
     return NULL;
 }
@@ -246,7 +254,7 @@ mg_upstream_isolate_serves(const struct mg_upstream *u, const struct mg_session 
     if (s->view != NULL && strcmp(s->view, u->sc->name) != 0)
         return 0; /* it sees another source only */
     if (u->parent != NULL)
-        return u->session != NULL ? u->session == s : credentials_of(u->parent, s) == u->project;
+        return u->session != NULL ? u->session == s : same_project(credentials_of(u->parent, s), u->project);
     return u->sc->isolation != MG_CONFIG_ISOLATION_SESSION && credentials_of(u, s) == NULL &&
            mg_session_serves(s, u->sc->name);
 }

@@ -1226,6 +1226,59 @@ test_hostile_input(void **state)
     }
 }
 
+/* What a reload compares (config_same.c). */
+static void
+test_reload_compare(void **state)
+{
+    static const char base[] = "servers:\n"
+                               "  - name: a\n    command: node\n    args: [a.js]\n"
+                               "  - name: b\n    url: http://127.0.0.1:1/mcp\n"
+                               "projects:\n  - name: p\n    servers: [a]\n    env: {TOKEN: x}\n";
+    static const struct {
+        const char *text;
+        int a_same, b_same;
+    } cases[] = {
+        /* b moved up: only lines differ. */
+        {"servers:\n  - name: b\n    url: http://127.0.0.1:1/mcp\n"
+         "  - name: a\n    command: node\n    args: [a.js]\n"
+         "projects:\n  - name: p\n    servers: [a]\n    env: {TOKEN: x}\n", 1, 1},
+        {"servers:\n  - name: a\n    command: node\n    args: [a.js, -v]\n"
+         "  - name: b\n    url: http://127.0.0.1:1/mcp\n"
+         "projects:\n  - name: p\n    servers: [a]\n    env: {TOKEN: x}\n", 0, 1},
+        /* A project's credentials for a belong to a. */
+        {"servers:\n  - name: a\n    command: node\n    args: [a.js]\n"
+         "  - name: b\n    url: http://127.0.0.1:1/mcp\n"
+         "projects:\n  - name: p\n    servers: [a]\n    env: {TOKEN: y}\n", 0, 1},
+        {"servers:\n  - name: a\n    command: node\n    args: [a.js]\n"
+         "  - name: b\n    url: http://127.0.0.1:1/mcp\n    timeout: 5\n"
+         "projects:\n  - name: p\n    servers: [a]\n    env: {TOKEN: x}\n", 1, 0},
+        /* A setting every server starts with. */
+        {"liveness_probe_interval: 3\nservers:\n  - name: a\n    command: node\n    args: [a.js]\n"
+         "  - name: b\n    url: http://127.0.0.1:1/mcp\n"
+         "projects:\n  - name: p\n    servers: [a]\n    env: {TOKEN: x}\n", 0, 0},
+    };
+    struct mg_config *old = parse_ok(base);
+    char keys[200];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct mg_config *cfg = parse_ok(cases[i].text);
+        assert_int_equal(mg_config_server_same(old, mg_config_find_server(old, "a"), cfg,
+                                               mg_config_find_server(cfg, "a")), cases[i].a_same);
+        assert_int_equal(mg_config_server_same(old, mg_config_find_server(old, "b"), cfg,
+                                               mg_config_find_server(cfg, "b")), cases[i].b_same);
+        assert_int_equal(mg_config_restart_only(old, cfg, keys, sizeof(keys)), 0);
+        mg_config_free(cfg);
+    }
+    {
+        struct mg_config *cfg = parse_ok("listen: 127.0.0.1:9\nauth: required\nlog_level: debug\n");
+        assert_int_equal(mg_config_restart_only(old, cfg, keys, sizeof(keys)), 2);
+        assert_string_equal(keys, "listen, auth");
+        mg_config_free(cfg);
+    }
+    mg_config_free(old);
+}
+
 int
 main(void)
 {
@@ -1259,6 +1312,7 @@ main(void)
         cmocka_unit_test(test_expansion_size_cap),
         cmocka_unit_test(test_error_list),
         cmocka_unit_test(test_hostile_input),
+        cmocka_unit_test(test_reload_compare),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
