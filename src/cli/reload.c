@@ -68,6 +68,7 @@ mg_run_reload(void *ctx)
     struct mg_reload_counts n;
     struct mg_config *cfg;
     char path[4096], err[8192], later[300];
+    enum mg_log_level level = mg_log_threshold; /* reading a config sets it */
 
     mg_run_config_path(r->flags, path, sizeof(path));
     if (path[0] == '\0') {
@@ -75,7 +76,9 @@ mg_run_reload(void *ctx)
                     "~/.config/mcpgate/mcpgate.yaml); nothing changed");
         return;
     }
-    if ((cfg = mg_run_config_file(r->flags, path, err, sizeof(err))) == NULL) {
+    cfg = mg_run_config_file(r->flags, path, err, sizeof(err));
+    mg_log_threshold = level;
+    if (cfg == NULL) {
         mg_log_warn("SIGHUP: %s has problems, so nothing changed:", path);
         for (char *line = strtok(err, "\n"); line != NULL; line = strtok(NULL, "\n"))
             mg_log_warn("  %s", line);

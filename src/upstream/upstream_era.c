@@ -42,8 +42,13 @@ mg_upstream_gateway_caps(void)
 json_t *
 mg_upstream_task_caps(json_t *caps, int task)
 {
-    json_t *out = caps != NULL ? json_copy(caps) : mg_upstream_gateway_caps();
-    json_t *ext = json_object_get(out, "extensions");
+    json_t *out, *ext;
+
+    /* As they are, most often: no copy on every call. */
+    if (caps != NULL && (json_object_get(json_object_get(caps, "extensions"), MG_EXT_TASKS) != NULL) == (task != 0))
+        return json_incref(caps);
+    out = caps != NULL ? json_copy(caps) : mg_upstream_gateway_caps();
+    ext = json_object_get(out, "extensions");
 
     ext = json_is_object(ext) ? json_copy(ext) : json_object();
     if (task)
