@@ -9,8 +9,10 @@
 # 2026-07-28 server (SDK v2) over stdio and over Streamable HTTP.  wrk
 # calls through every one of them, legacy and 2026-07-28 clients, while
 # a node client opens sessions, calls and ends them; meanwhile every 0.4 s
-# a random child of the gateway is killed with SIGKILL, and each HTTP
-# server is killed and started again on its port every few seconds.
+# a random child of the gateway is killed with SIGKILL, each HTTP
+# server is killed and started again on its port every few seconds, and
+# every 5 s the gateway is sent SIGHUP with its config file switched
+# between two versions (one server changed, one added and removed).
 #
 # Calls that fail while their server is down are expected and counted, not
 # judged.  The soak passes when the gateway is still up and serving at the
@@ -89,6 +91,15 @@ servers:
     url: http://127.0.0.1:$modern_port/mcp
     timeout: 5
 EOF
+# The second version: echo changed (started again), extra added; the
+# reloads switch between the two.
+cp "$out/soak.yaml" "$out/soak-a.yaml"
+awk -v node="$node" -v root="$root" -v mark="$mark" '
+        /^  - name: echo$/ { print; echo = 1; next }
+        echo && /^    timeout: 5$/ { print "    timeout: 6"; echo = 0; next }
+        { print }
+        END { printf "  - name: extra\n    command: %s\n    args: [%s/bench/ts_echo_stdio.mjs, %s]\n", node, root, mark }' \
+    "$out/soak-a.yaml" > "$out/soak-b.yaml"
 build/test/mcpgate serve --config "$out/soak.yaml" > "$out/gateway.log" 2>&1 &
 gw=$!
 wait_port "$gw_port"
@@ -125,12 +136,23 @@ while [ $SECONDS -lt $end ]; do
     if [ $((n % 5)) -eq 0 ]; then kill -9 "$echo_pid"; wait "$echo_pid" 2>/dev/null; start_echo; fi
     if [ $((n % 7)) -eq 0 ]; then kill -9 "$modern_pid"; wait "$modern_pid" 2>/dev/null; start_modern; fi
     if [ $((n % 11)) -eq 0 ]; then kill -9 "$sse_pid"; wait "$sse_pid" 2>/dev/null; start_sse; fi
+    if [ $((n % 13)) -eq 0 ]; then
+        cp "$out/soak-$( [ $((n / 13 % 2)) -eq 1 ] && echo b || echo a).yaml" "$out/soak.yaml"
+        kill -HUP "$gw"
+    fi
 done
+# Back to the first version for the checks below.
+cp "$out/soak-a.yaml" "$out/soak.yaml"
+kill -HUP "$gw"
+sleep 1
 wait "${pids[@]}"
 echo "(calls: requests and bad_replies include the calls made while their server was down)"
 
 problems=()
 kill -0 "$gw" 2>/dev/null || problems+=("the gateway died")
+reloads=$(grep -c 'read again' "$out/gateway.log")
+echo "after: $reloads config reloads applied"
+[ "$reloads" -ge 1 ] || problems+=("no config reload was applied")
 ready=$(curl -s -m 5 "http://127.0.0.1:$gw_port/readyz")
 echo "after: /readyz $ready"
 [ -n "$ready" ] || problems+=("/readyz did not answer")
