@@ -621,8 +621,9 @@ mg_http_serve(struct mg_gateway *gw, const struct mg_http_opts *opts)
             uv_ip4_name((struct sockaddr_in *)&bound, ip, sizeof(ip));
             port = ntohs(((struct sockaddr_in *)&bound)->sin_port);
         }
-        mg_log_info("mcpgate %s serving MCP on http://%s:%d/mcp (%zu tools)", MG_VERSION, ip, port,
-                    gw->catalog.tool_count);
+        /* The pid is what SIGHUP (reload) and SIGTERM go to. */
+        mg_log_info("mcpgate %s serving MCP on http://%s:%d/mcp (%zu tools, pid %d)", MG_VERSION, ip, port,
+                    gw->catalog.tool_count, (int)uv_os_getpid());
     }
     uv_run(srv.loop, UV_RUN_DEFAULT);
 
