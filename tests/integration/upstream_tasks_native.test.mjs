@@ -15,7 +15,7 @@
 //     JSON-RPC error as that error;
 //   - the Task's inputRequests reach it as real elicitation requests,
 //     related to the task, and its answers go back by tasks/update (two at
-//     once too);
+//     once too), also through the SDK's own task flow (callToolStream);
 //   - tasks/cancel answers the cancelled Task, and -32602 on an ended one;
 //   - another session does not see the task;
 //   - a task the server did not make (it answered at once) is still
@@ -157,6 +157,16 @@ test('the inputRequests of a task on a server of the tasks extension reach the 2
         const two = (await startTask(client, 'inner__multi_input', {})).task.taskId;
         assert.equal((await taskResult(client, two)).content[0].text, 'answers: accept, accept');
         assert.deepEqual(asked.map((a) => a.message).sort(), ['First?', 'Second?']);
+
+        // The SDK's own task flow: polls tasks/get, and on input_required
+        // or the end asks tasks/result.
+        asked.length = 0;
+        const seen = [];
+        for await (const m of client.experimental.tasks.callToolStream({ name: 'inner__confirm_delete',
+          arguments: { path: 'stream.txt' } }, CallToolResultSchema, { task: { ttl: 60_000 } }))
+          seen.push(m.type === 'result' ? m.result.content[0].text : m.type);
+        assert.deepEqual([seen[0], seen.at(-1)], ['taskCreated', 'deleted stream.txt'], JSON.stringify(seen));
+        assert.equal(asked.length, 1);
       }, { capabilities: { elicitation: {} }, setup });
     });
   });
