@@ -444,7 +444,9 @@ mg_upstream_open(struct mg_gateway *gw, const struct mg_config *cfg, const struc
     uv_timer_init(gw->loop, &u->gather);
     uv_timer_init(gw->loop, &u->relook);
     uv_timer_init(gw->loop, &u->listen_again);
+    uv_timer_init(gw->loop, &u->reap);
     u->probe.data = u->retry.data = u->notify.data = u->gather.data = u->relook.data = u->listen_again.data = u;
+    u->reap.data = u;
     u->timers = 1;
     u->ops = sc->command != NULL ? &child_ops : &http_ops;
     u->link = sc->command != NULL ? child_open(u) : http_open(u);
@@ -481,7 +483,7 @@ rpc_closed(struct mg_rpc_client *c)
 void
 mg_upstream_close(struct mg_upstream *u, void (*done)(void *ctx), void *ctx)
 {
-    uv_timer_t *timers[] = {&u->probe, &u->retry, &u->notify, &u->gather, &u->relook, &u->listen_again};
+    uv_timer_t *timers[] = {&u->probe, &u->retry, &u->notify, &u->gather, &u->relook, &u->listen_again, &u->reap};
 
     u->closed = done;
     u->closed_ctx = ctx;

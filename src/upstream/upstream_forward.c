@@ -175,12 +175,12 @@ send_forward(struct mg_upstream *u, struct mg_call *call, const char *method, js
 }
 
 /* 1 if a task of CALL to U would end with the request: U gives each
- * client session an instance, and a 2026-07-28 request is a session of
- * its own, whose instance stops when it is answered. */
+ * client session an instance, and a 2026-07-28 request without an API
+ * key is a session of its own, whose instance stops when it is answered. */
 static int
 task_would_not_outlive(const struct mg_upstream *u, struct mg_call *call)
 {
-    return u->sc->isolation == MG_CONFIG_ISOLATION_SESSION && mg_proto_is_modern(mg_call_protocol_version(call));
+    return !mg_upstream_isolate_outlives(u, call);
 }
 
 void
@@ -195,9 +195,9 @@ mg_upstream_forward(struct mg_call *call, json_t *args, void *udata)
         if (mg_call_task_required(call)) {
             char msg[500];
             snprintf(msg, sizeof(msg), "Upstream %s: tool %s runs only as a task, and on a server with "
-                     "isolation: session a 2026-07-28 request's instance ends with the request, task and all; "
-                     "call it from a 2025-11-25 session, or give the server isolation: shared", u->sc->name,
-                     mg_call_upstream_name(call));
+                     "isolation: session a 2026-07-28 request without an API key has an instance that ends with "
+                     "the request, task and all; call it with an API key, from a 2025-11-25 session, or give the "
+                     "server isolation: shared", u->sc->name, mg_call_upstream_name(call));
             mg_call_fail_rpc(call, MG_RPC_INTERNAL_ERROR, msg, NULL);
             return;
         }

@@ -66,6 +66,9 @@ struct mg_upstream {
      * that calls gets an instance of its own, reaped with the session. */
     struct mg_upstream *parent;       /* an instance: the configured upstream */
     const void *session;              /* an instance: the client session it serves, or NULL: */
+    char key_id[24];                  /* an instance for 2026-07-28 requests of this API key, or "" */
+    uint64_t last_used;               /* ... uv_now of its last call: reaped once idle */
+    uv_timer_t reap;                  /* the configured upstream: reaps idle key instances */
     const struct mg_project_config *project; /* an instance: the project whose credentials it runs with */
     struct mg_server_config *own_sc;  /* an instance with a project's credentials: sc, owned */
     struct mg_upstream *instances;    /* the configured upstream: its instances */
@@ -226,6 +229,10 @@ void mg_upstream_isolate_session_closed(struct mg_gateway *gw, const struct mg_s
  * one of its instances). */
 int mg_upstream_isolate_serves(const struct mg_upstream *u, const struct mg_session *s);
 /* Stop every instance of U; each calls DONE(CTX) when closed.  Returns how many. */
+/* 0 when an instance made for CALL to U would stop with its request (a
+ * 2026-07-28 request without an API key, under isolation: session), so
+ * that no task of its could outlive it. */
+int mg_upstream_isolate_outlives(const struct mg_upstream *u, struct mg_call *call);
 size_t mg_upstream_isolate_stop_all(struct mg_upstream *u, void (*done)(void *ctx), void *ctx);
 void mg_upstream_isolate_free_all(struct mg_upstream *u);
 /* Instances alive over the whole gateway (tests and status). */
@@ -252,6 +259,8 @@ void mg_upstream_task_status(struct mg_upstream *u, json_t *params);
  * returned; else 0, with WHY when it is about a task of the gateway's. */
 int mg_upstream_task_ask(struct mg_upstream *u, json_t *id, const char *method, json_t *params, char *why,
                          size_t whylen);
+/* 1 when U holds a task of a client. */
+int mg_upstream_tasks_on(const struct mg_upstream *u);
 /* U's tasks are gone with its connection. */
 void mg_upstream_tasks_forget(struct mg_upstream *u);
 void mg_upstream_tasks_session_closed(struct mg_gateway *gw, const void *session);

@@ -8,8 +8,11 @@
  * catalog; calls are not sent to it.  The first call of a client session
  * starts an instance of the server for that session (calls wait for its
  * handshake), later calls of the session reuse it, and it is stopped when
- * the session ends or expires.  A 2026-07-28 client has no session: each
- * of its requests is one, and gets an instance for its duration.
+ * the session ends or expires.  A 2026-07-28 client has no session: its
+ * requests made with an API key share one instance per key (and
+ * project), stopped once it has had no call for session_idle_timeout,
+ * as an idle legacy session would be; a request without a key is a
+ * session of its own, and gets an instance for its duration.
  *
  * Projects with credentials of their own (`headers` or `env` in a
  * project) work the same way: a call made in such a project goes to an
@@ -120,13 +123,35 @@ same_project(const struct mg_project_config *a, const struct mg_project_config *
     return a == b || (a != NULL && b != NULL && strcmp(a->name, b->name) == 0);
 }
 
+/* The instance for SESSION, or for KEY when not "" (SESSION is then
+ * NULL), in PROJECT. */
 static struct mg_upstream *
-instance_of(struct mg_upstream *u, const void *session, const struct mg_project_config *project)
+instance_of(struct mg_upstream *u, const void *session, const char *key, const struct mg_project_config *project)
 {
     for (struct mg_upstream *i = u->instances; i != NULL; i = i->inst_next)
-        if (i->session == session && same_project(i->project, project))
+        if (i->session == session && strcmp(i->key_id, key) == 0 && same_project(i->project, project))
             return i;
     return NULL;
+}
+
+/* The API key whose 2026-07-28 requests share an instance of U, or "":
+ * none (a legacy session, or a request without a key). */
+static const char *
+sharing_key(const struct mg_upstream *u, struct mg_call *call)
+{
+    const struct mg_session *s = mg_call_session(call);
+
+    if (u->sc->isolation != MG_CONFIG_ISOLATION_SESSION || s == NULL ||
+        !mg_proto_is_modern(mg_call_protocol_version(call)))
+        return "";
+    return s->caller.key.id;
+}
+
+int
+mg_upstream_isolate_outlives(const struct mg_upstream *u, struct mg_call *call)
+{
+    return u->sc->isolation != MG_CONFIG_ISOLATION_SESSION || !mg_proto_is_modern(mg_call_protocol_version(call)) ||
+           sharing_key(u, call)[0] != '\0';
 }
 
 /* The project of session S when it has credentials of its own for U's
@@ -175,11 +200,14 @@ with_credentials(const struct mg_server_config *sc, const struct mg_project_conf
     return own;
 }
 
+static void start_reaping(struct mg_upstream *u);
+
 struct mg_upstream *
 mg_upstream_isolate_route(struct mg_upstream *u, struct mg_call *call, const char *method, json_t *params)
 {
     const void *session = mg_call_session(call);
     const struct mg_project_config *project;
+    const char *key;
     struct mg_upstream *inst;
     struct waiting *w;
 
@@ -191,11 +219,14 @@ mg_upstream_isolate_route(struct mg_upstream *u, struct mg_call *call, const cha
             return u;
         session = NULL; /* one instance for the whole project */
     }
-    if ((inst = instance_of(u, session, project)) == NULL) {
+    if ((key = sharing_key(u, call))[0] != '\0')
+        session = NULL; /* one instance for the key's 2026-07-28 requests */
+    if ((inst = instance_of(u, session, key, project)) == NULL) {
         struct mg_server_config *own = project != NULL ? with_credentials(u->sc, project) : NULL;
         inst = mg_upstream_open(u->gw, u->cfg, own != NULL ? own : u->sc, u);
         inst->own_sc = own;
         inst->session = session;
+        snprintf(inst->key_id, sizeof(inst->key_id), "%s", key);
         inst->project = project;
         inst->inst_next = u->instances;
         if (u->instances != NULL)
@@ -204,8 +235,14 @@ mg_upstream_isolate_route(struct mg_upstream *u, struct mg_call *call, const cha
         live_instances++;
         if (project != NULL)
             mg_log_info("upstream %s: an instance with the credentials of project %s", u->sc->name, project->name);
+        else if (key[0] != '\0')
+            mg_log_debug("upstream %s: an instance for the 2026-07-28 requests of key %s", u->sc->name, key);
         else
             mg_log_debug("upstream %s: an instance for a new client session", u->sc->name);
+    }
+    if (key[0] != '\0') {
+        inst->last_used = uv_now(u->gw->loop);
+        start_reaping(u);
     }
     if (inst->state == MG_UPSTREAM_READY)
         return inst;
@@ -246,6 +283,55 @@ instance_stop(struct mg_upstream *inst, void (*done)(void *ctx), void *ctx)
     mg_upstream_close(inst, done, ctx);
 }
 
+/* --- instances of an API key's 2026-07-28 requests ------------------------ */
+
+/* How long a key's instance may go without a call: as long as a legacy
+ * session may be idle. */
+static uint64_t
+idle_limit_ms(const struct mg_upstream *u)
+{
+    return u->cfg->session_idle_timeout_ms > 0 ? u->cfg->session_idle_timeout_ms : 1800 * 1000;
+}
+
+/* Stop the key instances of U that have been idle too long: no call for
+ * the limit, none running, no task held. */
+static void
+on_reap(uv_timer_t *t)
+{
+    struct mg_upstream *u = t->data, *inst, *next;
+    uint64_t now = uv_now(u->gw->loop), limit = idle_limit_ms(u);
+    int keyed = 0;
+
+    if (mg_upstream_stopping(u))
+        return;
+    for (inst = u->instances; inst != NULL; inst = next) {
+        next = inst->inst_next;
+        if (inst->key_id[0] == '\0')
+            continue;
+        if (now - inst->last_used < limit || inst->fwds != NULL || inst->waiting != NULL ||
+            mg_upstream_tasks_on(inst)) {
+            keyed = 1;
+            continue;
+        }
+        mg_log_debug("upstream %s: the instance of key %s stopped, idle for %llu s", u->sc->name, inst->key_id,
+                     (unsigned long long)((now - inst->last_used) / 1000));
+        instance_stop(inst, instance_closed, inst);
+    }
+    if (!keyed)
+        uv_timer_stop(&u->reap);
+}
+
+static void
+start_reaping(struct mg_upstream *u)
+{
+    uint64_t every = idle_limit_ms(u) / 4;
+
+    if (!u->timers || mg_upstream_stopping(u) || uv_is_active((uv_handle_t *)&u->reap))
+        return;
+    every = every < 250 ? 250 : every > 60000 ? 60000 : every;
+    uv_timer_start(&u->reap, on_reap, every, every);
+}
+
 /* The same choice as mg_upstream_isolate_route, made for a session
  * rather than a call. */
 int
@@ -253,6 +339,8 @@ mg_upstream_isolate_serves(const struct mg_upstream *u, const struct mg_session 
 {
     if (s->view != NULL && strcmp(s->view, u->sc->name) != 0)
         return 0; /* it sees another source only */
+    if (u->parent != NULL && u->key_id[0] != '\0')
+        return strcmp(s->caller.key.id, u->key_id) == 0 && same_project(credentials_of(u->parent, s), u->project);
     if (u->parent != NULL)
         return u->session != NULL ? u->session == s : same_project(credentials_of(u->parent, s), u->project);
     return u->sc->isolation != MG_CONFIG_ISOLATION_SESSION && credentials_of(u, s) == NULL &&

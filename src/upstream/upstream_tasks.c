@@ -367,6 +367,17 @@ mg_upstream_task_progress(struct mg_upstream *u, const char *token, json_t *para
     return 1;
 }
 
+int
+mg_upstream_tasks_on(const struct mg_upstream *u)
+{
+    struct task_table *t = mg_task_table(u->gw);
+
+    for (struct task *k = t ? t->head : NULL; k != NULL; k = k->next)
+        if (k->u == u)
+            return 1;
+    return 0;
+}
+
 void
 mg_upstream_tasks_forget(struct mg_upstream *u)
 {

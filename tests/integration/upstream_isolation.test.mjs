@@ -1,12 +1,17 @@
 // upstream_isolation.test.mjs - isolation: session.  Each client session
 // that calls a server gets a process of its own, started on its first call
 // and stopped when the session ends; 200 sessions opened and closed leave
-// no process behind.  Upstream: tests/integration/fixtures/growing_server.mjs.
+// no process behind; 2026-07-28 requests of one API key share one,
+// stopped once idle.  Upstream: tests/integration/fixtures/growing_server.mjs.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { httpClient, openLegacySession, postRpc, httpRequest, resultText, sleep } from './lib.mjs';
+import os from 'node:os';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { httpClient, openLegacySession, postRpc, httpRequest, resultText, sleep, startHttpGate, modernMeta,
+  MODERN_VERSION } from './lib.mjs';
+import { runCli } from './cli.mjs';
 import { NODE, FIXTURES, pids, withGateway, waitForTool } from './upstreams.mjs';
 
 const opts = { timeout: 120_000 };
@@ -112,4 +117,51 @@ test('sessions ended while their instance\'s process is dead or restarting leave
   });
   await sleep(200);
   assert.deepEqual(pids(mark), [], 'processes outlived the gateway');
+});
+
+// A 2026-07-28 request has no session: with an API key, the key's
+// requests share one instance, kept until it has had no call for
+// session_idle_timeout; another key gets another.
+test('2026-07-28 requests of one API key share an instance, stopped once idle', opts, async () => {
+  const mark = `mcpgate-test-isokey-${process.pid}-${Date.now()}`;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-isokey-'));
+  const file = path.join(dir, 'gw.yaml'), state = path.join(dir, 'state');
+  writeFileSync(file, `session_idle_timeout: 2\n${config(mark).replace(/^listen:.*\n/, '')}` +
+    'projects:\n  - name: work\n    servers: [solo]\n');
+  const key = async (name) => {
+    const r = await runCli(['keys', 'create', '--config', file, '--state-dir', state, '--name', name,
+      '--project', 'work', '--scope', 'write', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout).secret;
+  };
+  const alice = await key('alice'), bob = await key('bob');
+  const gate = await startHttpGate(['--config', file, '--state-dir', state, '--auth', 'required'], { demo: false });
+  const http = await httpClient();
+  let id = 0;
+  const pidFor = async (secret) => {
+    const r = await postRpc(http.fetch, gate.url, { jsonrpc: '2.0', id: ++id, method: 'tools/call',
+      params: { name: 'solo__pid', arguments: {}, _meta: modernMeta() } },
+    { authorization: `Bearer ${secret}`, 'mcp-protocol-version': MODERN_VERSION, 'mcp-method': 'tools/call',
+      'mcp-name': 'solo__pid' }, { timeout: 30_000 });
+    const pid = r.json?.result?.content?.[0]?.text;
+    assert.match(pid ?? '', /^\d+$/, r.text);
+    return pid;
+  };
+  try {
+    for (let i = 0; i < 100 && !gate.stderr().includes('upstream solo ready'); i++) await sleep(100);
+    const a = await pidFor(alice);
+    assert.equal(await pidFor(alice), a, 'one key, one instance');
+    const b = await pidFor(bob);
+    assert.notEqual(a, b, 'two keys shared an instance');
+    assert.equal(pids(mark).length, 3);
+    assert.equal(await waitForCount(mark, 1, 8000), 1, 'the idle instances were not stopped');
+    assert.notEqual(await pidFor(alice), a, 'a stopped instance answered');
+    await http.close();
+    await gate.stopCleanly();
+  } finally {
+    await http.close();
+    gate.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual(pids(mark), []);
 });
