@@ -239,3 +239,32 @@ test('tasks extension with isolation: session: plain calls, a task-only tool ref
       await legacy.close();
     });
   });
+
+// With an API key, a 2026-07-28 request's instance is the key's and
+// outlives the request: its tasks are tasks again.
+test('tasks extension with isolation: session and an API key: the key\'s instance holds the task',
+  { timeout: 60_000 }, async () => {
+    const config = `servers:\n  - name: tasks\n    command: ${NODE}\n    args: [${FIXTURE}]\n    isolation: session\n` +
+      'projects:\n  - name: work\n    servers: [tasks]\n';
+    const keys = async (file, state) => {
+      const r = await runCli(['keys', 'create', '--config', file, '--state-dir', state, '--name', 'alice',
+        '--project', 'work', '--scope', 'write', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout).secret;
+    };
+    await withTasksGate(config, { auth: true, prepare: keys }, async ({ send, prepared: alice }) => {
+      const call = (method, params) => send(method, params, { secret: alice, elicitation: false });
+      const created = await call('tools/call', { name: 'slow_compute', arguments: { seconds: 0.3, label: 'k' } });
+      assert.equal(created.resultType, 'task', JSON.stringify(created));
+      let task;
+      for (let i = 0; i < 50; i++) {
+        task = await call('tasks/get', { taskId: created.taskId });
+        if (task.status === 'completed') break;
+        await sleep(100);
+      }
+      assert.equal(task.status, 'completed', JSON.stringify(task));
+      assert.equal(task.result.content[0].text, 'computed k after 0.3 s');
+      const failing = await call('tools/call', { name: 'failing_job', arguments: {} });
+      assert.equal(failing.resultType, 'task', 'a task-only tool runs, as a task');
+    });
+  });
