@@ -76,9 +76,9 @@ static const char serve_usage_head[] =
     "\n"
     "Serve the catalog over HTTP at http://LISTEN/mcp: MCP Streamable HTTP for\n"
     "protocol 2025-03-26 to 2025-11-25 (sessions) and 2026-07-28 (stateless),\n"
-    "plus /healthz and /readyz.  Stops on SIGINT or SIGTERM; on SIGHUP reads\n"
-    "the config file again (servers added, removed or changed start and stop;\n"
-    "see docs/config.md).\n"
+    "plus /healthz and /readyz.  Stops on SIGINT or SIGTERM; on SIGHUP (and\n"
+    "with --watch, whenever it changes) reads the config file again: servers\n"
+    "added, removed or changed start and stop (see docs/config.md).\n"
     "\n"
     "Every MCP request needs an API key (Authorization: Bearer, see 'mcpgate\n"
     "keys') when listening on anything but loopback, or with --auth required.\n"
@@ -176,6 +176,7 @@ cmd_serve(int argc, char **argv)
     struct mg_run_flags flags;
     struct mg_run_reloader reloader;
     struct mg_config *cfg;
+    char watch_path[4096];
     int rc;
 
     if ((cfg = settings(argc, argv, 1, &rc, &flags)) == NULL) {
@@ -198,6 +199,13 @@ cmd_serve(int argc, char **argv)
     mg_run_reloader_init(&reloader, gw, &flags, cfg);
     opts.reload = mg_run_reload;
     opts.reload_ctx = &reloader;
+    if (flags.watch) {
+        mg_run_config_path(&flags, watch_path, sizeof(watch_path));
+        if (watch_path[0] != '\0')
+            opts.watch = watch_path;
+        else
+            mg_log_warn("--watch: there is no config file to watch; serving the defaults");
+    }
     mg_run_store_open(gw, cfg, 1); /* keys need it: http_auth.c says so */
     rc = mg_run_own_tools(gw) == 0 && mg_run_bundles(gw, cfg) == 0 ? mg_http_serve(gw, &opts) : -1;
     mg_run_stop_upstreams(gw);

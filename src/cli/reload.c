@@ -70,6 +70,8 @@ mg_run_reload(void *ctx)
     char path[4096], err[8192], later[300];
     enum mg_log_level level = mg_log_threshold; /* reading a config sets it */
 
+    if (r->gw->upstreams_stopping)
+        return; /* shutting down */
     mg_run_config_path(r->flags, path, sizeof(path));
     if (path[0] == '\0') {
         mg_log_warn("SIGHUP: there is no config file to read (--config, $MCPGATE_CONFIG, ./mcpgate.yaml or "

@@ -52,7 +52,9 @@ const char mg_run_serve_options_help[] =
     "  --session-idle SECS    end legacy sessions idle this long (default 1800)\n"
     "  --sse-poll SECS        close event streams of 2025-11-25 sessions after\n"
     "                         SECS; clients reconnect with Last-Event-ID and\n"
-    "                         lose nothing (SSE polling; default: never)\n";
+    "                         lose nothing (SSE polling; default: never)\n"
+    "  --watch                read the config file again whenever it changes, as\n"
+    "                         on SIGHUP (so 'mcpgate add' takes effect at once)\n";
 
 int
 mg_cli_vusage(const char *cmd, const char *fmt, va_list ap)
@@ -158,6 +160,8 @@ mg_run_flag(struct mg_run_flags *f, int argc, char **argv, int *i, const char *c
     } else if (serve && strcmp(a, "--sse-poll") == 0) {
         if (v == NULL || parse_seconds(v, 86400, &f->sse_poll_s) != 0)
             return usage(cmd, "--sse-poll needs a number of seconds between 1 and 86400%s", "");
+    } else if (serve && strcmp(a, "--watch") == 0) {
+        f->watch = 1, takes_value = 0;
     } else {
         return MG_OPT_UNKNOWN;
     }

@@ -29,6 +29,7 @@ struct mg_run_flags {
     int log_level;          /* -1: not given */
     int auth;               /* enum mg_config_auth; -1: not given */
     int demo, conformance;
+    int watch;              /* serve: read the config file again when it changes */
     const char *gateway;    /* --gateway URL: ask a running gateway (cli/remote.h) */
 };
 

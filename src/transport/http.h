@@ -19,6 +19,7 @@ struct mg_http_opts {
     int auth_required;             /* API keys even on loopback (auth: required) */
     void (*reload)(void *ctx);     /* run on SIGHUP, or NULL: SIGHUP is ignored */
     void *reload_ctx;
+    const char *watch;             /* a file whose changes run reload too, or NULL */
 };
 
 #define MG_HTTP_DEFAULT_LISTEN "127.0.0.1:8808"

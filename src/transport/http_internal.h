@@ -35,6 +35,9 @@ struct http_server {
     h2o_accept_ctx_t accept_ctx;
     uv_tcp_t listener;
     uv_signal_t sigint, sigterm, sighup;
+    uv_fs_event_t watch;        /* opts.watch's directory, when watched */
+    uv_timer_t watch_settle;    /* a change is acted on once writes pause */
+    int watching;
     uv_timer_t sweep;              /* expires idle legacy sessions */
     struct mg_strmap sessions;     /* Mcp-Session-Id -> struct http_session */
     struct mg_http_opts opts;

@@ -11,11 +11,13 @@
 //   - a file with problems changes nothing, and says what is wrong with
 //     its line; a setting bound at start (session_idle_timeout) is logged as needing a
 //     restart, and the rest of the file is applied;
-//   - the gateway then stops cleanly (no sanitizer report).
+//   - the gateway then stops cleanly (no sanitizer report);
+//   - with --watch, a change to the file is enough, whether written in
+//     place or renamed over it; another file in its directory is not.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -102,6 +104,47 @@ test('SIGHUP: servers removed, added and changed while serving; a bad file chang
     await until('one server left', async () => (await names()).length === 5);
     await until('the other processes to end', () => pids(one).length === 0 && pids(three).length === 0);
     assert.deepEqual(pids(`${tag}-keep`), [pidKeep]);
+
+    await client.close();
+    await http.close();
+    await gate.stopCleanly();
+    assert.equal(pids(tag).length, 0, 'no process left behind');
+  } finally {
+    await http.close();
+    gate.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--watch: the config file read again when it changes, written in place or renamed over', opts, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-watch-'));
+  const file = path.join(dir, 'gw.yaml');
+  const tag = `mcpgate-test-watch-${process.pid}-${Date.now()}`;
+  writeFileSync(file, `servers:\n${server('one', `${tag}-one`)}`);
+  const gate = await startHttpGate(['--config', file, '--state-dir', path.join(dir, 'state'), '--watch'],
+    { demo: false });
+  const http = await httpClient();
+  try {
+    const client = new Client({ name: 'watch-test', version: '0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(gate.url), { fetch: http.fetch }));
+    const servers = async () => [...new Set((await client.listTools()).tools.map((t) => t.name.split('__')[0]))]
+      .filter((n) => n !== 'gateway').sort().join(',');
+    await until('one listed', async () => (await servers()) === 'one');
+    assert.match(gate.stderr(), /watching .*gw\.yaml/);
+
+    // Written in place, as `mcpgate add` and most scripts do.
+    writeFileSync(file, `servers:\n${server('one', `${tag}-one`)}${server('two', `${tag}-two`)}`);
+    await until('two added', async () => (await servers()) === 'one,two');
+    // Written aside and renamed over it, as editors do.
+    writeFileSync(path.join(dir, 'gw.yaml.tmp'), `servers:\n${server('two', `${tag}-two`)}`);
+    renameSync(path.join(dir, 'gw.yaml.tmp'), file);
+    await until('one removed', async () => (await servers()) === 'two');
+    await until('its process to end', () => pids(`${tag}-one`).length === 0);
+    // Another file in the directory is none of its business.
+    const reads = gate.stderr().split('\n').filter((l) => l.includes('read again')).length;
+    writeFileSync(path.join(dir, 'other.yaml'), 'servers: []\n');
+    await sleep(600);
+    assert.equal(gate.stderr().split('\n').filter((l) => l.includes('read again')).length, reads);
 
     await client.close();
     await http.close();
