@@ -43,21 +43,43 @@ async function until(what, fn, ms = 10_000) {
   }
 }
 
-test('SIGHUP: servers removed, added and changed while serving; a bad file changes nothing', opts, async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-reload-'));
+/*
+ * FN({ gate, client, file, dir, tag }) against `mcpgate serve` on a config
+ * file first holding YAML(tag), with ARGS; TAG marks the test's processes.
+ * The client is the SDK's, set up by SETUP first.  The gateway must then
+ * stop cleanly and leave no process behind.
+ */
+async function withReloadGate(name, yaml, args, fn, setup = () => {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `mcpgate-${name}-`));
   const file = path.join(dir, 'gw.yaml');
-  const tag = `mcpgate-test-reload-${process.pid}-${Date.now()}`;
-  const [one, two, three] = ['one', 'two', 'three'].map((n) => `${tag}-${n}`);
-  writeFileSync(file, `servers:\n${server('one', one)}${server('two', two)}${server('keep', `${tag}-keep`)}`);
-  const gate = await startHttpGate(['--config', file, '--state-dir', path.join(dir, 'state')], { demo: false });
+  const tag = `mcpgate-test-${name}-${process.pid}-${Date.now()}`;
+  writeFileSync(file, yaml(tag));
+  const gate = await startHttpGate(['--config', file, '--state-dir', path.join(dir, 'state'), ...args], { demo: false });
   const http = await httpClient();
-  const hup = () => process.kill(gate.child.pid, 'SIGHUP');
-  const reloads = () => gate.stderr().split('\n').filter((l) => l.includes('read again')).length;
   try {
-    const client = new Client({ name: 'reload-test', version: '0' });
-    let changed = 0;
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => { changed++; });
+    const client = new Client({ name: `${name}-test`, version: '0' });
+    setup(client);
     await client.connect(new StreamableHTTPClientTransport(new URL(gate.url), { fetch: http.fetch }));
+    await fn({ gate, client, file, dir, tag });
+    await client.close();
+    await http.close();
+    await gate.stopCleanly();
+    assert.equal(pids(tag).length, 0, 'no process left behind');
+  } finally {
+    await http.close();
+    gate.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('SIGHUP: servers removed, added and changed while serving; a bad file changes nothing', opts, async () => {
+  let changed = 0;
+  const yaml = (tag) => `servers:\n${server('one', `${tag}-one`)}${server('two', `${tag}-two`)}` +
+    server('keep', `${tag}-keep`);
+  await withReloadGate('reload', yaml, [], async ({ gate, client, file, tag }) => {
+    const [one, two, three] = ['one', 'two', 'three'].map((n) => `${tag}-${n}`);
+    const hup = () => process.kill(gate.child.pid, 'SIGHUP');
+    const reloads = () => gate.stderr().split('\n').filter((l) => l.includes('read again')).length;
     const names = async () => (await client.listTools()).tools.map((t) => t.name).filter((n) => !n.startsWith('gateway__'));
     await until('three servers listed', async () => (await names()).length === 3 * 5);
     const [pidOne] = pids(one), [pidKeep] = pids(`${tag}-keep`);
@@ -104,31 +126,15 @@ test('SIGHUP: servers removed, added and changed while serving; a bad file chang
     await until('one server left', async () => (await names()).length === 5);
     await until('the other processes to end', () => pids(one).length === 0 && pids(three).length === 0);
     assert.deepEqual(pids(`${tag}-keep`), [pidKeep]);
-
-    await client.close();
-    await http.close();
-    await gate.stopCleanly();
-    assert.equal(pids(tag).length, 0, 'no process left behind');
-  } finally {
-    await http.close();
-    gate.kill();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  }, (client) => client.setNotificationHandler(ToolListChangedNotificationSchema, () => { changed++; }));
 });
 
 test('--watch: the config file read again when it changes, written in place or renamed over', opts, async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-watch-'));
-  const file = path.join(dir, 'gw.yaml');
-  const tag = `mcpgate-test-watch-${process.pid}-${Date.now()}`;
-  writeFileSync(file, `servers:\n${server('one', `${tag}-one`)}`);
-  const gate = await startHttpGate(['--config', file, '--state-dir', path.join(dir, 'state'), '--watch'],
-    { demo: false });
-  const http = await httpClient();
-  try {
-    const client = new Client({ name: 'watch-test', version: '0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(gate.url), { fetch: http.fetch }));
+  const yaml = (tag) => `servers:\n${server('one', `${tag}-one`)}`;
+  await withReloadGate('watch', yaml, ['--watch'], async ({ gate, client, file, dir, tag }) => {
     const servers = async () => [...new Set((await client.listTools()).tools.map((t) => t.name.split('__')[0]))]
       .filter((n) => n !== 'gateway').sort().join(',');
+    const reads = () => gate.stderr().split('\n').filter((l) => l.includes('read again')).length;
     await until('one listed', async () => (await servers()) === 'one');
     assert.match(gate.stderr(), /watching .*gw\.yaml/);
 
@@ -141,18 +147,9 @@ test('--watch: the config file read again when it changes, written in place or r
     await until('one removed', async () => (await servers()) === 'two');
     await until('its process to end', () => pids(`${tag}-one`).length === 0);
     // Another file in the directory is none of its business.
-    const reads = gate.stderr().split('\n').filter((l) => l.includes('read again')).length;
+    const before = reads();
     writeFileSync(path.join(dir, 'other.yaml'), 'servers: []\n');
     await sleep(600);
-    assert.equal(gate.stderr().split('\n').filter((l) => l.includes('read again')).length, reads);
-
-    await client.close();
-    await http.close();
-    await gate.stopCleanly();
-    assert.equal(pids(tag).length, 0, 'no process left behind');
-  } finally {
-    await http.close();
-    gate.kill();
-    rmSync(dir, { recursive: true, force: true });
-  }
+    assert.equal(reads(), before);
+  });
 });
