@@ -11,6 +11,7 @@
 #include "gateway/gateway.h"
 #include "mcpgate.h"
 #include "transport/http.h"
+#include "transport/stdio.h"
 #include "util/log.h"
 
 static const char usage_text[] =
@@ -59,11 +60,15 @@ static const char stdio_usage_head[] =
     "\n"
     "Serve the catalog to one MCP client over stdin/stdout, for clients that\n"
     "start their servers as child processes.  Protocol messages go to stdout\n"
-    "only; logs go to stderr.  Exits 0 at end of input.\n"
+    "only; logs go to stderr.  Exits 0 at end of input.  On SIGHUP (and with\n"
+    "--watch, whenever it changes) reads the config file again, and the client\n"
+    "is told of the new lists.\n"
     "\n"
     "options:\n";
 
 static const char stdio_usage_tail[] =
+    "  --watch                read the config file again whenever it changes, as\n"
+    "                         on SIGHUP (so 'mcpgate add' takes effect at once)\n"
     "  -h, --help             show this help\n"
     "\n"
     "examples:\n"
@@ -139,29 +144,53 @@ settings(int argc, char **argv, int serve, int *rc, struct mg_run_flags *flags)
     return cfg;
 }
 
+/* The config file FLAGS name into PATH for --watch, or NULL (with a
+ * warning when --watch was given and there is none). */
+static const char *
+watch_path(const struct mg_run_flags *flags, char *path, size_t len)
+{
+    if (!flags->watch)
+        return NULL;
+    mg_run_config_path(flags, path, len);
+    if (path[0] != '\0')
+        return path;
+    mg_log_warn("--watch: there is no config file to watch; serving the defaults");
+    return NULL;
+}
+
 static int
 cmd_stdio(int argc, char **argv)
 {
     uv_loop_t loop;
     struct mg_gateway *gw;
     struct mg_run_flags flags;
+    struct mg_run_reloader reloader;
+    struct mg_stdio_opts opts = {0};
     struct mg_config *cfg;
+    char watched[4096];
     int rc;
 
-    cfg = settings(argc, argv, 0, &rc, &flags);
-    mg_run_flags_free(&flags);
-    if (cfg == NULL)
+    if ((cfg = settings(argc, argv, 0, &rc, &flags)) == NULL) {
+        mg_run_flags_free(&flags);
         return rc;
+    }
     mg_run_raise_fd_limit();
     uv_loop_init(&loop);
     gw = mg_gateway_new(&loop);
     mg_run_apply(gw, cfg);
+    /* SIGHUP (and --watch) read the file again; every config served
+     * outlives the gateway. */
+    mg_run_reloader_init(&reloader, gw, &flags, cfg);
+    opts.reload = mg_run_reload;
+    opts.reload_ctx = &reloader;
+    opts.watch = watch_path(&flags, watched, sizeof(watched));
     mg_run_store_open(gw, cfg, 0); /* without it, no call record */
-    rc = mg_run_own_tools(gw) == 0 && mg_run_bundles(gw, cfg) == 0 ? mg_gateway_serve_stdio(gw) : -1;
+    rc = mg_run_own_tools(gw) == 0 && mg_run_bundles(gw, cfg) == 0 ? mg_stdio_serve(gw, &opts) : -1;
     mg_run_stop_upstreams(gw);
     mg_run_store_close(gw);
     mg_gateway_free(gw);
-    mg_config_free(cfg);
+    mg_run_reloader_free(&reloader);
+    mg_run_flags_free(&flags);
     if (uv_loop_close(&loop) != 0)
         mg_log_warn("event loop closed with handles still open");
     return rc == 0 ? 0 : 1;
@@ -176,7 +205,7 @@ cmd_serve(int argc, char **argv)
     struct mg_run_flags flags;
     struct mg_run_reloader reloader;
     struct mg_config *cfg;
-    char watch_path[4096];
+    char watched[4096];
     int rc;
 
     if ((cfg = settings(argc, argv, 1, &rc, &flags)) == NULL) {
@@ -199,13 +228,7 @@ cmd_serve(int argc, char **argv)
     mg_run_reloader_init(&reloader, gw, &flags, cfg);
     opts.reload = mg_run_reload;
     opts.reload_ctx = &reloader;
-    if (flags.watch) {
-        mg_run_config_path(&flags, watch_path, sizeof(watch_path));
-        if (watch_path[0] != '\0')
-            opts.watch = watch_path;
-        else
-            mg_log_warn("--watch: there is no config file to watch; serving the defaults");
-    }
+    opts.watch = watch_path(&flags, watched, sizeof(watched));
     mg_run_store_open(gw, cfg, 1); /* keys need it: http_auth.c says so */
     rc = mg_run_own_tools(gw) == 0 && mg_run_bundles(gw, cfg) == 0 ? mg_http_serve(gw, &opts) : -1;
     mg_run_stop_upstreams(gw);

@@ -11,8 +11,8 @@
 
 /* Said after every change: nothing reloads the config while running. */
 #define MG_CFGFILE_RESTART_NOTE \
-    "A running 'mcpgate serve' reads the config again on SIGHUP (kill -HUP <pid>), or at once if started with "   \
-    "--watch; 'mcpgate stdio' only at start.\n"
+    "A running 'mcpgate serve' or 'mcpgate stdio' reads the config again on SIGHUP (kill -HUP <pid>), or at " \
+    "once if started with --watch.\n"
 
 /*
  * The file to change into PATH: FLAG (--config) when not NULL, else

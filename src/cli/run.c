@@ -160,7 +160,7 @@ mg_run_flag(struct mg_run_flags *f, int argc, char **argv, int *i, const char *c
     } else if (serve && strcmp(a, "--sse-poll") == 0) {
         if (v == NULL || parse_seconds(v, 86400, &f->sse_poll_s) != 0)
             return usage(cmd, "--sse-poll needs a number of seconds between 1 and 86400%s", "");
-    } else if (serve && strcmp(a, "--watch") == 0) {
+    } else if ((serve || strcmp(cmd, "stdio") == 0) && strcmp(a, "--watch") == 0) {
         f->watch = 1, takes_value = 0;
     } else {
         return MG_OPT_UNKNOWN;

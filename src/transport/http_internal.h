@@ -16,6 +16,7 @@
 
 #include "auth/key.h"
 #include "mcp/session.h"
+#include "transport/config_watch.h"
 #include "transport/http.h"
 #include "transport/http_replay.h"
 #include "transport/http_stream.h"
@@ -35,9 +36,7 @@ struct http_server {
     h2o_accept_ctx_t accept_ctx;
     uv_tcp_t listener;
     uv_signal_t sigint, sigterm, sighup;
-    uv_fs_event_t watch;        /* opts.watch's directory, when watched */
-    uv_timer_t watch_settle;    /* a change is acted on once writes pause */
-    int watching;
+    struct mg_config_watch watch; /* opts.watch, when given */
     uv_timer_t sweep;              /* expires idle legacy sessions */
     struct mg_strmap sessions;     /* Mcp-Session-Id -> struct http_session */
     struct mg_http_opts opts;

@@ -481,11 +481,7 @@ on_signal(uv_signal_t *sig, int signum)
     uv_close((uv_handle_t *)&srv->sigint, NULL);
     uv_close((uv_handle_t *)&srv->sigterm, NULL);
     uv_close((uv_handle_t *)&srv->sighup, NULL);
-    if (srv->watching) {
-        uv_close((uv_handle_t *)&srv->watch, NULL);
-        uv_close((uv_handle_t *)&srv->watch_settle, NULL);
-        srv->watching = 0;
-    }
+    mg_config_watch_close(&srv->watch);
     uv_close((uv_handle_t *)&srv->sweep, NULL);
     uv_close((uv_handle_t *)&srv->tick, NULL);
     mg_subscriptions_end_all(srv->gw); /* listen streams end with a result */
@@ -510,58 +506,6 @@ on_hangup(uv_signal_t *sig, int signum)
         srv->opts.reload(srv->opts.reload_ctx);
     else
         mg_log_info("SIGHUP: ignored (this gateway has no config to read again)");
-}
-
-static void
-on_watch_settled(uv_timer_t *t)
-{
-    struct http_server *srv = t->data;
-
-    if (srv->stopping)
-        return;
-    mg_log_info("%s changed: reading it again", srv->opts.watch);
-    srv->opts.reload(srv->opts.reload_ctx);
-}
-
-/* Something in the config file's directory changed: editors write a new
- * file and rename it over the old one, so the directory is watched and
- * the file picked out by name. */
-static void
-on_watch(uv_fs_event_t *h, const char *filename, int events, int status)
-{
-    struct http_server *srv = h->data;
-    const char *slash = strrchr(srv->opts.watch, '/');
-    const char *name = slash != NULL ? slash + 1 : srv->opts.watch;
-
-    (void)events;
-    if (status < 0 || srv->stopping || (filename != NULL && strcmp(filename, name) != 0))
-        return;
-    uv_timer_start(&srv->watch_settle, on_watch_settled, 200, 0);
-}
-
-/* Watch opts.watch; a warning and no watching when it cannot be. */
-static void
-watch_start(struct http_server *srv)
-{
-    char dir[4096];
-    const char *slash = strrchr(srv->opts.watch, '/');
-    int rc;
-
-    if (slash == NULL)
-        snprintf(dir, sizeof(dir), ".");
-    else if (slash == srv->opts.watch)
-        snprintf(dir, sizeof(dir), "/");
-    else
-        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - srv->opts.watch), srv->opts.watch);
-    uv_fs_event_init(srv->loop, &srv->watch);
-    uv_timer_init(srv->loop, &srv->watch_settle);
-    srv->watch.data = srv->watch_settle.data = srv;
-    srv->watching = 1;
-    if ((rc = uv_fs_event_start(&srv->watch, on_watch, dir, 0)) != 0) {
-        mg_log_warn("--watch: cannot watch %s (%s); the config is read again on SIGHUP only", dir, uv_strerror(rc));
-        return;
-    }
-    mg_log_info("watching %s: a change reads it again", srv->opts.watch);
 }
 
 static void
@@ -651,7 +595,7 @@ mg_http_serve(struct mg_gateway *gw, const struct mg_http_opts *opts)
     srv.sighup.data = &srv;
     uv_signal_start(&srv.sighup, on_hangup, SIGHUP);
     if (srv.opts.watch != NULL && srv.opts.reload != NULL)
-        watch_start(&srv);
+        mg_config_watch_start(&srv.watch, srv.loop, srv.opts.watch, srv.opts.reload, srv.opts.reload_ctx);
     uv_timer_init(srv.loop, &srv.sweep);
     srv.sweep.data = &srv;
     /* Polling streams are checked often enough to close them on time. */

@@ -25,6 +25,8 @@
 #include "upstream/upstream.h"
 #include "mcp/session.h"
 #include "mcpgate.h"
+#include "transport/config_watch.h"
+#include "transport/stdio.h"
 #include "util/alloc.h"
 #include "util/limits.h"
 #include "util/log.h"
@@ -53,6 +55,9 @@ struct stdio_transport {
     size_t discarded;
 
     uv_signal_t sigint, sigterm;
+    uv_signal_t sighup;                /* with opts.reload only */
+    struct mg_config_watch watch;      /* opts.watch, when given */
+    struct mg_stdio_opts opts;
     uv_timer_t drain;
     int eof, closing, failed;
     int reading_paused;
@@ -356,6 +361,16 @@ on_signal(uv_signal_t *sig, int signum)
 }
 
 static void
+on_hangup(uv_signal_t *sig, int signum)
+{
+    struct stdio_transport *t = sig->data;
+
+    (void)signum;
+    if (!t->closing)
+        t->opts.reload(t->opts.reload_ctx);
+}
+
+static void
 transport_close(struct stdio_transport *t)
 {
     if (t->closing)
@@ -370,6 +385,9 @@ transport_close(struct stdio_transport *t)
     uv_timer_stop(&t->drain);
     uv_signal_stop(&t->sigint);
     uv_signal_stop(&t->sigterm);
+    if (t->opts.reload != NULL)
+        uv_signal_stop(&t->sighup);
+    mg_config_watch_close(&t->watch);
     /* Nothing will be asked of the upstreams any more: their children get
      * their shutdown sequence while our own handles close. */
     mg_upstreams_stop(t->gw, NULL, NULL);
@@ -388,9 +406,17 @@ close_handle(uv_handle_t *h)
 int
 mg_gateway_serve_stdio(struct mg_gateway *gw)
 {
+    return mg_stdio_serve(gw, NULL);
+}
+
+int
+mg_stdio_serve(struct mg_gateway *gw, const struct mg_stdio_opts *opts)
+{
     struct stdio_transport *t = mg_calloc(1, sizeof(*t));
     int rc = 0;
 
+    if (opts != NULL)
+        t->opts = *opts;
     t->gw = gw;
     t->loop = gw->loop;
     t->sink.send = sink_send;
@@ -411,6 +437,15 @@ mg_gateway_serve_stdio(struct mg_gateway *gw)
     t->sigint.data = t->sigterm.data = t;
     uv_signal_start(&t->sigint, on_signal, SIGINT);
     uv_signal_start(&t->sigterm, on_signal, SIGTERM);
+    if (t->opts.reload != NULL) {
+        /* SIGHUP reads the config again (a hung-up terminal also ends
+         * stdin, which ends the transport anyway). */
+        uv_signal_init(t->loop, &t->sighup);
+        t->sighup.data = t;
+        uv_signal_start(&t->sighup, on_hangup, SIGHUP);
+        if (t->opts.watch != NULL)
+            mg_config_watch_start(&t->watch, t->loop, t->opts.watch, t->opts.reload, t->opts.reload_ctx);
+    }
 
     t->session = mg_session_new(gw, &t->sink);
     mg_log_info("serving MCP on stdio (%zu tools)", gw->catalog.tool_count);
@@ -434,6 +469,8 @@ mg_gateway_serve_stdio(struct mg_gateway *gw)
     close_handle((uv_handle_t *)&t->drain);
     close_handle((uv_handle_t *)&t->sigint);
     close_handle((uv_handle_t *)&t->sigterm);
+    if (t->opts.reload != NULL)
+        close_handle((uv_handle_t *)&t->sighup);
     uv_run(t->loop, UV_RUN_DEFAULT);
     rc = t->failed ? -1 : 0;
     mg_free(t->line);

@@ -13,7 +13,9 @@
 //     restart, and the rest of the file is applied;
 //   - the gateway then stops cleanly (no sanitizer report);
 //   - with --watch, a change to the file is enough, whether written in
-//     place or renamed over it; another file in its directory is not.
+//     place or renamed over it; another file in its directory is not;
+//   - `mcpgate stdio` does the same (--watch and SIGHUP), and its client
+//     is told.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,8 +24,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { startHttpGate, httpClient, sleep } from './lib.mjs';
+import { startHttpGate, httpClient, sleep, MCPGATE_BIN, childEnv, collect, assertCleanStderr } from './lib.mjs';
 import { NODE, FIXTURES, pids } from './upstreams.mjs';
 
 const opts = { timeout: 60_000 };
@@ -152,4 +155,45 @@ test('--watch: the config file read again when it changes, written in place or r
     await sleep(600);
     assert.equal(reads(), before);
   });
+});
+
+test('mcpgate stdio --watch and SIGHUP: the client is told of servers added and removed', opts, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpgate-stdio-watch-'));
+  const file = path.join(dir, 'gw.yaml');
+  const tag = `mcpgate-test-stdio-watch-${process.pid}-${Date.now()}`;
+  writeFileSync(file, `servers:\n${server('one', `${tag}-one`)}`);
+  const transport = new StdioClientTransport({ command: MCPGATE_BIN,
+    args: ['stdio', '--config', file, '--state-dir', path.join(dir, 'state'), '--watch'],
+    env: childEnv(), stderr: 'pipe' });
+  const stderr = collect(transport.stderr);
+  const client = new Client({ name: 'stdio-watch-test', version: '0' });
+  let changed = 0;
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => { changed++; });
+  let proc;
+  try {
+    await client.connect(transport);
+    proc = transport._process;
+    const servers = async () => [...new Set((await client.listTools()).tools.map((t) => t.name.split('__')[0]))]
+      .filter((n) => n !== 'gateway').sort().join(',');
+    await until('one listed', async () => (await servers()) === 'one');
+
+    writeFileSync(file, `servers:\n${server('one', `${tag}-one`)}${server('two', `${tag}-two`)}`);
+    await until('two added', async () => (await servers()) === 'one,two');
+    assert.ok(changed > 0, 'the client was told the tools changed');
+
+    // SIGHUP reads it too, and no longer ends the process (its default).
+    writeFileSync(file, `servers:\n${server('two', `${tag}-two`)}`);
+    proc.kill('SIGHUP');
+    await until('one removed', async () => (await servers()) === 'two');
+    await until('its process to end', () => pids(`${tag}-one`).length === 0);
+
+    await client.close();
+    await until('mcpgate to exit', () => proc.exitCode !== null || proc.signalCode !== null);
+    assert.equal(proc.exitCode, 0, stderr());
+    assertCleanStderr(stderr());
+    assert.equal(pids(tag).length, 0, 'no process left behind');
+  } finally {
+    if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
