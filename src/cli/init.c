@@ -44,6 +44,8 @@ static const char starter[] =
     "# Settings that are commented out show their default; docs/config.md\n"
     "# describes every key.  Values may use environment variables: ${NAME}\n"
     "# (an error if NAME is not set), ${NAME:-default}, and $$ for a \"$\".\n"
+    "# A running gateway reads this file again on SIGHUP, or on every change\n"
+    "# when started with --watch.\n"
     "\n"
     "# Where 'mcpgate serve' listens: HOST:PORT (IPv6: \"[::1]:8808\").\n"
     "listen: 127.0.0.1:8808\n"
