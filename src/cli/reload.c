@@ -16,7 +16,6 @@
 
 #include "cli/run.h"
 #include "config/config.h"
-#include "gateway/catalog.h"
 #include "gateway/gateway.h"
 #include "upstream/upstream.h"
 #include "util/alloc.h"
@@ -41,23 +40,6 @@ mg_run_reloader_free(struct mg_run_reloader *r)
     mg_free(r->configs);
     r->configs = NULL;
     r->nconfigs = 0;
-}
-
-/* 0, or -1 with WHY when CFG names a server after one of mcpgate's own
- * bundles (gateway, demo, conformance), whose names are taken. */
-static int
-names_free(const struct mg_gateway *gw, const struct mg_config *cfg, char *why, size_t len)
-{
-    for (size_t i = 0; i < cfg->nservers; i++) {
-        const struct mg_server_config *s = &cfg->servers[i];
-        const struct mg_bundle *b = mg_strmap_get(&gw->catalog.by_ns, s->name);
-        if (s->enabled && b != NULL && b->owner == NULL) {
-            snprintf(why, len, "servers[%zu] (line %u): \"%s\" is the namespace of mcpgate's own %s tools; name the "
-                     "server something else", i, s->line, s->name, s->name);
-            return -1;
-        }
-    }
-    return 0;
 }
 
 void
@@ -86,7 +68,7 @@ mg_run_reload(void *ctx)
             mg_log_warn("  %s", line);
         return;
     }
-    if (names_free(r->gw, cfg, err, sizeof(err)) != 0) {
+    if (mg_run_names_free(r->gw, cfg, err, sizeof(err)) != 0) {
         mg_log_warn("SIGHUP: %s: %s; nothing changed", path, err);
         mg_config_free(cfg);
         return;

@@ -309,6 +309,21 @@ mg_run_raise_fd_limit(void)
 }
 
 int
+mg_run_names_free(const struct mg_gateway *gw, const struct mg_config *cfg, char *why, size_t len)
+{
+    for (size_t i = 0; i < cfg->nservers; i++) {
+        const struct mg_server_config *s = &cfg->servers[i];
+        const struct mg_bundle *b = mg_strmap_get(&gw->catalog.by_ns, s->name);
+        if (s->enabled && b != NULL && b->owner == NULL) {
+            snprintf(why, len, "servers[%zu] (line %u): \"%s\" is the namespace of mcpgate's own %s tools; name the "
+                     "server something else", i, s->line, s->name, s->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int
 mg_run_bundles(struct mg_gateway *gw, const struct mg_config *cfg)
 {
     char err[512];
@@ -318,17 +333,11 @@ mg_run_bundles(struct mg_gateway *gw, const struct mg_config *cfg)
         fprintf(stderr, "mcpgate: %s\n", err);
         return -1;
     }
-    /* A server under the name of a built-in bundle (gateway, and demo or
-     * conformance when served) would never be listed: said before start. */
-    for (size_t i = 0; i < cfg->nservers; i++) {
-        const struct mg_server_config *s = &cfg->servers[i];
-        if (s->enabled && mg_strmap_get(&gw->catalog.by_ns, s->name) != NULL) {
-            fprintf(stderr,
-                    "mcpgate: servers[%zu] (line %u): \"%s\" is the namespace of mcpgate's own %s tools; "
-                    "name the server something else\n",
-                    i, s->line, s->name, s->name);
-            return -1;
-        }
+    /* A server under the name of a built-in bundle would never be listed:
+     * said before start. */
+    if (mg_run_names_free(gw, cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "mcpgate: %s\n", err);
+        return -1;
     }
     mg_upstreams_start(gw, cfg);
     return 0;

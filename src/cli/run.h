@@ -92,6 +92,9 @@ void mg_run_apply(struct mg_gateway *gw, const struct mg_config *cfg);
  * (past it, new connections would be accepted and closed unanswered). */
 void mg_run_raise_fd_limit(void);
 
+/* 0, or -1 with WHY when CFG names a server after one of mcpgate's own
+ * bundles (gateway, demo, conformance), whose names are taken. */
+int mg_run_names_free(const struct mg_gateway *gw, const struct mg_config *cfg, char *why, size_t len);
 /* Register the bundles CFG enables and start its servers; -1 after
  * printing why.  CFG must outlive the gateway. */
 int mg_run_bundles(struct mg_gateway *gw, const struct mg_config *cfg);

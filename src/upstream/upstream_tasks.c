@@ -454,19 +454,25 @@ asked_answered(void *data, json_t *result, json_t *error, const char *why)
 }
 
 void
-mg_task_fail_asked(struct task_asked *a, json_t *error, const char *why)
+mg_task_fail_req(struct mg_req *req, const struct mg_upstream *u, json_t *error, const char *why)
 {
     json_t *code = json_object_get(error, "code"), *d = json_object_get(error, "data");
     const char *msg = json_string_value(json_object_get(error, "message"));
     char text[400];
 
     if (error == NULL) {
-        snprintf(text, sizeof(text), "Upstream %s: %s", a->u->sc->name, why ? why : "no answer");
-        mg_req_fail(a->req, MG_RPC_INTERNAL_ERROR, text, NULL);
+        snprintf(text, sizeof(text), "Upstream %s: %s", u->sc->name, why ? why : "no answer");
+        mg_req_fail(req, MG_RPC_INTERNAL_ERROR, text, NULL);
         return;
     }
-    mg_req_fail(a->req, json_is_integer(code) ? (int)json_integer_value(code) : MG_RPC_INTERNAL_ERROR,
+    mg_req_fail(req, json_is_integer(code) ? (int)json_integer_value(code) : MG_RPC_INTERNAL_ERROR,
                 msg ? msg : "the upstream answered with an error", d ? json_incref(d) : NULL);
+}
+
+void
+mg_task_fail_asked(struct task_asked *a, json_t *error, const char *why)
+{
+    mg_task_fail_req(a->req, a->u, error, why);
 }
 
 /* The client gave up on the request (not on the task): so does the server. */

@@ -91,8 +91,9 @@ void mg_task_saw_status(struct task *k, const char *status);
 void mg_task_ask_server(struct mg_req *req, struct task *k, const char *method, json_t *params, mg_rpc_reply_fn done,
                         json_t *task);
 void mg_task_asked_free(struct task_asked *a);
-/* Fail A's request with the server's ERROR, or with WHY when there is
- * none (no answer). */
+/* Fail REQ with server U's ERROR, as it gave it, or with WHY when there is
+ * none (no answer); and the same for A's request. */
+void mg_task_fail_req(struct mg_req *req, const struct mg_upstream *u, json_t *error, const char *why);
 void mg_task_fail_asked(struct task_asked *a, json_t *error, const char *why);
 
 /* upstream_tasks_ext.c */

@@ -206,15 +206,22 @@ waiter_free(struct waiter *w)
     mg_free(w);
 }
 
-/* End W with a JSON-RPC error. */
-static void
-waiter_fail(struct waiter *w, int code, const char *msg, json_t *data)
+/* W's request, to be answered now that W is gone. */
+static struct mg_req *
+waiter_end(struct waiter *w)
 {
     struct mg_req *req = w->req;
 
     req->on_cancel = NULL;
     waiter_free(w);
-    mg_req_fail(req, code, msg, data);
+    return req;
+}
+
+/* End W with a JSON-RPC error. */
+static void
+waiter_fail(struct waiter *w, int code, const char *msg, json_t *data)
+{
+    mg_req_fail(waiter_end(w), code, msg, data);
 }
 
 /* The soonest any waiter not asking now asks again. */
@@ -250,15 +257,15 @@ tick(uv_timer_t *timer)
     schedule(t);
 }
 
+/* The server's answer to a tasks/update; its client outlives the call. */
 static void
 update_sent(void *data, json_t *result, json_t *error, const char *why)
 {
-    char *name = data;
+    const struct mg_upstream *u = data;
 
     if (result == NULL)
-        mg_log_warn("upstream %s: tasks/update failed: %s", name,
+        mg_log_warn("upstream %s: tasks/update failed: %s", u->sc->name,
                     error != NULL ? json_string_value(json_object_get(error, "message")) ?: "an error" : why);
-    mg_free(name);
 }
 
 /* The client answered the server's question Q: the answer goes back. */
@@ -275,7 +282,7 @@ question_answered(void *data, json_t *result, json_t *error)
     if (result != NULL && k != NULL) {
         json_t *params = json_pack("{s:s, s:{s:O}}", "taskId", k->up_id, "inputResponses", q->key, result);
         mg_rpc_client_call(&k->u->rpc, "tasks/update", mg_upstream_with_meta(k->u, params, k->caps, NULL),
-                           k->u->sc->timeout_ms, update_sent, mg_strdup(k->u->sc->name));
+                           k->u->sc->timeout_ms, update_sent, k->u);
         w->due = 0; /* the task goes on: see where it is now */
     } else if (error != NULL) {
         char msg[400];
@@ -350,9 +357,7 @@ answer_outcome(struct waiter *w, json_t *task, const char *status)
         }
         json_object_set_new(meta, MG_META_RELATED_TASK, json_pack("{s:s}", "taskId", w->task_id));
         mg_upstream_uris_out(w->u, req->s, out);
-        req->on_cancel = NULL;
-        waiter_free(w);
-        mg_req_reply(req, out);
+        mg_req_reply(waiter_end(w), out);
         return;
     }
     if (json_is_object(error)) {
@@ -375,18 +380,12 @@ polled(void *data, json_t *result, json_t *error, const char *why)
     struct waiter *w = data;
     const char *status = json_string_value(json_object_get(result, "status"));
     json_t *every = json_object_get(result, "pollIntervalMs");
-    char msg[400];
-
     struct task_table *t = w->t;
+    const struct mg_upstream *u = w->u;
 
     w->rpc = 0;
     if (result == NULL) {
-        /* The server's error as it gave it; else why there was none. */
-        json_t *code = json_object_get(error, "code"), *d = json_object_get(error, "data");
-        const char *text = json_string_value(json_object_get(error, "message"));
-        snprintf(msg, sizeof(msg), "Upstream %s: %s", w->u->sc->name, why ? why : "no answer");
-        waiter_fail(w, json_is_integer(code) ? (int)json_integer_value(code) : MG_RPC_INTERNAL_ERROR,
-                    error == NULL ? msg : text ? text : "the upstream answered with an error", d ? json_incref(d) : NULL);
+        mg_task_fail_req(waiter_end(w), u, error, why);
         schedule(t);
         return;
     }
