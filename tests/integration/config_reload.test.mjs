@@ -8,8 +8,8 @@
 //   - a changed server starts again (a new process), an unchanged one
 //     keeps its process;
 //   - the session open across the reload goes on working;
-//   - a file with problems changes nothing, and says what is wrong with
-//     its line; a setting bound at start (session_idle_timeout) is logged as needing a
+//   - a file with problems (or a server named after mcpgate's own
+//     tools) changes nothing, and says what is wrong with its line; a setting bound at start (session_idle_timeout) is logged as needing a
 //     restart, and the rest of the file is applied;
 //   - the gateway then stops cleanly (no sanitizer report);
 //   - with --watch, a change to the file is enough, whether written in
@@ -119,6 +119,13 @@ test('SIGHUP: servers removed, added and changed while serving; a bad file chang
     assert.match(gate.stderr(), /gw\.yaml:\d+: servers\[1\]\.bad_key: unknown key/);
     assert.equal(reloads(), 1);
     assert.ok((await names()).some((t) => t.startsWith('three__')), 'the running config is kept');
+    // A server under the name of mcpgate's own tools: refused the same way.
+    writeFileSync(file, `servers:\n${server('gateway', `${tag}-gw`)}`);
+    hup();
+    await until('the name refused', () => /"gateway" is the namespace of mcpgate's own gateway tools.*nothing changed/
+      .test(gate.stderr()));
+    assert.equal(reloads(), 1);
+    assert.equal(pids(`${tag}-gw`).length, 0);
 
     // A setting bound at start cannot change while serving: said, and the
     // rest applies.

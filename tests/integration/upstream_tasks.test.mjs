@@ -19,29 +19,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema, CancelTaskResultSchema,
-  CallToolResultSchema, ElicitRequestSchema,
+  ElicitRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import path from 'node:path';
-import { NODE, FIXTURES, pids, withGateway, waitForTool, everything as server } from './upstreams.mjs';
+import { NODE, FIXTURES, pids, withGateway, waitForTool, everything as server, startTask, getTask, taskResult, rpcError }
+  from './upstreams.mjs';
 import { sleep } from './lib.mjs';
 
 const opts = { timeout: 120_000 };
 const TOOL = 'everything__simulate-research-query';
-
-const startTask = (client, args, name = TOOL) => client.request({ method: 'tools/call',
-  params: { name, arguments: args, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
-const getTask = (client, taskId) => client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema);
-const taskResult = (client, taskId) => client.request({ method: 'tasks/result', params: { taskId } },
-  CallToolResultSchema, { timeout: 60_000 });
-
-async function rpcError(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  assert.fail('the request succeeded');
-}
 
 test('tasks of an upstream: created, polled, listed, answered under the gateway\'s ids; bound to the session', opts, async () => {
   const mark = `mcpgate-test-tasks-${process.pid}-${Date.now()}`;
@@ -51,7 +37,7 @@ test('tasks of an upstream: created, polled, listed, answered under the gateway\
       { list: {}, cancel: {}, requests: { tools: { call: {} } } });
     assert.equal(tools.find((t) => t.name === TOOL).execution?.taskSupport, 'required');
 
-    const created = await startTask(client, { topic: 'tides' });
+    const created = await startTask(client, TOOL, { topic: 'tides' });
     const id = created.task.taskId;
     assert.match(id, /^mgt-[0-9a-f]{32}$/, 'the client sees the gateway\'s task id (128 random bits)');
     assert.equal(created.task.status, 'working');
@@ -80,11 +66,11 @@ test('tasks of an upstream: created, polled, listed, answered under the gateway\
     assert.equal(noId.code, -32602);
     assert.match(noId.message, /params\.taskId/);
 
-    const plain = await rpcError(startTask(client, { message: 'hi' }, 'everything__echo'));
+    const plain = await rpcError(startTask(client, 'everything__echo', { message: 'hi' }));
     assert.equal(plain.code, -32601, 'a tool without task support was run as a task');
     assert.match(plain.message, /taskSupport/);
 
-    const doomed = (await startTask(client, { topic: 'moon' })).task.taskId;
+    const doomed = (await startTask(client, TOOL, { topic: 'moon' })).task.taskId;
     const cancelled = await client.request({ method: 'tasks/cancel', params: { taskId: doomed } }, CancelTaskResultSchema);
     assert.equal(cancelled.taskId, doomed);
     assert.equal(cancelled.status, 'cancelled');
@@ -104,7 +90,7 @@ test('the server\'s elicitation about a task reaches the client waiting on tasks
   });
   await withGateway(`listen: 127.0.0.1:0\nservers:${server('everything', mark)}`, async ({ client }) => {
     await waitForTool(client, TOOL);
-    const id = (await startTask(client, { topic: 'python', ambiguous: true })).task.taskId;
+    const id = (await startTask(client, TOOL, { topic: 'python', ambiguous: true })).task.taskId;
     const result = await taskResult(client, id);
     assert.equal(asked.length, 1, 'the client was asked once');
     assert.equal(asked[0]._meta?.['io.modelcontextprotocol/related-task']?.taskId, id,

@@ -33,11 +33,10 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema, CancelTaskResultSchema,
-  CallToolResultSchema, ElicitRequestSchema,
+  ListTasksResultSchema, CancelTaskResultSchema, CallToolResultSchema, ElicitRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { startHttpGate, httpClient, postRpc, modernMeta, sleep, REPO_ROOT, MODERN_VERSION } from './lib.mjs';
-import { NODE, withGateway, waitForTool } from './upstreams.mjs';
+import { NODE, withGateway, waitForTool, startTask, getTask, taskResult, rpcError } from './upstreams.mjs';
 
 const opts = { timeout: 120_000 };
 const EXT = 'io.modelcontextprotocol/tasks';
@@ -62,21 +61,6 @@ async function withInner(fn, extra = '') {
 }
 
 const outerConfig = (url) => `listen: 127.0.0.1:0\nservers:\n  - name: inner\n    url: ${url}\n`;
-
-const startTask = (client, name, args) => client.request({ method: 'tools/call',
-  params: { name, arguments: args, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
-const getTask = (client, taskId) => client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema);
-const taskResult = (client, taskId) => client.request({ method: 'tasks/result', params: { taskId } },
-  CallToolResultSchema, { timeout: 30_000 });
-
-async function rpcError(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  assert.fail('the request succeeded');
-}
 
 test('a 2025-11-25 client\'s tasks on a server of the tasks extension: created, polled, listed, answered, cancelled',
   opts, async () => {
@@ -228,6 +212,10 @@ test('a 2026-07-28 client\'s task on a server of the tasks extension: its Task u
           assert.equal(task.status, 'completed');
           assert.equal(task.result.content[0].text, 'computed  after 0.5 s');
           assert.equal(task.result._meta?.['io.modelcontextprotocol/related-task'], undefined);
+          // A malformed tasks/update is refused before the server hears of it.
+          const bad = await send('tasks/update', { taskId: created.taskId, inputResponses: 'yes' });
+          assert.equal(bad.code, -32602, JSON.stringify(bad));
+          assert.match(bad.message, /inputResponses/);
 
           // Without the extension the call runs to its end: the outer
           // gateway does not ask the server for a task.

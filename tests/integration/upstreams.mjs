@@ -1,7 +1,8 @@
 // upstreams.mjs - what the tests of upstream servers share: a gateway
 // started on a YAML config with an official v1 SDK client connected over
-// Streamable HTTP, waiting for discovery, and finding the children a test
-// started (each test marks its children's command lines).
+// Streamable HTTP, waiting for discovery, finding the children a test
+// started (each test marks its children's command lines), and asking for
+// 2025-11-25 tasks.
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -10,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CreateTaskResultSchema, GetTaskResultSchema, CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { REPO_ROOT, startHttpGate, httpClient, sleep } from './lib.mjs';
 
 export const NODE = path.join(REPO_ROOT, 'tests/node_modules/.bin/node');
@@ -111,4 +113,22 @@ export async function startHttpFixture(fixture, args = []) {
     await sleep(100);
   }
   return { url: `http://127.0.0.1:${readFileSync(portFile, 'utf8')}/mcp`, stop };
+}
+
+// 2025-11-25 tasks, as the SDK v1 client asks for them.
+export const startTask = (client, name, args) => client.request({ method: 'tools/call',
+  params: { name, arguments: args, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
+export const getTask = (client, taskId) => client.request({ method: 'tasks/get', params: { taskId } },
+  GetTaskResultSchema);
+export const taskResult = (client, taskId, timeout = 60_000) => client.request({ method: 'tasks/result',
+  params: { taskId } }, CallToolResultSchema, { timeout });
+
+/** The error PROMISE rejects with; fails the test when it resolves. */
+export async function rpcError(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  assert.fail('the request succeeded');
 }
