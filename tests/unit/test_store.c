@@ -159,6 +159,78 @@ test_reopen_is_idempotent(void **state)
     }
 }
 
+/* 1 if SQL's program opens a temporary b-tree (per row, for an INSERT). */
+static int
+plan_has_ephemeral(sqlite3 *db, const char *sql)
+{
+    char explain[600];
+    sqlite3_stmt *st;
+    int found = 0;
+
+    snprintf(explain, sizeof(explain), "EXPLAIN %s", sql);
+    assert_int_equal(sqlite3_prepare_v2(db, explain, -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        if (strcmp((const char *)sqlite3_column_text(st, 1), "OpenEphemeral") == 0)
+            found = 1;
+    sqlite3_finalize(st);
+    return found;
+}
+
+#define INSERT_CALL                                                                                               \
+    "INSERT INTO calls (time_us, tool, duration_us, request_bytes, response_bytes, outcome) VALUES (1, 't', 1, 1, 1, " \
+    "'ok')"
+
+/* A store written before migration 4 (its calls table checks outcome
+ * with IN) keeps its rows and gets the check that costs nothing. */
+static void
+test_calls_table_rebuilt_with_cheap_check(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_store *st = open_ok(f->state);
+
+    /* Back to version 3: the table as migration 2 made it, with rows. */
+    assert_int_equal(sqlite3_exec(st->db,
+                                  "DROP TABLE calls;"
+                                  "CREATE TABLE calls (id INTEGER PRIMARY KEY, time_us INTEGER NOT NULL, key_id TEXT,"
+                                  " project TEXT, session TEXT, server TEXT, tool TEXT NOT NULL, duration_us INTEGER"
+                                  " NOT NULL, request_bytes INTEGER NOT NULL, response_bytes INTEGER NOT NULL, outcome"
+                                  " TEXT NOT NULL CHECK (outcome IN ('ok', 'tool_error', 'error', 'cancelled')),"
+                                  " error TEXT, arguments TEXT) STRICT;"
+                                  "CREATE INDEX calls_time ON calls(time_us);"
+                                  "CREATE INDEX calls_errors ON calls(time_us) WHERE outcome != 'ok';"
+                                  "INSERT INTO calls VALUES (7, 100, 'key_1', 'p', 's', 'srv', 'echo', 5, 10, 20,"
+                                  " 'error', 'boom', '{}');"
+                                  "INSERT INTO calls VALUES (9, 200, NULL, NULL, NULL, NULL, 'x', 6, 11, 0,"
+                                  " 'cancelled', NULL, NULL);"
+                                  "DELETE FROM schema_version WHERE version > 3;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_true(plan_has_ephemeral(st->db, INSERT_CALL));
+    mg_store_close(st);
+
+    st = open_ok(f->state);
+    assert_int_equal(scalar(st->db, "SELECT max(version) FROM schema_version"), mg_store_schema_version());
+    assert_false(plan_has_ephemeral(st->db, INSERT_CALL));
+    assert_int_equal(scalar(st->db, "SELECT count(*) FROM calls"), 2);
+    assert_int_equal(scalar(st->db, "SELECT count(*) FROM calls WHERE id = 7 AND time_us = 100 AND key_id = 'key_1'"
+                                    " AND project = 'p' AND session = 's' AND server = 'srv' AND tool = 'echo'"
+                                    " AND duration_us = 5 AND request_bytes = 10 AND response_bytes = 20 AND"
+                                    " outcome = 'error' AND error = 'boom' AND arguments = '{}'"),
+                     1);
+    assert_int_equal(scalar(st->db, "SELECT count(*) FROM calls WHERE id = 9 AND outcome = 'cancelled'"), 1);
+    assert_int_equal(scalar(st->db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'calls'"
+                                    " AND name IN ('calls_time', 'calls_errors')"),
+                     2);
+    /* The check still refuses what is not an outcome. */
+    assert_int_not_equal(sqlite3_exec(st->db,
+                                      "INSERT INTO calls (time_us, tool, duration_us, request_bytes, response_bytes,"
+                                      " outcome) VALUES (1, 't', 1, 1, 1, 'okay')",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+    assert_int_equal(sqlite3_exec(st->db, INSERT_CALL, NULL, NULL, NULL), SQLITE_OK);
+    mg_store_close(st);
+}
+
 static void
 test_loose_file_mode_is_tightened(void **state)
 {
@@ -561,6 +633,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_first_open_creates_everything_private, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_is_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_calls_table_rebuilt_with_cheap_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_loose_file_mode_is_tightened, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_database_is_refused, setup, teardown),
