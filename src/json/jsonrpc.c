@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json/json_text.h"
 #include "util/alloc.h"
 #include "util/limits.h"
 
@@ -275,14 +276,15 @@ mg_rpc_make_notification(const char *method, json_t *params)
 char *
 mg_rpc_encode(const json_t *msg, size_t *len)
 {
-    /* JSON_COMPACT writes no newlines; jansson escapes control characters
-     * inside strings, so the output is always one line. */
-    char *s = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY);
+    /* Compact text has no newlines, and control characters inside
+     * strings are escaped, so the output is always one line. */
+    char *s = mg_json_text(msg, len);
 
-    if (s == NULL)
+    if (s == NULL) {
         s = mg_strdup("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,\"message\":\"Internal error: "
                       "message could not be encoded\"}}");
-    if (len != NULL)
-        *len = strlen(s);
+        if (len != NULL)
+            *len = strlen(s);
+    }
     return s;
 }

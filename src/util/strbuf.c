@@ -7,8 +7,8 @@
 
 #include "util/alloc.h"
 
-void
-mg_strbuf_add(struct mg_strbuf *b, const char *s, size_t n)
+char *
+mg_strbuf_reserve(struct mg_strbuf *b, size_t n)
 {
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 64;
@@ -17,7 +17,13 @@ mg_strbuf_add(struct mg_strbuf *b, const char *s, size_t n)
         b->p = mg_realloc(b->p, cap);
         b->cap = cap;
     }
-    memcpy(b->p + b->len, s, n);
+    return b->p + b->len;
+}
+
+void
+mg_strbuf_add(struct mg_strbuf *b, const char *s, size_t n)
+{
+    memcpy(mg_strbuf_reserve(b, n), s, n);
     b->len += n;
     b->p[b->len] = '\0';
 }

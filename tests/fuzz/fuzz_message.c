@@ -5,7 +5,9 @@
  *
  * The first input byte picks the session state (fresh, legacy 2025-03-26
  * so batches are accepted, legacy 2025-11-25, or modern requests), the
- * rest is the message.  Every reply must be encodable as one line.
+ * rest is the message.  Every reply must be encodable as one line, and
+ * mcpgate's encoder must write jansson's text for it and for any JSON
+ * the input holds.
  *
  *   build/fuzz/fuzz_message -max_total_time=60 tests/fuzz/corpus
  */
@@ -25,10 +27,14 @@ static void
 check_reply(void *ctx, json_t *msg)
 {
     size_t len;
-    char *text = mg_rpc_encode(msg, &len);
+    char *text = mg_rpc_encode(msg, &len), *theirs = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY);
 
     if (memchr(text, '\n', len) != NULL)
         abort(); /* would break newline-delimited framing */
+    /* mcpgate's encoder writes jansson's text, byte for byte. */
+    if (theirs == NULL || strcmp(text, theirs) != 0)
+        abort();
+    free(theirs);
     free(text);
 }
 
@@ -50,6 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct mg_gateway *gw;
     struct mg_sink sink = {.send = check_reply, .ctx = NULL};
     struct mg_session *s;
+    json_t *input;
     char err[256];
 
     if (gw == NULL) {
@@ -70,6 +77,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     default:
         break;
+    }
+    /* Whatever JSON the message holds, encoded as every reply is. */
+    if ((input = json_loadb((const char *)data + 1, size - 1, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL)) != NULL) {
+        check_reply(NULL, input);
+        json_decref(input);
     }
     mg_session_receive_text(s, (const char *)data + 1, size - 1, &sink);
     /* demo__wait may have started timers: close the session (cancelling

@@ -1,7 +1,8 @@
 /*
- * test_json_size.c - mg_json_compact_size against jansson's own compact
- * encoding, value by value: every escape, UTF-8, the integer limits,
- * reals, empty and nested containers, and MCP messages as they are sent.
+ * test_json_text.c - mg_json_text and mg_json_compact_size against
+ * jansson's own compact encoding, value by value: every escape, UTF-8,
+ * the integer limits, reals, empty and nested containers, MCP messages as
+ * they are sent, and thousands of random values.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,16 +14,23 @@
 #include <cmocka.h>
 
 #include "json/json_size.h"
+#include "json/json_text.h"
 
-/* The size jansson writes, for V (stolen). */
+/* The text and the size jansson writes, for V (stolen). */
 static void
 check(json_t *v)
 {
-    char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY), *ours;
+    size_t len = 0;
 
     assert_non_null(text);
     if (mg_json_compact_size(v) != strlen(text))
         fail_msg("size %zu, jansson wrote %zu bytes: %s", mg_json_compact_size(v), strlen(text), text);
+    ours = mg_json_text(v, &len);
+    assert_non_null(ours);
+    if (len != strlen(text) || memcmp(ours, text, len + 1) != 0)
+        fail_msg("mg_json_text wrote %zu bytes: %s\njansson wrote %zu bytes: %s", len, ours, strlen(text), text);
+    free(ours);
     free(text);
     json_decref(v);
 }
@@ -93,6 +101,84 @@ test_containers_and_messages(void **state)
     }
     check(deep);
     assert_int_equal(mg_json_compact_size(NULL), 0);
+    assert_null(mg_json_text(NULL, NULL));
+}
+
+/* Deeper than any message may be: refused, not a stack overflow. */
+static void
+test_too_deep_is_refused(void **state)
+{
+    json_t *deep = json_array(), *cur = deep;
+
+    for (int i = 0; i < 5000; i++) {
+        json_t *next = json_array();
+        json_array_append_new(cur, next);
+        cur = next;
+    }
+    assert_null(mg_json_text(deep, NULL));
+    json_decref(deep);
+}
+
+/* A random string of N bytes: mostly ASCII, with escapes, control
+ * characters and multi-byte UTF-8 among them. */
+static json_t *
+random_string(unsigned *seed, int n)
+{
+    static const char *const pieces[] = {"a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\x01", "\x1f",
+                                         "\x7f", "caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\b\f\r"};
+    char buf[256];
+    size_t len = 0;
+
+    for (int i = 0; i < n && len < sizeof(buf) - 8; i++) {
+        const char *p = pieces[rand_r(seed) % (sizeof(pieces) / sizeof(pieces[0]))];
+        memcpy(buf + len, p, strlen(p));
+        len += strlen(p);
+    }
+    return json_stringn(buf, len);
+}
+
+static json_t *
+random_value(unsigned *seed, int depth)
+{
+    int kind = rand_r(seed) % (depth > 4 ? 6 : 8);
+    json_t *v;
+
+    switch (kind) {
+    case 0:
+        return json_null();
+    case 1:
+        return json_boolean(rand_r(seed) % 2);
+    case 2:
+        return json_integer((json_int_t)(((uint64_t)rand_r(seed) << 33) ^ ((uint64_t)rand_r(seed) << 2)) -
+                            (json_int_t)rand_r(seed));
+    case 3:
+        return json_real((double)rand_r(seed) / 7.0 - 1e6);
+    case 4:
+    case 5:
+        return random_string(seed, rand_r(seed) % 12);
+    case 6:
+        v = json_array();
+        for (int i = rand_r(seed) % 5; i > 0; i--)
+            json_array_append_new(v, random_value(seed, depth + 1));
+        return v;
+    default:
+        v = json_object();
+        for (int i = rand_r(seed) % 5; i > 0; i--) {
+            json_t *key = random_string(seed, rand_r(seed) % 6);
+            json_object_setn_new(v, json_string_value(key), json_string_length(key), random_value(seed, depth + 1));
+            json_decref(key);
+        }
+        return v;
+    }
+}
+
+static void
+test_random_values(void **state)
+{
+    unsigned seed = 20261124;
+
+    for (int i = 0; i < 5000; i++)
+        check(random_value(&seed, 0));
 }
 
 int
@@ -102,6 +188,8 @@ main(void)
         cmocka_unit_test(test_scalars),
         cmocka_unit_test(test_strings_and_escapes),
         cmocka_unit_test(test_containers_and_messages),
+        cmocka_unit_test(test_too_deep_is_refused),
+        cmocka_unit_test(test_random_values),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
