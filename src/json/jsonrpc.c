@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json/json_parse.h"
 #include "json/json_text.h"
 #include "util/alloc.h"
 #include "util/limits.h"
@@ -64,6 +65,10 @@ mg_rpc_decode(const char *buf, size_t len, struct mg_rpc_error *err)
     json_error_t jerr;
     json_t *v;
 
+    /* Well-formed messages take the fast path; whatever it does not
+     * decode, jansson decodes or explains. */
+    if ((v = mg_json_parse(buf, len, MG_MAX_JSON_DEPTH)) != NULL)
+        return v;
     /* jansson refuses nesting past its own limit (2048) before recursing
      * further, so decoding hostile input cannot exhaust the stack. */
     v = json_loadb(buf, len, JSON_DECODE_ANY, &jerr);

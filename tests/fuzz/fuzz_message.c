@@ -7,7 +7,8 @@
  * so batches are accepted, legacy 2025-11-25, or modern requests), the
  * rest is the message.  Every reply must be encodable as one line, and
  * mcpgate's encoder must write jansson's text for it and for any JSON
- * the input holds.
+ * the input holds; mcpgate's parser must decode the input as jansson
+ * does, or leave it to jansson.
  *
  *   build/fuzz/fuzz_message -max_total_time=60 tests/fuzz/corpus
  */
@@ -18,7 +19,10 @@
 
 #include "bundles/demo.h"
 #include "gateway/gateway.h"
+#include "json/json_parse.h"
+#include "json/json_text.h"
 #include "json/jsonrpc.h"
+#include "util/limits.h"
 #include "mcp/session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -36,6 +40,28 @@ check_reply(void *ctx, json_t *msg)
         abort();
     free(theirs);
     free(text);
+}
+
+/* mcpgate's parser decodes nothing jansson refuses, and what it decodes
+ * is jansson's value, keys in the same order. */
+static void
+check_parse(const char *text, size_t len)
+{
+    json_t *ours = mg_json_parse(text, len, MG_MAX_JSON_DEPTH), *theirs;
+    char *a, *b;
+
+    if (ours == NULL)
+        return;
+    if ((theirs = json_loadb(text, len, JSON_DECODE_ANY, NULL)) == NULL)
+        abort();
+    a = mg_json_text(ours, NULL);
+    b = mg_json_text(theirs, NULL);
+    if (!json_equal(ours, theirs) || strcmp(a, b) != 0)
+        abort();
+    free(a);
+    free(b);
+    json_decref(ours);
+    json_decref(theirs);
 }
 
 static void
@@ -83,6 +109,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_reply(NULL, input);
         json_decref(input);
     }
+    check_parse((const char *)data + 1, size - 1);
     mg_session_receive_text(s, (const char *)data + 1, size - 1, &sink);
     /* demo__wait may have started timers: close the session (cancelling
      * them) and let the loop finish the cancelled calls. */

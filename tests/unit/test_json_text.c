@@ -15,6 +15,7 @@
 
 #include "json/json_size.h"
 #include "json/json_text.h"
+#include "json_random.h"
 
 /* The text and the size jansson writes, for V (stolen). */
 static void
@@ -119,66 +120,13 @@ test_too_deep_is_refused(void **state)
     json_decref(deep);
 }
 
-/* A random string of N bytes: mostly ASCII, with escapes, control
- * characters and multi-byte UTF-8 among them. */
-static json_t *
-random_string(unsigned *seed, int n)
-{
-    static const char *const pieces[] = {"a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\x01", "\x1f",
-                                         "\x7f", "caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\b\f\r"};
-    char buf[256];
-    size_t len = 0;
-
-    for (int i = 0; i < n && len < sizeof(buf) - 8; i++) {
-        const char *p = pieces[rand_r(seed) % (sizeof(pieces) / sizeof(pieces[0]))];
-        memcpy(buf + len, p, strlen(p));
-        len += strlen(p);
-    }
-    return json_stringn(buf, len);
-}
-
-static json_t *
-random_value(unsigned *seed, int depth)
-{
-    int kind = rand_r(seed) % (depth > 4 ? 6 : 8);
-    json_t *v;
-
-    switch (kind) {
-    case 0:
-        return json_null();
-    case 1:
-        return json_boolean(rand_r(seed) % 2);
-    case 2:
-        return json_integer((json_int_t)(((uint64_t)rand_r(seed) << 33) ^ ((uint64_t)rand_r(seed) << 2)) -
-                            (json_int_t)rand_r(seed));
-    case 3:
-        return json_real((double)rand_r(seed) / 7.0 - 1e6);
-    case 4:
-    case 5:
-        return random_string(seed, rand_r(seed) % 12);
-    case 6:
-        v = json_array();
-        for (int i = rand_r(seed) % 5; i > 0; i--)
-            json_array_append_new(v, random_value(seed, depth + 1));
-        return v;
-    default:
-        v = json_object();
-        for (int i = rand_r(seed) % 5; i > 0; i--) {
-            json_t *key = random_string(seed, rand_r(seed) % 6);
-            json_object_setn_new(v, json_string_value(key), json_string_length(key), random_value(seed, depth + 1));
-            json_decref(key);
-        }
-        return v;
-    }
-}
-
 static void
 test_random_values(void **state)
 {
     unsigned seed = 20261124;
 
     for (int i = 0; i < 5000; i++)
-        check(random_value(&seed, 0));
+        check(random_json_value(&seed, 0));
 }
 
 int
