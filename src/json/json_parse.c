@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/limits.h"
 
 struct parser {
     const unsigned char *p, *end;
@@ -461,4 +462,16 @@ mg_json_parse(const char *buf, size_t len, int max_depth)
         return NULL;
     }
     return v;
+}
+
+json_t *
+mg_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *err)
+{
+    /* Deep enough for any message; deeper text is jansson's. */
+    json_t *v = (flags & ~(size_t)JSON_DECODE_ANY) == 0 ? mg_json_parse(buf, len, MG_MAX_JSON_DEPTH) : NULL;
+
+    if (v != NULL && ((flags & JSON_DECODE_ANY) || json_is_object(v) || json_is_array(v)))
+        return v;
+    json_decref(v);
+    return json_loadb(buf, len, flags, err);
 }

@@ -26,4 +26,11 @@
  */
 json_t *mg_json_parse(const char *buf, size_t len, int max_depth);
 
+/*
+ * json_loadb(BUF, LEN, FLAGS, ERR), by the fast path when it can: the
+ * same value, or NULL with ERR (when not NULL) filled by jansson.  FLAGS
+ * other than JSON_DECODE_ANY go to jansson alone.
+ */
+json_t *mg_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *err);
+
 #endif

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
+#include "json/json_parse.h"
 #include "util/alloc.h"
 #include "util/random.h"
 #include "util/seal.h"
@@ -98,7 +99,7 @@ mg_state_open(struct mg_state_keeper *k, const char *token, const char *name, js
     *why = "requestState is not one mcpgate issued, or was altered";
     if ((text = mg_unseal(k->key, LABEL, token, strlen(token), &n)) == NULL)
         return -1;
-    payload = json_loadb(text, n, 0, NULL);
+    payload = mg_json_loadb(text, n, 0, NULL);
     mg_free(text);
     if (json_unpack(payload, "{s:s, s:s, s:o, s:I, s:s, s?s}", "name", &p_name, "args", &p_args, "keys", keys,
                     "exp", &exp, "nonce", &p_nonce, "state", &p_state) != 0) {

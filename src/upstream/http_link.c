@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "json/json_parse.h"
 #include "json/jsonrpc.h"
 #include "upstream/http_link_impl.h"
 #include "util/alloc.h"
@@ -167,7 +168,7 @@ mg_http_link__deliver(struct xfer *x, const char *text, size_t len)
 
     if (x->aborted || l->stopping)
         return;
-    msg = json_loadb(text, len, 0, &jerr);
+    msg = mg_json_loadb(text, len, 0, &jerr);
     if (msg == NULL) {
         mg_log_warn("upstream %s: dropped a message that is not JSON: %s", l->name, jerr.text);
         return;
@@ -641,7 +642,7 @@ mg_http_link_send_params(struct mg_http_link *l, const char *json, size_t len, j
 
     if (!l->up || l->stopping)
         return -1;
-    msg = json_loadb(json, len, 0, NULL);
+    msg = mg_json_loadb(json, len, 0, NULL);
     if (msg == NULL)
         return -1;
     if (l->legacy && l->endpoint == NULL && l->nqueued >= MG_HTTP_LINK_MAX_QUEUED) {

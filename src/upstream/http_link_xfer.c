@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "config/config.h"
+#include "json/json_parse.h"
 #include "upstream/http_link_impl.h"
 #include "util/alloc.h"
 #include "util/log.h"
@@ -283,7 +284,7 @@ mg_http_link__error_body(struct xfer *x)
 
     if (x->mode != BODY_SNIPPET || x->buf == NULL || x->len >= x->keep)
         return NULL; /* none, or cut */
-    j = json_loadb(x->buf, x->len, 0, NULL);
+    j = mg_json_loadb(x->buf, x->len, 0, NULL);
     err = json_object_get(j, "error");
     if (!json_is_object(err) || !json_is_integer(json_object_get(err, "code")) ||
         !json_is_string(json_object_get(err, "message"))) {

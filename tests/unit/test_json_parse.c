@@ -225,6 +225,30 @@ test_depth_limit(void **state)
     json_decref(v);
 }
 
+/* mg_json_loadb keeps json_loadb's flags: without JSON_DECODE_ANY only
+ * an object or array is a document; other flags are jansson's. */
+static void
+test_loadb_keeps_jansson_flags(void **state)
+{
+    json_error_t err;
+    json_t *v;
+
+    v = mg_json_loadb("7", 1, JSON_DECODE_ANY, &err);
+    assert_true(json_is_integer(v));
+    json_decref(v);
+    err.text[0] = '\0';
+    assert_null(mg_json_loadb("7", 1, 0, &err));
+    assert_true(err.text[0] != '\0');
+    v = mg_json_loadb("{\"a\":[1]}", 9, 0, &err);
+    assert_true(json_is_object(v));
+    json_decref(v);
+    assert_null(mg_json_loadb("{\"a\":1,\"a\":2}", 15, JSON_REJECT_DUPLICATES, &err));
+    assert_non_null(strstr(err.text, "duplicate"));
+    /* What the fast path leaves: jansson's error, with its place. */
+    assert_null(mg_json_loadb("[1,]", 4, 0, &err));
+    assert_int_equal(err.line, 1);
+}
+
 /* --- random values and random corruptions of their text ----------------- */
 
 static void
@@ -274,6 +298,7 @@ main(void)
         cmocka_unit_test(test_escaped_string_longer_than_scratch),
         cmocka_unit_test(test_invalid_texts_are_refused),
         cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_loadb_keeps_jansson_flags),
         cmocka_unit_test(test_random_values_and_corruptions),
     };
 
