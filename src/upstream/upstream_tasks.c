@@ -266,6 +266,8 @@ mg_upstream_task_created(struct mg_upstream *u, struct mg_call *call, json_t *re
     k->up_id = mg_strdup(up_id);
     k->modern = mg_proto_is_modern(mg_call_protocol_version(call));
     k->native = u->modern;
+    snprintf(k->last_status, sizeof(k->last_status), "%s",
+             json_string_value(json_object_get(task, "status")) ?: "");
     if (held != NULL) {
         /* Its outcome, its Task: nothing to ask the server. */
         k->result = json_deep_copy(held);

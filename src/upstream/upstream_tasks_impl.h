@@ -44,6 +44,7 @@ struct task {
     int native;                  /* its server speaks the extension itself (upstream_tasks_native.c) */
     json_t *held;                /* native: the Task of one the server answered at once, held here
                                   * (its outcome in result), or NULL */
+    char last_status[16];        /* native, 2025-11-25 creator: the status it was last told of */
     /* The fields below are the extension's (upstream_tasks_ext.c). */
     json_t *caps;                /* the creating request's client capabilities (native: as its server has them) */
     int watching;                /* our tasks/result is waiting on the server */

@@ -54,6 +54,28 @@ ended(const char *status)
            (strcmp(status, "completed") == 0 || strcmp(status, "failed") == 0 || strcmp(status, "cancelled") == 0);
 }
 
+/* The server's TASK (its Task) of K, or of a task forgotten (K NULL), was
+ * seen.  A 2025-11-25 creator still there is told of a new status by
+ * notifications/tasks/status, which 2025-11-25 makes optional: the
+ * extension sends the gateway nothing of its own accord, so a status is
+ * seen only when asked for (the client's tasks/get, the polling behind its
+ * tasks/result), and one the task passes through between two asks is
+ * never told. */
+static void
+saw_task(struct task *k, json_t *task)
+{
+    const char *status = json_string_value(json_object_get(task, "status"));
+    json_t *out;
+
+    mg_task_saw_status(k, status);
+    if (k == NULL || k->modern || k->session == NULL || status == NULL || strcmp(k->last_status, status) == 0)
+        return;
+    snprintf(k->last_status, sizeof(k->last_status), "%s", status);
+    out = mg_task_legacy(task);
+    json_object_set_new(out, "taskId", json_string(k->id));
+    mg_session_notify((struct mg_session *)k->session, "notifications/tasks/status", out);
+}
+
 /* --- 2026-07-28 clients ----------------------------------------------------- */
 
 /* The server's Task, under our id; an inlined result is the creator's
@@ -110,7 +132,7 @@ got_legacy(void *data, json_t *result, json_t *error, const char *why)
         mg_task_asked_free(a);
         return;
     }
-    mg_task_saw_status(mg_task_find(a->t, a->task_id), json_string_value(json_object_get(result, "status")));
+    saw_task(mg_task_find(a->t, a->task_id), result);
     out = mg_task_legacy(result);
     json_object_set_new(out, "taskId", json_string(a->task_id));
     mg_req_reply(a->req, out);
@@ -389,7 +411,7 @@ polled(void *data, json_t *result, json_t *error, const char *why)
         schedule(t);
         return;
     }
-    mg_task_saw_status(mg_task_find(t, w->task_id), status);
+    saw_task(mg_task_find(t, w->task_id), result);
     if (ended(status)) {
         answer_outcome(w, result, status);
         schedule(t);

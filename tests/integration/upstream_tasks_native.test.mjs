@@ -17,6 +17,9 @@
 //     related to the task, and its answers go back by tasks/update (two at
 //     once too), also through the SDK's own task flow (callToolStream);
 //   - tasks/cancel answers the cancelled Task, and -32602 on an ended one;
+//   - each new status the gateway sees (its tasks/get, the polling behind
+//     tasks/result) is told by notifications/tasks/status, once, to the
+//     task's creator alone;
 //   - another session does not see the task;
 //   - a task the server did not make (it answered at once) is still
 //     one, completed, held by the gateway;
@@ -34,6 +37,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   ListTasksResultSchema, CancelTaskResultSchema, CallToolResultSchema, ElicitRequestSchema,
+  TaskStatusNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { startHttpGate, httpClient, postRpc, modernMeta, sleep, REPO_ROOT, MODERN_VERSION } from './lib.mjs';
 import { NODE, withGateway, waitForTool, startTask, getTask, taskResult, rpcError } from './upstreams.mjs';
@@ -68,6 +72,9 @@ test('a 2025-11-25 client\'s tasks on a server of the tasks extension: created, 
       await withGateway(outerConfig(innerUrl), async ({ client, connect }) => {
         await waitForTool(client, 'inner__slow_compute');
         assert.ok(client.getServerCapabilities().tasks?.requests?.tools?.call, 'the gateway declares tasks');
+        const told = [];
+        client.setNotificationHandler(TaskStatusNotificationSchema, (n) => { told.push(n.params); });
+        const toldOf = (taskId) => told.filter((n) => n.taskId === taskId).map((n) => n.status);
 
         const created = await startTask(client, 'inner__slow_compute', { seconds: 1, label: 'tide' });
         const id = created.task.taskId;
@@ -86,6 +93,8 @@ test('a 2025-11-25 client\'s tasks on a server of the tasks extension: created, 
         assert.equal(tasks[0].status, 'working');
 
         const other = await connect();
+        const toldOther = [];
+        other.setNotificationHandler(TaskStatusNotificationSchema, (n) => { toldOther.push(n.params); });
         assert.equal((await rpcError(getTask(other, id))).code, -32602, 'another session saw the task');
 
         const started = Date.now();
@@ -94,6 +103,13 @@ test('a 2025-11-25 client\'s tasks on a server of the tasks extension: created, 
         assert.equal(result.content[0].text, 'computed tide after 1 s');
         assert.equal(result._meta?.['io.modelcontextprotocol/related-task']?.taskId, id);
         assert.equal((await getTask(client, id)).status, 'completed');
+        // Told once of the end (working it was already known to be).
+        await sleep(100);
+        assert.deepEqual(toldOf(id), ['completed']);
+        const end = told.find((n) => n.taskId === id);
+        assert.equal(typeof end.ttl, 'number', 'in 2025-11-25 fields');
+        assert.ok(end.createdAt && end.lastUpdatedAt, JSON.stringify(end));
+        assert.equal(end.ttlMs, undefined);
 
         // A tool error is a result; a JSON-RPC error is that error.
         const failing = (await startTask(client, 'inner__failing_job', {})).task.taskId;
@@ -116,6 +132,9 @@ test('a 2025-11-25 client\'s tasks on a server of the tasks extension: created, 
         assert.equal(late.code, -32602);
         assert.match(late.message, /has ended \(completed\)/);
         assert.match((await rpcError(taskResult(client, long))).message, /was cancelled/);
+        assert.deepEqual(toldOf(long), ['cancelled']);
+        assert.deepEqual(toldOf(failing), ['completed']);
+        assert.deepEqual(toldOther, [], 'another session was told of the tasks');
       });
     });
   });
