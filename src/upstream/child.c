@@ -36,6 +36,7 @@
 #include "util/linebuf.h"
 #include "util/log.h"
 #include "util/random.h"
+#include "util/strbuf.h"
 
 extern char **environ;
 
@@ -84,6 +85,10 @@ struct mg_child {
     uv_timer_t timer;
     uv_process_t proc;
     uv_pipe_t in, out, err;
+    /* Lines sent in one turn of the loop go to stdin in one write, at the
+     * start of the next turn: under load the child wakes once for many. */
+    uv_idle_t flush;
+    struct mg_strbuf pending;
     int nopen;                 /* handles of this incarnation not yet closed */
     int in_open, out_open, err_open;
     pid_t pid;                 /* also the process group; 0 when not running */
@@ -104,7 +109,7 @@ struct mg_child {
 struct write_req {
     uv_write_t req;
     struct mg_child *c;
-    char data[];
+    char *data; /* the lines of one turn, taken from c->pending */
 };
 
 /* Processes spawned and not reaped, over every loop and thread. */
@@ -196,6 +201,14 @@ close_one(struct mg_child *c, uv_handle_t *h)
 }
 
 static void on_grace(uv_timer_t *timer);
+static void flush_pending(struct mg_child *c);
+
+static void
+drop_pending(struct mg_child *c)
+{
+    mg_free(c->pending.p);
+    memset(&c->pending, 0, sizeof(c->pending));
+}
 
 /* Begin ending the running child from STAGE: KILL_EOF closes stdin and
  * waits; KILL_TERM also sends SIGTERM at once. */
@@ -204,6 +217,8 @@ terminate(struct mg_child *c, enum kill_stage stage)
 {
     c->kill = stage;
     if (c->in_open) {
+        /* What was sent goes before the end of input. */
+        flush_pending(c);
         c->in_open = 0;
         close_one(c, (uv_handle_t *)&c->in);
     }
@@ -339,36 +354,68 @@ on_write(uv_write_t *req, int status)
     struct write_req *w = (struct write_req *)req;
     struct mg_child *c = w->c;
 
+    mg_free(w->data);
     mg_free(w);
     /* UV_ECANCELED: stdin was closed on purpose with writes queued. */
     if (status < 0 && status != UV_ECANCELED)
         write_failed(c, status);
 }
 
-int
-mg_child_send(struct mg_child *c, const char *line, size_t len)
+/* The lines gathered so far, to stdin in one write. */
+static void
+flush_pending(struct mg_child *c)
 {
     struct write_req *w;
     uv_buf_t buf;
     int rc;
 
+    uv_idle_stop(&c->flush);
+    if (c->pending.len == 0 || !c->in_open) {
+        drop_pending(c);
+        return;
+    }
+    w = mg_malloc(sizeof(*w));
+    w->c = c;
+    w->data = c->pending.p;
+    buf = uv_buf_init(w->data, (unsigned)c->pending.len);
+    memset(&c->pending, 0, sizeof(c->pending));
+    rc = uv_write(&w->req, (uv_stream_t *)&c->in, &buf, 1, on_write);
+    if (rc < 0) {
+        mg_free(w->data);
+        mg_free(w);
+        write_failed(c, rc);
+    }
+}
+
+static void
+on_flush(uv_idle_t *idle)
+{
+    flush_pending(idle->data);
+}
+
+int
+mg_child_send(struct mg_child *c, const char *line, size_t len)
+{
+    size_t queued;
+    char *at;
+
     if (c->phase != PHASE_RUNNING || c->kill != KILL_NONE || c->stopping || !c->in_open)
         return UV_EPIPE;
     if (memchr(line, '\n', len) != NULL)
         return UV_EINVAL;
-    if (len >= UINT32_MAX || uv_stream_get_write_queue_size((uv_stream_t *)&c->in) + len + 1 > c->max_queue)
+    queued = uv_stream_get_write_queue_size((uv_stream_t *)&c->in) + c->pending.len;
+    if (len >= UINT32_MAX || queued + len + 1 > c->max_queue || c->pending.len + len + 1 >= UINT32_MAX)
         return UV_ENOBUFS;
-    w = mg_malloc(sizeof(*w) + len + 1);
-    w->c = c;
-    memcpy(w->data, line, len);
-    w->data[len] = '\n';
-    buf = uv_buf_init(w->data, (unsigned)(len + 1));
-    rc = uv_write(&w->req, (uv_stream_t *)&c->in, &buf, 1, on_write);
-    if (rc < 0) {
-        mg_free(w);
-        write_failed(c, rc);
-        return rc;
+    if (c->pending.len == 0) {
+        /* One allocation holds a turn's worth of small messages. */
+        mg_strbuf_reserve(&c->pending, len + 1 > 4096 ? len + 1 : 4096);
+        uv_idle_start(&c->flush, on_flush);
     }
+    at = mg_strbuf_reserve(&c->pending, len + 1);
+    memcpy(at, line, len);
+    at[len] = '\n';
+    c->pending.len += len + 1;
+    c->pending.p[c->pending.len] = '\0';
     return 0;
 }
 
@@ -472,6 +519,8 @@ close_all(struct mg_child *c)
 {
     uv_timer_stop(&c->timer);
     c->in_open = c->out_open = c->err_open = 0;
+    drop_pending(c);
+    close_one(c, (uv_handle_t *)&c->flush);
     close_one(c, (uv_handle_t *)&c->in);
     close_one(c, (uv_handle_t *)&c->out);
     close_one(c, (uv_handle_t *)&c->err);
@@ -569,8 +618,10 @@ spawn(struct mg_child *c)
     uv_pipe_init(c->loop, &c->in, 0);
     uv_pipe_init(c->loop, &c->out, 0);
     uv_pipe_init(c->loop, &c->err, 0);
+    uv_idle_init(c->loop, &c->flush);
     c->in.data = c->out.data = c->err.data = c;
-    c->nopen = 3;
+    c->flush.data = c;
+    c->nopen = 4;
 
     memset(&opts, 0, sizeof(opts));
     memset(stdio, 0, sizeof(stdio));
@@ -747,6 +798,7 @@ mg_child_free(struct mg_child *c)
     mg_free(c->restarts);
     mg_linebuf_free(&c->out_lines);
     mg_linebuf_free(&c->err_lines);
+    drop_pending(c);
     mg_free(c->name);
     mg_free(c->command);
     mg_free(c->cwd);
