@@ -21,16 +21,29 @@
 
 #define MAX_DEPTH 4096
 
+/* Room for N more bytes and the NUL: the check inline, the growing not. */
+static inline void
+room(struct mg_strbuf *o, size_t n)
+{
+    if (o->len + n + 1 > o->cap)
+        mg_strbuf_reserve(o, n);
+}
+
 static void
 put(struct mg_strbuf *o, const char *s, size_t n)
 {
-    mg_strbuf_add(o, s, n);
+    room(o, n);
+    memcpy(o->p + o->len, s, n);
+    o->len += n;
+    o->p[o->len] = '\0';
 }
 
 static void
 put_char(struct mg_strbuf *o, char c)
 {
-    mg_strbuf_add(o, &c, 1);
+    room(o, 1);
+    o->p[o->len++] = c;
+    o->p[o->len] = '\0';
 }
 
 /* The escape of byte C, or NULL when it goes as it is; control
@@ -64,7 +77,7 @@ put_string(struct mg_strbuf *o, const char *s, size_t len)
     size_t run = 0;
 
     /* At most 6 bytes per input byte, plus the quotes: one reserve. */
-    mg_strbuf_reserve(o, len * 6 + 2);
+    room(o, len * 6 + 2);
     o->p[o->len++] = '"';
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -179,7 +192,8 @@ mg_json_text(const json_t *v, size_t *len)
 {
     struct mg_strbuf o = {0};
 
-    mg_strbuf_reserve(&o, 255);
+    /* Most messages fit at once. */
+    mg_strbuf_reserve(&o, 1023);
     if (put_value(&o, v, 0) != 0) {
         mg_free(o.p);
         return NULL;

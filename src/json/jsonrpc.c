@@ -65,11 +65,14 @@ mg_rpc_decode(const char *buf, size_t len, struct mg_rpc_error *err)
     json_error_t jerr;
     json_t *v;
 
-    /* Well-formed messages take the fast path (json_parse.h); jansson
-     * decodes or explains the rest, refusing nesting past its own limit
-     * (2048) before recursing further, so decoding hostile input cannot
-     * exhaust the stack. */
-    v = mg_json_loadb(buf, len, JSON_DECODE_ANY, &jerr);
+    /* Well-formed messages take the fast path (json_parse.h), which
+     * refuses nesting past MG_MAX_JSON_DEPTH itself. */
+    if ((v = mg_json_parse(buf, len, MG_MAX_JSON_DEPTH)) != NULL)
+        return v;
+    /* jansson decodes or explains the rest, refusing nesting past its own
+     * limit (2048) before recursing further, so decoding hostile input
+     * cannot exhaust the stack. */
+    v = json_loadb(buf, len, JSON_DECODE_ANY, &jerr);
     if (v == NULL) {
         set_err(err, MG_RPC_PARSE_ERROR, NULL, "Parse error: %s (line %d, column %d)", jerr.text, jerr.line,
                 jerr.column);
