@@ -69,7 +69,7 @@ if (other.mcpgate?.rss_kib && other['mcp-hub']?.rss_kib) {
 }
 if (other.catalog?.all_ms && other.catalog?.direct_all_ms) {
   const gap = +other.catalog.all_ms - +other.catalog.direct_all_ms;
-  judge('ready time of 10 stdio upstreams <= the floor + 100 ms',
+  judge('ready time of 10 stdio upstreams <= the floor + 100 ms (medians of 3)',
     `${other.catalog.all_ms} vs ${other.catalog.direct_all_ms} ms: ${gap >= 0 ? '+' : ''}${gap} ms`, gap <= 100);
 }
 
