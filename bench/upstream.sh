@@ -159,6 +159,42 @@ hub_gateway() {
     stop "$gw"
 }
 
+# cpu_split PORT CONFIG: calls at c=16 through mcpgate (serving CONFIG on
+# PORT) to its stdio upstream, and where their CPU goes, per call: the
+# gateway, the upstream server, the load generator.  On a machine this
+# small the three share the cores, so their sum bounds the calls/s.
+cpu_split() {
+    local url=http://127.0.0.1:$1/mcp gw up sid line n g0 g1 u0 u1 w0 w1 cores tck gus uus wus
+    ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+    # The CPU of this shell's waited-for children, from `times` (which
+    # must run in this shell, not in a subshell), in microseconds.
+    children_us() { awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/);
+        printf "%d", ((u[1] + s[1]) * 60 + u[2] + s[2]) * 1000000 }' "$1"; }
+    start "split-$1" build/release/mcpgate serve --config "$2"
+    gw=$pid
+    wait_port "$1"
+    sid=$(open_session "$url")
+    until_ok 50 call_echo "$url" "$sid" echo__echo 2> /dev/null
+    up=$(pgrep -P "$gw" -f ts_echo_stdio.mjs | head -1)
+    SID="$sid" TOOL=echo__echo wrk -t2 -c16 -d1s -s bench/call.lua "$url" > /dev/null
+    g0=$(ticks "$gw") u0=$(ticks "$up")
+    times > "$out/times.before"
+    line=$(SID="$sid" TOOL=echo__echo wrk -t2 -c16 -d"${duration}s" -s bench/call.lua "$url")
+    times > "$out/times.after"
+    g1=$(ticks "$gw") u1=$(ticks "$up")
+    w0=$(children_us "$out/times.before") w1=$(children_us "$out/times.after")
+    stop "$gw"
+    n=$(field "$(grep '^RESULT' <<< "$line")" requests)
+    cores=$(nproc)
+    tck=$(getconf CLK_TCK)
+    gus=$(( (g1 - g0) * 1000000 / tck / n )) uus=$(( (u1 - u0) * 1000000 / tck / n )) wus=$(( (w1 - w0) / n ))
+    echo "where the CPU goes at c=16 through mcpgate, per call: gateway $gus us (its thread of the call record" \
+        "included), upstream server $uus us, wrk $wus us; $cores cores give at most" \
+        "$(( cores * 1000000 / (gus + uus + wus) )) calls/s at that cost; this run made" \
+        "$(field "$(grep '^RESULT' <<< "$line")" calls_per_s)"
+    echo "split gateway_us=$gus upstream_us=$uus wrk_us=$wus cores=$cores" >> "$out/results.txt"
+}
+
 # mcpgate_config FILE PORT SERVER-LINES: a config serving PORT
 mcpgate_config() {
     printf 'listen: 127.0.0.1:%s\nlog_level: warn\nservers:\n%s\n' "$2" "$3" > "$1"
@@ -191,6 +227,7 @@ http_gateway "mcp-proxy, Streamable HTTP (wrk)" 18923 echo "$node" "$mods/mcp-pr
     --host 127.0.0.1 --port 18923 --server stream -- "$node" "$echo_stdio"
 hub_config "$out/hub-stdio.json" "$(hub_stdio echo)"
 hub_gateway 18924 "$out/hub-stdio.json"
+cpu_split 18921 "$out/mcpgate-stdio.yaml"
 
 echo
 section=http
