@@ -1,16 +1,18 @@
 /*
  * json_size.c - the length of a value's compact JSON text, by walking it.
  *
- * Mirrors jansson's encoder with JSON_COMPACT (no spaces, no sorting)
- * and without JSON_ENSURE_ASCII or JSON_ESCAPE_SLASH: in strings and
- * keys, '"' and '\\' take two bytes, control characters two (\b \f \n \r
- * \t) or six (\u00XX), every other byte one.  Reals are rare in MCP
- * messages and their text depends on printf, so jansson itself measures
- * them.  tests/unit/test_json_size.c holds the two to the same answers.
+ * Mirrors jansson's encoder with JSON_COMPACT (no spaces, no sorting),
+ * as json_text.c writes it: in strings and keys, a byte json_escape.h
+ * escapes takes two bytes (six as \u00XX), every other byte one.  Reals
+ * are rare in MCP messages and their text depends on printf, so jansson
+ * itself measures them.  tests/unit/test_json_text.c holds the two to
+ * jansson's answers.
  */
 #include "json/json_size.h"
 
 #include <stdint.h>
+
+#include "json/json_escape.h"
 
 /* Deeper than any decoded message may be (MG_MAX_JSON_DEPTH); a cycle,
  * which only a bug could build, stops here instead of recursing on. */
@@ -22,13 +24,8 @@ string_size(const char *s, size_t len)
     size_t n = 2; /* the quotes */
 
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t')
-            n += 2;
-        else if (c < 0x20)
-            n += 6;
-        else
-            n += 1;
+        char e = mg_json_escape_of((unsigned char)s[i]);
+        n += e == 0 ? 1 : e == 'u' ? 6 : 2;
     }
     return n;
 }

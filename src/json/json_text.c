@@ -2,13 +2,11 @@
  * json_text.c - compact JSON text of a jansson value, in one pass.
  *
  * The same text as jansson's encoder with JSON_COMPACT (no spaces, no
- * sorting, objects in their order) and without JSON_ENSURE_ASCII or
- * JSON_ESCAPE_SLASH: in strings and keys '"' and '\\' are escaped, \b \f
- * \n \r \t by name, other control characters as \u00XX (upper-case hex),
- * every other byte as is.  Reals are rare in MCP messages and their text
- * depends on printf, so jansson writes those.  json_size.c counts the
- * same text without writing it; tests/unit/test_json_text.c holds both
- * to jansson's answers.
+ * sorting, objects in their order) and strings escaped as json_escape.h
+ * says (no JSON_ENSURE_ASCII, no JSON_ESCAPE_SLASH).  Reals are rare in
+ * MCP messages and their text depends on printf, so jansson writes
+ * those.  json_size.c counts the same text without writing it;
+ * tests/unit/test_json_text.c holds both to jansson's answers.
  */
 #include "json/json_text.h"
 
@@ -16,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json/json_escape.h"
 #include "util/alloc.h"
 #include "util/strbuf.h"
 
@@ -30,44 +29,11 @@ room(struct mg_strbuf *o, size_t n)
 }
 
 static void
-put(struct mg_strbuf *o, const char *s, size_t n)
-{
-    room(o, n);
-    memcpy(o->p + o->len, s, n);
-    o->len += n;
-    o->p[o->len] = '\0';
-}
-
-static void
 put_char(struct mg_strbuf *o, char c)
 {
     room(o, 1);
     o->p[o->len++] = c;
     o->p[o->len] = '\0';
-}
-
-/* The escape of byte C, or NULL when it goes as it is; control
- * characters without a short escape are written by put_string. */
-static const char *
-short_escape(unsigned char c)
-{
-    switch (c) {
-    case '"':
-        return "\\\"";
-    case '\\':
-        return "\\\\";
-    case '\b':
-        return "\\b";
-    case '\f':
-        return "\\f";
-    case '\n':
-        return "\\n";
-    case '\r':
-        return "\\r";
-    case '\t':
-        return "\\t";
-    }
-    return NULL;
 }
 
 static void
@@ -81,22 +47,22 @@ put_string(struct mg_strbuf *o, const char *s, size_t len)
     o->p[o->len++] = '"';
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        const char *e;
+        char e = mg_json_escape_of(c);
 
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (e == 0)
             continue;
         /* The bytes before this one go as they are, in one copy. */
         memcpy(o->p + o->len, s + run, i - run);
         o->len += i - run;
         run = i + 1;
-        if ((e = short_escape(c)) != NULL) {
-            o->p[o->len++] = e[0];
-            o->p[o->len++] = e[1];
+        o->p[o->len++] = '\\';
+        if (e != 'u') {
+            o->p[o->len++] = e;
         } else {
-            memcpy(o->p + o->len, "\\u00", 4);
-            o->p[o->len + 4] = hex[c >> 4];
-            o->p[o->len + 5] = hex[c & 15];
-            o->len += 6;
+            memcpy(o->p + o->len, "u00", 3);
+            o->p[o->len + 3] = hex[c >> 4];
+            o->p[o->len + 4] = hex[c & 15];
+            o->len += 5;
         }
     }
     memcpy(o->p + o->len, s + run, len - run);
@@ -119,7 +85,7 @@ put_integer(struct mg_strbuf *o, json_int_t v)
     } while (m != 0);
     if (v < 0)
         digits[--n] = '-';
-    put(o, digits + n, sizeof(digits) - n);
+    mg_strbuf_add(o, digits + n, sizeof(digits) - n);
 }
 
 static int
@@ -129,7 +95,7 @@ put_real(struct mg_strbuf *o, const json_t *v)
 
     if (text == NULL)
         return -1;
-    put(o, text, strlen(text));
+    mg_strbuf_add(o, text, strlen(text));
     free(text);
     return 0;
 }
@@ -144,13 +110,13 @@ put_value(struct mg_strbuf *o, const json_t *v, int depth)
         return -1;
     switch (json_typeof(v)) {
     case JSON_NULL:
-        put(o, "null", 4);
+        mg_strbuf_add(o, "null", 4);
         return 0;
     case JSON_TRUE:
-        put(o, "true", 4);
+        mg_strbuf_add(o, "true", 4);
         return 0;
     case JSON_FALSE:
-        put(o, "false", 5);
+        mg_strbuf_add(o, "false", 5);
         return 0;
     case JSON_INTEGER:
         put_integer(o, json_integer_value(v));
