@@ -106,6 +106,11 @@ struct mg_child {
     void *done_ctx;
 };
 
+/* The gathering buffer starts at PENDING_FIRST bytes and is kept between
+ * turns while it holds at most PENDING_KEEP. */
+#define PENDING_FIRST 4096
+#define PENDING_KEEP 65536
+
 struct write_req {
     uv_write_t req;
     struct mg_child *c;
@@ -361,12 +366,15 @@ on_write(uv_write_t *req, int status)
         write_failed(c, status);
 }
 
-/* The lines gathered so far, to stdin in one write. */
+/* The lines gathered so far, to stdin in one write. A write the pipe takes
+ * whole at once needs no request, and so no extra turn of the loop to
+ * complete it; the buffer is kept for the next turn unless it grew large. */
 static void
 flush_pending(struct mg_child *c)
 {
     struct write_req *w;
     uv_buf_t buf;
+    ssize_t n;
     int rc;
 
     uv_idle_stop(&c->flush);
@@ -374,10 +382,26 @@ flush_pending(struct mg_child *c)
         drop_pending(c);
         return;
     }
+    buf = uv_buf_init(c->pending.p, (unsigned)c->pending.len);
+    n = uv_try_write((uv_stream_t *)&c->in, &buf, 1);
+    if (n == (ssize_t)c->pending.len) {
+        if (c->pending.cap > PENDING_KEEP)
+            drop_pending(c);
+        else
+            c->pending.len = 0;
+        return;
+    }
+    if (n < 0 && n != UV_EAGAIN) {
+        drop_pending(c);
+        write_failed(c, (int)n);
+        return;
+    }
+    if (n < 0)
+        n = 0;
     w = mg_malloc(sizeof(*w));
     w->c = c;
     w->data = c->pending.p;
-    buf = uv_buf_init(w->data, (unsigned)c->pending.len);
+    buf = uv_buf_init(w->data + n, (unsigned)(c->pending.len - (size_t)n));
     memset(&c->pending, 0, sizeof(c->pending));
     rc = uv_write(&w->req, (uv_stream_t *)&c->in, &buf, 1, on_write);
     if (rc < 0) {
@@ -408,7 +432,7 @@ mg_child_send(struct mg_child *c, const char *line, size_t len)
         return UV_ENOBUFS;
     if (c->pending.len == 0) {
         /* One allocation holds a turn's worth of small messages. */
-        mg_strbuf_reserve(&c->pending, len + 1 > 4096 ? len + 1 : 4096);
+        mg_strbuf_reserve(&c->pending, len + 1 > PENDING_FIRST ? len + 1 : PENDING_FIRST);
         uv_idle_start(&c->flush, on_flush);
     }
     at = mg_strbuf_reserve(&c->pending, len + 1);

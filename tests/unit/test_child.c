@@ -450,6 +450,33 @@ test_echo_round_trip(void **state)
     }
 }
 
+/* A turn's lines larger than the pipe takes at once: the rest is written
+ * later, and lines sent meanwhile follow it, in order. */
+static void
+test_writes_larger_than_the_pipe(void **state)
+{
+    struct fixture *f = *state;
+    struct rec *r = &f->r;
+    struct mg_child_opts o = opts_for(r, "counter", "sh");
+    static char big[300000];
+
+    o.max_queue = 4u << 20;
+    r->c = start_sh(f, &o, "while IFS= read -r l; do echo ${#l}; done");
+    assert_true(wait_state(f, r, MG_CHILD_RUNNING, 1, 3000));
+    memset(big, 'b', sizeof(big));
+    assert_int_equal(mg_child_send(r->c, big, sizeof(big)), 0);
+    assert_int_equal(mg_child_send(r->c, "tail", 4), 0);
+    /* One turn writes what the pipe takes and queues the rest. */
+    uv_run(&f->loop, UV_RUN_NOWAIT);
+    assert_int_equal(mg_child_send(r->c, big, 200000), 0);
+    assert_int_equal(mg_child_send(r->c, "end", 3), 0);
+    assert_true(wait_lines(f, r, 4, 5000));
+    assert_string_equal(r->lines[0], "300000");
+    assert_string_equal(r->lines[1], "4");
+    assert_string_equal(r->lines[2], "200000");
+    assert_string_equal(r->lines[3], "3");
+}
+
 static void
 test_lines_split_across_writes(void **state)
 {
@@ -891,6 +918,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_echo_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writes_larger_than_the_pipe, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lines_split_across_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stderr_logged_and_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_stdout_line_dropped, setup, teardown),
