@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/cloexec.h"
 #include "util/limits.h"
 #include "util/linebuf.h"
 #include "util/log.h"
@@ -666,6 +667,8 @@ spawn(struct mg_child *c)
     opts.stdio_count = 3;
     opts.stdio = stdio;
 
+    /* The child gets its three pipes and no other descriptor of ours. */
+    mg_cloexec_from(3);
     rc = uv_spawn(c->loop, &c->proc, &opts);
     mg_free(env);
     /* uv_spawn initialises the handle even when it fails; it is closed

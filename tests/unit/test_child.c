@@ -450,6 +450,25 @@ test_echo_round_trip(void **state)
     }
 }
 
+/* A descriptor the gateway opened without close-on-exec (as libraries
+ * do) does not reach the child. */
+static void
+test_no_descriptor_inherited(void **state)
+{
+    struct fixture *f = *state;
+    struct rec *r = &f->r;
+    struct mg_child_opts o = opts_for(r, "fds", "sh");
+    char script[160];
+    int fd = open("/dev/null", O_RDONLY);
+
+    assert_true(fd > 2);
+    snprintf(script, sizeof(script), "[ -e /proc/$$/fd/%d ] && echo inherited || echo clean", fd);
+    r->c = start_sh(f, &o, script);
+    assert_true(wait_lines(f, r, 1, 3000));
+    assert_string_equal(r->lines[0], "clean");
+    close(fd);
+}
+
 /* A turn's lines larger than the pipe takes at once: the rest is written
  * later, and lines sent meanwhile follow it, in order. */
 static void
@@ -918,6 +937,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_echo_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_descriptor_inherited, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writes_larger_than_the_pipe, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lines_split_across_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stderr_logged_and_cut, setup, teardown),
