@@ -58,8 +58,14 @@ for (const [section, list] of Object.entries(rows)) {
     const withCpu = peers(c).filter((p) => p.cpu != null);
     if (!ours(c) || withCpu.length === 0) continue;
     const best = withCpu.reduce((a, b) => (b.cpu < a.cpu ? b : a));
+    // At c=1 the limit is set beside what a relay that only moves bytes
+    // spends per call on this machine, which no gateway can go under.
+    const floor = c === '1' ? +(other.floor?.[`${section}_us`] ?? NaN) : NaN;
+    const beside = Number.isNaN(floor) ? ''
+      : `; limit ${(best.cpu / 10).toFixed(0)}, a bare relay ${floor}` +
+        (best.cpu / 10 < floor ? ' (the limit is under this machine\'s floor)' : '');
     judge(`${section}: CPU per call at c=${c} <= 1/10 of the best peer's`,
-      `${ours(c).cpu} us vs ${best.cpu} us ${short(best.name, ours(c).name)}: ${ratio(ours(c).cpu, best.cpu)}`,
+      `${ours(c).cpu} us vs ${best.cpu} us ${short(best.name, ours(c).name)}: ${ratio(ours(c).cpu, best.cpu)}${beside}`,
       ours(c).cpu * 10 <= best.cpu);
   }
 }

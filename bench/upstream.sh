@@ -7,7 +7,8 @@
 #   1. echo through the gateway to a stdio upstream (ts_echo_stdio.mjs);
 #   2. echo through the gateway to a Streamable HTTP upstream (ts_echo_server.mjs);
 #      both at concurrency 1 and 16: calls/s, p50, p99, and the gateway's
-#      CPU time per call (proc_cpu.mjs);
+#      CPU time per call (proc_cpu.mjs); and the floor, the CPU per call
+#      of a relay that only moves bytes (relay_floor.c);
 #   3. RSS of the gateway process with 10 stdio upstreams;
 #   4. time from start until the tools of 10 stdio upstreams are listed,
 #      server by server (catalog_fill.mjs);
@@ -44,6 +45,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     (cd bench && npm ci --no-audit --no-fund --loglevel=error)
     echo "$want" > "$stamp"
 fi
+cc -O2 -o "$out/relay_floor" bench/relay_floor.c
 . bench/lib.sh
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
@@ -195,6 +197,17 @@ cpu_split() {
     echo "split gateway_us=$gus upstream_us=$uus wrk_us=$wus cores=$cores" >> "$out/results.txt"
 }
 
+# relay_floor MODE: the CPU per call at c=1 of a relay that only moves
+# bytes (relay_floor.c) to an echo process reached as MODE (stdio|http):
+# no gateway can spend less on this machine.
+relay_floor() {
+    local line
+    line=$("$out/relay_floor" "$1" 20000)
+    echo "floor: a relay that only moves bytes (relay_floor.c), c=1: $(field "$line" cpu_us_per_call) us of CPU per call," \
+        "$(field "$line" wall_us_per_call) us per round trip"
+    echo "floor $1_us=$(field "$line" cpu_us_per_call)" >> "$out/results.txt"
+}
+
 # mcpgate_config FILE PORT SERVER-LINES: a config serving PORT
 mcpgate_config() {
     printf 'listen: 127.0.0.1:%s\nlog_level: warn\nservers:\n%s\n' "$2" "$3" > "$1"
@@ -228,6 +241,7 @@ http_gateway "mcp-proxy, Streamable HTTP (wrk)" 18923 echo "$node" "$mods/mcp-pr
 hub_config "$out/hub-stdio.json" "$(hub_stdio echo)"
 hub_gateway 18924 "$out/hub-stdio.json"
 cpu_split 18921 "$out/mcpgate-stdio.yaml"
+relay_floor stdio
 
 echo
 section=http
@@ -249,6 +263,7 @@ node_rows "supergateway, stdio front door (node stdio client)" stdio echo \
     "$node" "$mods/supergateway/dist/index.js" --streamableHttp "$ts_url" --logLevel none
 na "mcp-proxy" - "it only runs stdio servers; it cannot front a URL"
 stop "$ts"
+relay_floor http
 
 echo
 echo "== 3. RSS of the gateway process with 10 stdio upstreams (idle, all tools listed)"
