@@ -8,25 +8,11 @@
  * tears everything down in the order curl and uv each require: transfers
  * out of the multi, the multi cleaned up (which may still report sockets
  * gone), then every uv handle closed, and only then CL freed.
- *
- * A connection kept for reuse keeps its uv_poll_t between transfers.
- * Making a poll handle costs five system calls (libuv checks the fd with
- * an epoll add and delete, sets it non-blocking, and deletes and adds it
- * again on start) and closing it one more; on a kept connection the next
- * request needs none when it waits to read, as it does.  This is safe
- * only because the sockets are opened and closed through this module
- * (CURLOPT_OPENSOCKETFUNCTION, CURLOPT_CLOSESOCKETFUNCTION): the handle
- * is closed while its fd is still open, so libuv's epoll delete can never
- * hit another file that took the same number.  Sockets curl makes on its
- * own (the threaded resolver's wake-up pair) are closed at REMOVE, as
- * before.
  */
 #include "upstream/curl_loop.h"
 
 #include <stddef.h>
-#include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "util/alloc.h"
 
@@ -50,20 +36,12 @@ struct xfer {
     CURLcode result;  /* for XFER_ENDED */
 };
 
-/* One socket curl waits on, or waited on and keeps for reuse (idle). */
+/* One socket curl waits on. */
 struct sock {
     struct sock *prev, *next;
     uv_poll_t poll;
     curl_socket_t fd;
     struct mg_curl_loop *cl;
-    int events;            /* what the poll handle watches now */
-    int idle;              /* curl removed it; the connection is kept */
-};
-
-/* What is known of one fd number. */
-struct fd_slot {
-    struct sock *sock;     /* its poll handle, if it has one */
-    int opened;            /* opened by on_open_socket, not yet closed */
 };
 
 struct mg_curl_loop {
@@ -74,8 +52,6 @@ struct mg_curl_loop {
     struct xfer *xfers;
     size_t nxfers;
     struct sock *socks;
-    struct fd_slot *slots; /* by fd number */
-    size_t nslots;
     int depth;             /* inside curl_multi_socket_action */
     int closing;
     int torn_down;         /* the multi is gone, handles are closing */
@@ -99,36 +75,15 @@ on_handle_closed(uv_handle_t *h)
         void (*closed)(void *) = cl->closed;
         void *ctx = cl->closed_ctx;
 
-        mg_free(cl->slots);
         mg_free(cl);
         if (closed)
             closed(ctx);
     }
 }
 
-/* The slot of FD, grown to hold it. */
-static struct fd_slot *
-slot_of(struct mg_curl_loop *cl, curl_socket_t fd)
-{
-    if ((size_t)fd >= cl->nslots) {
-        size_t n = cl->nslots ? cl->nslots : 64;
-
-        while (n <= (size_t)fd)
-            n *= 2;
-        cl->slots = mg_realloc(cl->slots, n * sizeof(*cl->slots));
-        memset(cl->slots + cl->nslots, 0, (n - cl->nslots) * sizeof(*cl->slots));
-        cl->nslots = n;
-    }
-    return &cl->slots[fd];
-}
-
 static void
 sock_close(struct mg_curl_loop *cl, struct sock *s)
 {
-    struct fd_slot *sl = slot_of(cl, s->fd);
-
-    if (sl->sock == s)
-        sl->sock = NULL;
     if (s->prev)
         s->prev->next = s->next;
     else
@@ -244,16 +199,6 @@ on_poll(uv_poll_t *h, int status, int events)
     struct sock *s = (struct sock *)((char *)h - offsetof(struct sock, poll));
     int flags = 0;
 
-    if (status < 0)
-        s->events = 0; /* libuv stopped watching */
-    if (s->idle) {
-        /* A kept connection stirred (the server closed it, most likely):
-         * stop watching; curl checks it before it sends on it again. */
-        uv_poll_stop(h);
-        s->events = 0;
-        return;
-    }
-
     /* On an error libuv reports no events and stops watching: curl is
      * told to read and write too, so it meets the socket's own error
      * ("Connection reset by peer") and ends the transfer with it, not
@@ -272,21 +217,15 @@ on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
     struct mg_curl_loop *cl = userp;
     struct sock *s = socketp;
-    struct fd_slot *sl = slot_of(cl, fd);
     int events = 0;
 
     if (what == CURL_POLL_REMOVE) {
         if (s != NULL) {
             curl_multi_assign(cl->multi, fd, NULL);
-            if (sl->opened)
-                s->idle = 1; /* watched as it is until it stirs or closes */
-            else
-                sock_close(cl, s);
+            sock_close(cl, s);
         }
         return 0;
     }
-    if (s == NULL)
-        s = sl->sock;
     if (s == NULL) {
         s = mg_calloc(1, sizeof(*s));
         s->fd = fd;
@@ -301,49 +240,29 @@ on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
         if (s->next)
             s->next->prev = s;
         cl->socks = s;
-        sl->sock = s;
+        curl_multi_assign(cl->multi, fd, s);
     }
-    s->idle = 0;
-    curl_multi_assign(cl->multi, fd, s);
     if (what & CURL_POLL_IN)
         events |= UV_READABLE;
     if (what & CURL_POLL_OUT)
         events |= UV_WRITABLE;
-    /* uv_poll_start deletes and adds the fd again: only on a change. */
-    if (events != s->events) {
-        uv_poll_start(&s->poll, events, on_poll);
-        s->events = events;
-    }
+    uv_poll_start(&s->poll, events, on_poll);
     return 0;
 }
 
 /* curl's sockets for connections, close-on-exec so that no upstream
- * process started later holds a connection open. */
+ * process started later holds a connection open.  (They are closed by
+ * curl, with close(2); each poll handle is closed at CURL_POLL_REMOVE,
+ * which curl sends before it closes a socket it reported.  Keeping the
+ * handle past REMOVE would need every close to be seen, and libcurl 7.88
+ * closes some sockets, those of connects cut short, without the
+ * CURLOPT_CLOSESOCKETFUNCTION callback.) */
 static curl_socket_t
 on_open_socket(void *userp, curlsocktype purpose, struct curl_sockaddr *addr)
 {
-    struct mg_curl_loop *cl = userp;
-    curl_socket_t fd;
-
+    (void)userp;
     (void)purpose;
-    fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
-    if (fd != CURL_SOCKET_BAD)
-        slot_of(cl, fd)->opened = 1;
-    return fd;
-}
-
-/* curl closes a socket it opened with on_open_socket: its poll handle, if
- * any, goes first, while the fd is still this socket's. */
-static int
-on_close_socket(void *userp, curl_socket_t fd)
-{
-    struct mg_curl_loop *cl = userp;
-    struct fd_slot *sl = slot_of(cl, fd);
-
-    if (sl->sock != NULL)
-        sock_close(cl, sl->sock);
-    sl->opened = 0;
-    return close(fd);
+    return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
 }
 
 static void
@@ -426,9 +345,6 @@ mg_curl_loop_add(struct mg_curl_loop *cl, CURL *easy, struct curl_slist *headers
     x->ctx = ctx;
     curl_easy_setopt(easy, CURLOPT_PRIVATE, (char *)x);
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
-    curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, cl);
-    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
-    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, cl);
     if (cl->depth > 0) {
         x->state = XFER_ADD_LATER;
     } else if (curl_multi_add_handle(cl->multi, easy) != CURLM_OK) {
