@@ -2,17 +2,19 @@
 // that calls a server gets a process of its own, started on its first call
 // and stopped when the session ends; 200 sessions opened and closed leave
 // no process behind; 2026-07-28 requests of one API key share one,
-// stopped once idle.  Upstream: tests/integration/fixtures/growing_server.mjs.
+// stopped once idle; a process started while the gateway holds an HTTP
+// upstream's connection gets none of its descriptors.  Upstream:
+// tests/integration/fixtures/growing_server.mjs.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import os from 'node:os';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, readdirSync, readlinkSync } from 'node:fs';
 import { httpClient, openLegacySession, postRpc, httpRequest, resultText, sleep, startHttpGate, modernMeta,
   MODERN_VERSION } from './lib.mjs';
 import { runCli } from './cli.mjs';
-import { NODE, FIXTURES, pids, withGateway, waitForTool } from './upstreams.mjs';
+import { NODE, FIXTURES, pids, withGateway, waitForTool, startHttpFixture } from './upstreams.mjs';
 
 const opts = { timeout: 120_000 };
 const config = (mark) => `listen: 127.0.0.1:0
@@ -164,4 +166,40 @@ test('2026-07-28 requests of one API key share an instance, stopped once idle', 
     rmSync(dir, { recursive: true, force: true });
   }
   assert.deepEqual(pids(mark), []);
+});
+
+/** The files (socket:[n], pipe:[n], paths) PID holds at descriptors from 3 up. */
+function openFiles(pid) {
+  const out = new Map();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    if (Number(fd) < 3) continue;
+    try {
+      out.set(readlinkSync(`/proc/${pid}/fd/${fd}`), fd);
+    } catch {
+      // closed while listed
+    }
+  }
+  return out;
+}
+
+test('a process started while an HTTP upstream is connected holds none of the gateway\'s descriptors', opts, async () => {
+  const mark = `mcpgate-test-isofd-${process.pid}-${Date.now()}`;
+  const web = await startHttpFixture('level_server.mjs');
+  try {
+    await withGateway(`${config(mark)}  - name: web
+    url: ${web.url}
+`, async ({ client, connect, gate }) => {
+      await waitForTool(client, 'solo__pid');
+      await waitForTool(client, 'web__level');
+      // The gateway now keeps a connection to the HTTP upstream open.
+      await client.callTool({ name: 'web__level', arguments: {} });
+      const pid = Number(await pidOf(await connect()));
+      const gateway = openFiles(gate.child.pid);
+      assert.ok([...gateway.keys()].some((f) => f.startsWith('socket:')), 'the gateway holds no socket');
+      const shared = [...openFiles(pid).keys()].filter((f) => /^(socket|pipe):/.test(f) && gateway.has(f));
+      assert.deepEqual(shared, [], `upstream process ${pid} inherited the gateway's ${shared.join(', ')}`);
+    });
+  } finally {
+    web.stop();
+  }
 });
