@@ -43,6 +43,8 @@ struct fixture {
     int ndone, nok, naborted;
     int closed;
     int add_from_write;  /* the write callback adds one more transfer */
+    int nfailed;         /* ended with curl's error, when allow_fail */
+    int allow_fail;
 };
 
 
@@ -115,13 +117,18 @@ on_done(void *ctx, CURL *easy, CURLcode rc)
         f->naborted++;
         return;
     }
+    if (rc != CURLE_OK && f->allow_fail) {
+        f->nfailed++;
+        return;
+    }
     assert_int_equal(rc, CURLE_OK);
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     assert_int_equal(status, 200);
     f->nok++;
 }
 
-static CURL *start(struct fixture *f, const char *path);
+static CURL *start_at(struct fixture *f, int port, const char *path);
+#define start(f, path) start_at((f), (f)->port, (path))
 
 static size_t
 on_body(char *data, size_t size, size_t n, void *ctx)
@@ -136,13 +143,13 @@ on_body(char *data, size_t size, size_t n, void *ctx)
 }
 
 static CURL *
-start(struct fixture *f, const char *path)
+start_at(struct fixture *f, int port, const char *path)
 {
     char url[128];
     CURL *e = curl_easy_init();
     struct curl_slist *h = curl_slist_append(NULL, "X-Test: 1");
 
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", f->port, path);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -301,6 +308,58 @@ test_close_in_flight(void **state)
     assert_true(f->naborted >= 2);
 }
 
+/* A port on 127.0.0.1 with a socket bound to it: listening (LISTEN) with
+ * a queue of one that is never accepted from, or not (connects refused). */
+static int
+bound_port(int *fd, int listening)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof(a);
+
+    *fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    uv_ip4_addr("127.0.0.1", 0, &a);
+    assert_int_equal(bind(*fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    if (listening)
+        assert_int_equal(listen(*fd, 0), 0);
+    assert_int_equal(getsockname(*fd, (struct sockaddr *)&a, &len), 0);
+    return ntohs(a.sin_port);
+}
+
+/* Connections that never come up: refused, or stuck in progress (the
+ * server's queue is full) and aborted.  curl closes some of those sockets
+ * without CURLOPT_CLOSESOCKETFUNCTION, so the loop must let go of each
+ * fd at CURL_POLL_REMOVE; transfers whose new sockets take the same
+ * numbers then work. */
+static void
+test_connects_that_fail(void **state)
+{
+    struct fixture *f = *state;
+    int refused_fd, stuck_fd, refused = bound_port(&refused_fd, 0), stuck = bound_port(&stuck_fd, 1);
+    CURL *e[4];
+
+    f->allow_fail = 1;
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 4; i++)
+            start_at(f, refused, "/refused");
+        for (int i = 0; i < 4; i++)
+            e[i] = start_at(f, stuck, "/stuck");
+        run_for(f, all_done, 300);
+        f->in_call = 1;
+        for (int i = 0; i < 4; i++)
+            mg_curl_loop_abort(f->cl, e[i]);
+        f->in_call = 0;
+        for (int i = 0; i < 4; i++)
+            start(f, "/ok");
+        run_for(f, all_done, 5000);
+        assert_int_equal(mg_curl_loop_count(f->cl), 0);
+    }
+    assert_int_equal(f->nfailed, 12);
+    assert_int_equal(f->naborted, 12);
+    assert_int_equal(f->nok, 12);
+    close(refused_fd);
+    close(stuck_fd);
+}
+
 /* The fd of a poll handle on the loop, or -1. */
 static void
 poll_fd(uv_handle_t *h, void *arg)
@@ -334,6 +393,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_add_from_write, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_socket_close_on_exec, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_connects_that_fail, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
