@@ -30,7 +30,7 @@ struct conn {
     uv_tcp_t tcp;
     char req[1024];
     size_t len;
-    int used;
+    int used;   /* 1 open, 2 closed by the test */
 };
 
 struct fixture {
@@ -226,7 +226,7 @@ teardown(void **state)
         assert_true(f->closed);
     }
     for (int i = 0; i < MAX_CONNS; i++)
-        if (f->conns[i].used)
+        if (f->conns[i].used == 1)
             uv_close((uv_handle_t *)&f->conns[i].tcp, NULL);
     uv_close((uv_handle_t *)&f->server, NULL);
     uv_run(&f->loop, UV_RUN_DEFAULT);
@@ -360,6 +360,37 @@ test_connects_that_fail(void **state)
     close(stuck_fd);
 }
 
+static int
+server_conns(struct fixture *f)
+{
+    int n = 0;
+
+    for (int i = 0; i < MAX_CONNS; i++)
+        n += f->conns[i].used != 0;
+    return n;
+}
+
+/* The server ends a kept connection between transfers: the next transfer
+ * finds it dead, and curl closes it and opens another. */
+static void
+test_server_ends_kept_connection(void **state)
+{
+    struct fixture *f = *state;
+
+    for (int round = 0; round < 3; round++) {
+        start(f, "/ok");
+        run_for(f, all_done, 5000);
+        assert_int_equal(f->nok, round + 1);
+        for (int i = 0; i < MAX_CONNS; i++)
+            if (f->conns[i].used == 1) {
+                f->conns[i].used = 2; /* closed here, not again at teardown */
+                uv_close((uv_handle_t *)&f->conns[i].tcp, NULL);
+            }
+        uv_run(&f->loop, UV_RUN_NOWAIT);
+    }
+    assert_int_equal(server_conns(f), 3);
+}
+
 /* The fd of a poll handle on the loop, or -1. */
 static void
 poll_fd(uv_handle_t *h, void *arg)
@@ -394,6 +425,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_close_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_socket_close_on_exec, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connects_that_fail, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_server_ends_kept_connection, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
