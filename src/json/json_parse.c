@@ -349,30 +349,50 @@ parse_literal(struct parser *ps, const char *word, size_t len, json_t *v)
     return v;
 }
 
+/* Just past '[' or '{': whether CLOSE follows (and is consumed), an empty
+ * container. */
+static int
+opens_empty(struct parser *ps, char close)
+{
+    skip_space(ps);
+    if (ps->p < ps->end && *ps->p == close) {
+        ps->p++;
+        return 1;
+    }
+    return 0;
+}
+
+/* After an item of a container: 1 at CLOSE, 0 at ',' (either consumed),
+ * -1 at anything else. */
+static int
+after_item(struct parser *ps, char close)
+{
+    skip_space(ps);
+    if (ps->p >= ps->end)
+        return -1;
+    if (*ps->p == close) {
+        ps->p++;
+        return 1;
+    }
+    return *ps->p++ == ',' ? 0 : -1;
+}
+
 static json_t *
 parse_array(struct parser *ps, int depth)
 {
     json_t *a = json_array(), *item;
+    int next;
 
     ps->p++;
-    skip_space(ps);
-    if (ps->p < ps->end && *ps->p == ']') {
-        ps->p++;
+    if (opens_empty(ps, ']'))
         return a;
-    }
-    for (;;) {
+    do {
         if ((item = parse_value(ps, depth + 1)) == NULL || json_array_append_new(a, item) != 0)
             break;
-        skip_space(ps);
-        if (ps->p >= ps->end)
-            break;
-        if (*ps->p == ']') {
-            ps->p++;
+        next = after_item(ps, ']');
+        if (next > 0)
             return a;
-        }
-        if (*ps->p++ != ',')
-            break;
-    }
+    } while (next == 0);
     json_decref(a);
     return NULL;
 }
@@ -384,14 +404,13 @@ parse_object(struct parser *ps, int depth)
     char scratch[128], *heap = NULL;
     const char *key;
     size_t klen;
+    int next;
 
     ps->p++;
-    skip_space(ps);
-    if (ps->p < ps->end && *ps->p == '}') {
-        ps->p++;
+    if (opens_empty(ps, '}'))
         return o;
-    }
-    for (;;) {
+    do {
+        skip_space(ps);
         if (ps->p >= ps->end || *ps->p != '"' || scan_string(ps, &key, &klen, scratch, sizeof(scratch), &heap) != 0)
             break;
         skip_space(ps);
@@ -405,17 +424,10 @@ parse_object(struct parser *ps, int depth)
             break;
         mg_free(heap);
         heap = NULL;
-        skip_space(ps);
-        if (ps->p >= ps->end)
-            break;
-        if (*ps->p == '}') {
-            ps->p++;
+        next = after_item(ps, '}');
+        if (next > 0)
             return o;
-        }
-        if (*ps->p++ != ',')
-            break;
-        skip_space(ps);
-    }
+    } while (next == 0);
     mg_free(heap);
     json_decref(o);
     return NULL;
