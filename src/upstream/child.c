@@ -422,7 +422,6 @@ int
 mg_child_send(struct mg_child *c, const char *line, size_t len)
 {
     size_t queued;
-    char *at;
 
     if (c->phase != PHASE_RUNNING || c->kill != KILL_NONE || c->stopping || !c->in_open)
         return UV_EPIPE;
@@ -436,11 +435,8 @@ mg_child_send(struct mg_child *c, const char *line, size_t len)
         mg_strbuf_reserve(&c->pending, len + 1 > PENDING_FIRST ? len + 1 : PENDING_FIRST);
         uv_idle_start(&c->flush, on_flush);
     }
-    at = mg_strbuf_reserve(&c->pending, len + 1);
-    memcpy(at, line, len);
-    at[len] = '\n';
-    c->pending.len += len + 1;
-    c->pending.p[c->pending.len] = '\0';
+    mg_strbuf_add(&c->pending, line, len);
+    mg_strbuf_add(&c->pending, "\n", 1);
     return 0;
 }
 
