@@ -128,7 +128,13 @@ on_done(void *ctx, CURL *easy, CURLcode rc)
 }
 
 static CURL *start_at(struct fixture *f, int port, const char *path);
-#define start(f, path) start_at((f), (f)->port, (path))
+
+/* A transfer of PATH from the fixture's own server. */
+static CURL *
+start(struct fixture *f, const char *path)
+{
+    return start_at(f, f->port, path);
+}
 
 static size_t
 on_body(char *data, size_t size, size_t n, void *ctx)
